@@ -1,0 +1,42 @@
+#!/bin/sh
+# Brings everything the demo and the tests need onto a fresh Debian machine that has only Node and
+# npm: Node >= 22.19 and pnpm (from the npm registry, into .tools/), the workspace's packages, and
+# ActiveMQ Classic (Debian's package, unless ACTIVEMQ_HOME points at an Apache tarball).
+# Idempotent and quiet when everything is already there. Source it: it extends PATH.
+set -eu
+
+ROOT=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
+TOOLS="$ROOT/.tools"
+NODE_VERSION=24.21.0
+PNPM_VERSION=10.34.9
+PATH="$TOOLS/node_modules/.bin:$PATH"
+export PATH
+
+node_ok() {
+  node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 22 || (a === 22 && b >= 19) ? 0 : 1)' 2>/dev/null
+}
+
+if ! node_ok || ! command -v pnpm >/dev/null 2>&1; then
+  echo "setup: installing Node $NODE_VERSION and pnpm $PNPM_VERSION into .tools/ (npm registry)" >&2
+  mkdir -p "$TOOLS"
+  npm install --no-save --no-audit --no-fund --loglevel=error --prefix "$TOOLS" \
+    "node@$NODE_VERSION" "pnpm@$PNPM_VERSION" >&2
+  hash -r 2>/dev/null || true
+  node_ok || { echo "setup: Node >= 22.19 is still not on PATH after installing it into $TOOLS" >&2; exit 1; }
+fi
+
+if [ ! -f "$ROOT/node_modules/.modules.yaml" ] || [ "$ROOT/pnpm-lock.yaml" -nt "$ROOT/node_modules/.modules.yaml" ]; then
+  echo "setup: installing workspace packages (pnpm install --frozen-lockfile)" >&2
+  (cd "$ROOT" && pnpm install --frozen-lockfile --reporter=silent >&2)
+fi
+
+if [ -n "${ACTIVEMQ_HOME:-}" ]; then
+  [ -f "$ACTIVEMQ_HOME/bin/activemq.jar" ] || { echo "setup: ACTIVEMQ_HOME=$ACTIVEMQ_HOME has no bin/activemq.jar; point it at an unpacked Apache ActiveMQ Classic tarball" >&2; exit 1; }
+elif [ ! -f /usr/share/activemq/bin/activemq.jar ]; then
+  echo "setup: installing ActiveMQ Classic (apt-get install activemq)" >&2
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends activemq >&2
+fi
+command -v java >/dev/null 2>&1 || { echo "setup: java not found; install a JRE >= 17 (apt-get install default-jre-headless)" >&2; exit 1; }

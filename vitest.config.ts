@@ -1,0 +1,42 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const pkg = (name: string) =>
+  fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
+
+// Tests run against sources, not builds, so no build step sits between an edit and a test run.
+const alias = {
+  '@activemq-ha/core': pkg('core'),
+  '@activemq-ha/agent': pkg('agent'),
+  '@activemq-ha/client': pkg('client'),
+  '@activemq-ha/manifests': pkg('manifests'),
+  '@activemq-ha/testkit': pkg('testkit'),
+};
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    reporters: ['default'],
+    projects: [
+      {
+        resolve: { alias },
+        test: {
+          name: 'unit',
+          include: ['packages/*/src/**/*.test.ts'],
+          testTimeout: 20_000,
+        },
+      },
+      {
+        // Real JVM brokers on a 2-core machine: one file at a time keeps takeover timings honest.
+        resolve: { alias },
+        test: {
+          name: 'integration',
+          include: ['packages/*/test/**/*.test.ts'],
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
