@@ -103,7 +103,8 @@ export function renderActivemqXml(options: ActivemqXmlOptions): string {
         `unknown protocol "${String(t.protocol)}"; use one of ${Object.keys(BROKER_PROTOCOLS).join(', ')}`,
       );
     }
-    if (seen.has(t.protocol)) throw invalidOption(`transports[${i}].protocol`, `"${t.protocol}" listed twice`);
+    if (seen.has(t.protocol))
+      throw invalidOption(`transports[${i}].protocol`, `"${t.protocol}" listed twice`);
     seen.add(t.protocol);
     if (t.port !== undefined) port(`transports[${i}].port`, t.port);
   });
@@ -112,7 +113,10 @@ export function renderActivemqXml(options: ActivemqXmlOptions): string {
   const connectors = transports
     .map((t) => {
       const { scheme, port: wellKnown } = BROKER_PROTOCOLS[t.protocol];
-      const query = [`maximumConnections=${maxConnections}`, `wireFormat.maxFrameSize=${maxFrameSize}`];
+      const query = [
+        `maximumConnections=${maxConnections}`,
+        `wireFormat.maxFrameSize=${maxFrameSize}`,
+      ];
       const uri = `${scheme}://${host}:${t.port ?? wellKnown}?${query.join('&')}`;
       return `      <transportConnector name="${t.protocol}" uri="${xml(uri)}"/>`;
     })
@@ -150,7 +154,7 @@ ${options.users
   </bean>
 
   <broker xmlns="http://activemq.apache.org/schema/core" brokerName="${brokerName}"
-          dataDirectory="${xml(options.dataDirectory)}" useJmx="false" schedulerSupportDisabled="true"
+          dataDirectory="${xml(options.dataDirectory)}" useJmx="false" schedulerSupport="false"
           persistent="true">
     <persistenceAdapter>
       <!-- lockKeepAlivePeriod > 0: a master notices a lost lock and stops instead of corrupting the store. -->

@@ -1,0 +1,224 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+
+/**
+ * Every setting of the agent, once: its flag, its environment variable, its schema and its help
+ * text. Flags win over the environment; the downward API supplies POD_NAME and POD_NAMESPACE.
+ */
+const port = z.coerce.number().int().min(1).max(65535);
+const positiveMs = z.coerce.number().int().min(1);
+const PROBES = ['tcp', 'stomp', 'openwire'] as const;
+
+const settings = {
+  podName: {
+    flag: 'pod-name',
+    env: 'POD_NAME',
+    schema: z.string().min(1),
+    help: 'Name of the pod this agent runs in (downward API).',
+  },
+  namespace: {
+    flag: 'namespace',
+    env: 'POD_NAMESPACE',
+    schema: z.string().min(1).optional(),
+    help: 'Namespace of the pod (downward API); in-cluster default: the service account namespace.',
+  },
+  groupSelector: {
+    flag: 'group-selector',
+    env: 'ACTIVEMQ_HA_GROUP_SELECTOR',
+    schema: z.string().min(1).default('app.kubernetes.io/name=activemq'),
+    help: 'Label selector of the pods of this broker group (fencing scope).',
+  },
+  labelKey: {
+    flag: 'label-key',
+    env: 'ACTIVEMQ_HA_LABEL_KEY',
+    schema: z.string().min(1).default('leader'),
+    help: 'Label the Service selects on.',
+  },
+  leaderValue: {
+    flag: 'leader-value',
+    env: 'ACTIVEMQ_HA_LEADER_VALUE',
+    schema: z.string().min(1).default('yes'),
+    help: "Label value of the active broker's pod.",
+  },
+  standbyValue: {
+    flag: 'standby-value',
+    env: 'ACTIVEMQ_HA_STANDBY_VALUE',
+    schema: z.string().min(1).default('no'),
+    help: 'Label value of every other pod.',
+  },
+  brokerHost: {
+    flag: 'broker-host',
+    env: 'ACTIVEMQ_HA_BROKER_HOST',
+    schema: z.string().min(1).default('127.0.0.1'),
+    help: 'Address of the local broker.',
+  },
+  probe: {
+    flag: 'probe',
+    env: 'ACTIVEMQ_HA_PROBE',
+    schema: z.string().default('openwire'),
+    help: `Comma-separated probes that must all pass: ${PROBES.join(', ')}.`,
+  },
+  openwirePort: {
+    flag: 'openwire-port',
+    env: 'ACTIVEMQ_HA_OPENWIRE_PORT',
+    schema: port.default(61616),
+    help: 'Local broker OpenWire port.',
+  },
+  stompPort: {
+    flag: 'stomp-port',
+    env: 'ACTIVEMQ_HA_STOMP_PORT',
+    schema: port.default(61613),
+    help: 'Local broker STOMP port.',
+  },
+  stompLogin: {
+    flag: 'stomp-login',
+    env: 'ACTIVEMQ_HA_STOMP_LOGIN',
+    schema: z.string().optional(),
+    help: 'STOMP probe login, if the broker requires one.',
+  },
+  stompPasscode: {
+    flag: 'stomp-passcode',
+    env: 'ACTIVEMQ_HA_STOMP_PASSCODE',
+    schema: z.string().optional(),
+    help: 'STOMP probe passcode (prefer the environment variable).',
+  },
+  probeIntervalMs: {
+    flag: 'probe-interval-ms',
+    env: 'ACTIVEMQ_HA_PROBE_INTERVAL_MS',
+    schema: positiveMs.default(250),
+    help: 'Time between probes.',
+  },
+  probeTimeoutMs: {
+    flag: 'probe-timeout-ms',
+    env: 'ACTIVEMQ_HA_PROBE_TIMEOUT_MS',
+    schema: positiveMs.default(1000),
+    help: 'Time a probe may take before it counts as a timeout.',
+  },
+  resyncIntervalMs: {
+    flag: 'resync-interval-ms',
+    env: 'ACTIVEMQ_HA_RESYNC_INTERVAL_MS',
+    schema: positiveMs.default(10_000),
+    help: 'How often labels are re-read and repaired.',
+  },
+  httpPort: {
+    flag: 'http-port',
+    env: 'ACTIVEMQ_HA_HTTP_PORT',
+    schema: z.coerce.number().int().min(0).max(65535).default(8080),
+    help: 'Port of /healthz, /readyz and /metrics (0 picks a free one).',
+  },
+  httpHost: {
+    flag: 'http-host',
+    env: 'ACTIVEMQ_HA_HTTP_HOST',
+    schema: z.string().default('0.0.0.0'),
+    help: 'Address the HTTP server binds to.',
+  },
+  kubeconfig: {
+    flag: 'kubeconfig',
+    env: 'KUBECONFIG',
+    schema: z.string().optional(),
+    help: 'Kubeconfig file; default: in-cluster service account.',
+  },
+  tokenFile: {
+    flag: 'token-file',
+    env: 'ACTIVEMQ_HA_TOKEN_FILE',
+    schema: z.string().optional(),
+    help: 'Bearer token file re-read when it rotates; in-cluster default: the projected service account token.',
+  },
+  lease: {
+    flag: 'lease',
+    env: 'ACTIVEMQ_HA_LEASE',
+    schema: z.stringbool().default(false),
+    help: 'Also keep a coordination.k8s.io Lease naming the leader.',
+    boolean: true,
+  },
+  shutdownTimeoutMs: {
+    flag: 'shutdown-timeout-ms',
+    env: 'ACTIVEMQ_HA_SHUTDOWN_TIMEOUT_MS',
+    schema: positiveMs.default(5000),
+    help: 'Longest time SIGTERM waits for the demotion to be written.',
+  },
+  logLevel: {
+    flag: 'log-level',
+    env: 'ACTIVEMQ_HA_LOG_LEVEL',
+    schema: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    help: 'Log level.',
+  },
+} as const;
+
+type Settings = typeof settings;
+export type AgentConfig = { readonly [K in keyof Settings]: z.output<Settings[K]['schema']> } & {
+  readonly probes: readonly (typeof PROBES)[number][];
+};
+
+/** Parses flags and environment; throws a ConfigError naming every bad setting. */
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): AgentConfig {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: Object.fromEntries(
+        Object.values(settings).map((s) => [
+          s.flag,
+          { type: 'boolean' in s ? ('boolean' as const) : ('string' as const) },
+        ]),
+      ),
+    }).values;
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message}; see --help`);
+  }
+
+  const problems: string[] = [];
+  const out: Record<string, unknown> = {};
+  for (const [key, s] of Object.entries(settings)) {
+    const fromFlag = values[s.flag];
+    const raw = fromFlag === undefined ? env[s.env] || undefined : String(fromFlag);
+    const parsed = (s.schema as z.ZodType).safeParse(raw);
+    if (parsed.success) out[key] = parsed.data;
+    else {
+      const source = fromFlag === undefined ? `${s.env} (or --${s.flag})` : `--${s.flag}`;
+      const got = raw === undefined ? 'it is not set' : `got "${raw}"`;
+      problems.push(
+        `${source}: ${parsed.error.issues[0]?.message ?? 'invalid'}; ${got}. ${s.help}`,
+      );
+    }
+  }
+
+  const probes = String(out.probe ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  const unknown = probes.filter((p) => !(PROBES as readonly string[]).includes(p));
+  if (probes.length === 0 || unknown.length > 0) {
+    problems.push(
+      `ACTIVEMQ_HA_PROBE (or --probe): unknown probe "${unknown.join(',') || '(empty)'}"; use a comma-separated list of ${PROBES.join(', ')}.`,
+    );
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`, problems);
+  }
+  return { ...out, probes } as AgentConfig;
+}
+
+export function configHelp(): string {
+  const lines = Object.values(settings).map((s) => {
+    const dflt =
+      'def' in s.schema && s.schema.def.type === 'default'
+        ? ` (default: ${String((s.schema as z.ZodDefault).def.defaultValue)})`
+        : '';
+    return `  --${s.flag.padEnd(22)} ${s.env.padEnd(32)} ${s.help}${dflt}`;
+  });
+  return `Usage: activemq-ha-agent [flags]
+
+Labels this pod ${'`leader=yes`'} while its local ActiveMQ broker holds the shared-store lock and
+serves clients, and ${'`leader=no`'} otherwise. Every flag can also be set by its environment variable.
+
+  flag                     environment variable             meaning
+${lines.join('\n')}
+  --help                   print this help
+
+Exit codes: 0 after a clean shutdown, 1 on a runtime failure, 2 on a configuration error.
+`;
+}

@@ -1,0 +1,52 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** The agent's Prometheus metrics, on a registry of its own so embedding never clashes. */
+export class AgentMetrics {
+  readonly registry = new Registry();
+
+  readonly leader = new Gauge({
+    name: 'activemq_ha_leader',
+    help: '1 while this pod is labelled leader, else 0',
+    registers: [this.registry],
+  });
+  readonly brokerServing = new Gauge({
+    name: 'activemq_ha_broker_serving',
+    help: '1 while the local broker answers the probes, else 0',
+    registers: [this.registry],
+  });
+  readonly transitions = new Counter({
+    name: 'activemq_ha_transitions_total',
+    help: 'Elector state transitions',
+    labelNames: ['from', 'to'] as const,
+    registers: [this.registry],
+  });
+  readonly probeDuration = new Histogram({
+    name: 'activemq_ha_probe_duration_seconds',
+    help: 'Latency of probes of the local broker',
+    labelNames: ['outcome'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly apiErrors = new Counter({
+    name: 'activemq_ha_kubernetes_api_errors_total',
+    help: 'Failed Kubernetes API calls by HTTP status (0 = no response)',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+  readonly labelWrites = new Counter({
+    name: 'activemq_ha_label_writes_total',
+    help: 'Label patches written, by target (self or fenced peer) and value',
+    labelNames: ['target', 'value'] as const,
+    registers: [this.registry],
+  });
+  readonly timeToLabel = new Histogram({
+    name: 'activemq_ha_time_to_label_seconds',
+    help: 'Time from a state change of the local broker to the label write being accepted',
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'activemq_ha_agent_' });
+  }
+}

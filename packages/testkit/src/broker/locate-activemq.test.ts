@@ -1,0 +1,63 @@
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { locateActivemq, locateJava } from './locate-activemq.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'locate-activemq-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function fakeHome(withConf: boolean): Promise<string> {
+  await mkdir(join(dir, 'bin'), { recursive: true });
+  await mkdir(join(dir, 'lib'));
+  if (withConf) await mkdir(join(dir, 'conf'));
+  await writeFile(join(dir, 'bin', 'activemq.jar'), '');
+  return dir;
+}
+
+describe('locateActivemq', () => {
+  it('accepts an Apache tarball layout', async () => {
+    const home = await fakeHome(true);
+    expect(locateActivemq(home)).toEqual({
+      home,
+      jar: join(home, 'bin', 'activemq.jar'),
+      layout: 'apache',
+    });
+  });
+
+  it('tells a Debian-style home (no conf/) apart', async () => {
+    expect(locateActivemq(await fakeHome(false)).layout).toBe('debian');
+  });
+
+  it('rejects a home without bin/activemq.jar, saying how to install ActiveMQ', () => {
+    expect(() => locateActivemq(dir)).toThrow(
+      expect.objectContaining({
+        code: 'ACTIVEMQ_NOT_FOUND',
+        message: expect.stringMatching(/bin\/activemq\.jar.*apt-get install activemq/s),
+      }),
+    );
+  });
+});
+
+describe('locateJava', () => {
+  it('uses JAVA_HOME/bin/java when it is executable', async () => {
+    await mkdir(join(dir, 'bin'));
+    await writeFile(join(dir, 'bin', 'java'), '#!/bin/sh\n');
+    await chmod(join(dir, 'bin', 'java'), 0o755);
+    expect(locateJava(dir)).toBe(join(dir, 'bin', 'java'));
+  });
+
+  it('rejects a JAVA_HOME without java, saying how to install one', () => {
+    expect(() => locateJava(dir)).toThrow(
+      expect.objectContaining({
+        code: 'JAVA_NOT_FOUND',
+        message: expect.stringContaining('default-jre-headless'),
+      }),
+    );
+  });
+});

@@ -1,0 +1,94 @@
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { BrokerGroupError } from './errors.js';
+
+/** Where Debian's `activemq` package puts the broker (jars under /usr/share/java, linked here). */
+export const DEBIAN_ACTIVEMQ_HOME = '/usr/share/activemq';
+
+export interface ActivemqInstallation {
+  /** Passed to the JVM as `activemq.home`. */
+  readonly home: string;
+  /** `bin/activemq.jar`: its Main builds the classpath from `lib/`, `lib/optional/`, ... itself. */
+  readonly jar: string;
+  /**
+   * `apache` for an unpacked tarball (has `conf/`, logs through log4j2), `debian` for the package
+   * (no `conf/`, logs through log4j 1.2). Both configs are written, so this is informational.
+   */
+  readonly layout: 'apache' | 'debian';
+}
+
+const INSTALL_HINT =
+  'Install it with `apt-get install activemq` (Debian/Ubuntu) or unpack the Apache ActiveMQ Classic tarball ' +
+  '(https://activemq.apache.org/components/classic/download/) and set ACTIVEMQ_HOME to its directory.';
+
+/**
+ * Finds ActiveMQ Classic: `home` if given, else `$ACTIVEMQ_HOME`, else the Debian package. An
+ * explicit home that is broken is an error rather than a silent fallback, so a typo never tests a
+ * different broker than intended.
+ */
+export function locateActivemq(
+  home: string | undefined = process.env.ACTIVEMQ_HOME || undefined,
+): ActivemqInstallation {
+  const candidate = home ?? DEBIAN_ACTIVEMQ_HOME;
+  const jar = join(candidate, 'bin', 'activemq.jar');
+  const source = home === undefined ? 'the Debian package path' : 'ACTIVEMQ_HOME';
+  if (!isFile(jar) || !isDirectory(join(candidate, 'lib'))) {
+    throw new BrokerGroupError(
+      'ACTIVEMQ_NOT_FOUND',
+      `ActiveMQ Classic not found at ${candidate} (${source}): expected bin/activemq.jar and lib/. ${INSTALL_HINT}`,
+    );
+  }
+  return {
+    home: candidate,
+    jar,
+    layout: isDirectory(join(candidate, 'conf')) ? 'apache' : 'debian',
+  };
+}
+
+/** Finds `java`: `javaHome` if given, else `$JAVA_HOME`, else the first `java` on PATH. */
+export function locateJava(
+  javaHome: string | undefined = process.env.JAVA_HOME || undefined,
+): string {
+  if (javaHome !== undefined) {
+    const java = join(javaHome, 'bin', 'java');
+    if (isExecutable(java)) return java;
+    throw new BrokerGroupError(
+      'JAVA_NOT_FOUND',
+      `No executable bin/java under JAVA_HOME=${javaHome}. Point JAVA_HOME at a JDK/JRE >= 11, or unset it to use java from PATH (apt-get install default-jre-headless).`,
+    );
+  }
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const java = join(dir, 'java');
+    if (isExecutable(java)) return java;
+  }
+  throw new BrokerGroupError(
+    'JAVA_NOT_FOUND',
+    'No `java` on PATH and JAVA_HOME is not set. Install a JRE >= 11 (apt-get install default-jre-headless) or set JAVA_HOME.',
+  );
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,139 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type BrokerProtocol,
+  type BrokerUser,
+  DEFAULT_LOCK_ACQUIRE_SLEEP_INTERVAL_MS,
+  DEFAULT_LOCK_KEEP_ALIVE_PERIOD_MS,
+  ManifestsError,
+} from '@activemq-ha/manifests';
+import { brokerCommand, type JvmOptions } from './broker-command.js';
+import { brokerPaths, writeBrokerFiles } from './broker-files.js';
+import { BrokerGroup } from './broker-group.js';
+import { BrokerGroupError } from './errors.js';
+import { allocatePorts } from './free-ports.js';
+import { GroupMember } from './group-member.js';
+import { locateActivemq, locateJava } from './locate-activemq.js';
+
+export type DefaultBrokerProtocols = 'openwire' | 'stomp';
+
+export interface StartBrokerGroupOptions<P extends BrokerProtocol = DefaultBrokerProtocols>
+  extends JvmOptions {
+  /** Number of brokers sharing the store. @default 2 */
+  readonly size?: number;
+  /** How often a waiting broker retries the lock (ActiveMQ's own default is 10 000). @default 1000 */
+  readonly lockAcquireSleepIntervalMs?: number;
+  /** Lock keep-alive of the active broker; above 0 and below the acquire interval. @default 500 */
+  readonly lockKeepAlivePeriodMs?: number;
+  /** Connectors each broker opens, each on its own free loopback port. @default ['openwire', 'stomp'] */
+  readonly protocols?: readonly P[];
+  /** When set, clients must log in (simple authentication plugin). @default none (anonymous) */
+  readonly users?: readonly BrokerUser[];
+  /** @default 'activemq' */
+  readonly brokerName?: string;
+  /** @default $ACTIVEMQ_HOME, else the Debian package at /usr/share/activemq */
+  readonly activemqHome?: string;
+  /** @default $JAVA_HOME, else `java` on PATH */
+  readonly javaHome?: string;
+  /** Extra environment for the JVMs, e.g. values for `${NAME}` placeholders in `users`. @default {} */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Deadline for the first broker to serve and the others to wait for the lock. @default 60000 */
+  readonly startTimeoutMs?: number;
+  /** SIGTERM grace period of `stop()` before SIGKILL. @default 15000 */
+  readonly stopTimeoutMs?: number;
+  /** Keep the directory after `stop()`. @default true if $ACTIVEMQ_HA_KEEP_DIRS is "1", else false */
+  readonly keepDir?: boolean;
+  /** Where the group's temp directory is created. @default os.tmpdir() */
+  readonly parentDir?: string;
+}
+
+const HOST = '127.0.0.1';
+const DEFAULT_PROTOCOLS: readonly BrokerProtocol[] = ['openwire', 'stomp'];
+
+/**
+ * Starts `size` ActiveMQ Classic brokers sharing one KahaDB directory (shared file system
+ * master/slave), configured by `renderActivemqXml`, each on its own loopback ports. `broker-0`
+ * starts first and is active when this resolves; the others have logged that they wait for the
+ * lock. On any failure everything started so far is stopped before the error is thrown.
+ *
+ * @example
+ * await using group = await startBrokerGroup({ size: 3 });
+ * onTestFailed(group.dumpLogs);
+ * const { takeoverMs } = await group.failover('SIGKILL');
+ */
+export async function startBrokerGroup<P extends BrokerProtocol = DefaultBrokerProtocols>(
+  options: StartBrokerGroupOptions<P> = {},
+): Promise<BrokerGroup<P>> {
+  const size = options.size ?? 2;
+  if (!Number.isInteger(size) || size < 1 || size > 16) {
+    throw new BrokerGroupError(
+      'INVALID_OPTION',
+      `size: must be an integer from 1 to 16, got ${size}`,
+    );
+  }
+  // Without `protocols`, P is its default, so the cast only restates what the signature says.
+  const protocols = [...new Set(options.protocols ?? (DEFAULT_PROTOCOLS as readonly P[]))];
+  const lockAcquireSleepIntervalMs =
+    options.lockAcquireSleepIntervalMs ?? DEFAULT_LOCK_ACQUIRE_SLEEP_INTERVAL_MS;
+  const lockKeepAlivePeriodMs = options.lockKeepAlivePeriodMs ?? DEFAULT_LOCK_KEEP_ALIVE_PERIOD_MS;
+  const activemq = locateActivemq(options.activemqHome);
+  const java = locateJava(options.javaHome);
+
+  const dir = await mkdtemp(join(options.parentDir ?? tmpdir(), 'activemq-ha-group-'));
+  let group: BrokerGroup<P> | undefined;
+  try {
+    const ports = await allocatePorts(size * protocols.length, HOST);
+    const members = Array.from({ length: size }, (_, index) => {
+      const id = `broker-${index}`;
+      const own = Object.fromEntries(
+        protocols.map((p, i) => [p, ports[index * protocols.length + i]]),
+      ) as Record<P, number>;
+      return new GroupMember<P>(id, index, HOST, own, brokerPaths(dir, id));
+    });
+    // Render every config before spawning anything: a bad option must not leave JVMs behind.
+    await Promise.all(
+      members.map((m) =>
+        writeBrokerFiles(
+          m.paths,
+          {
+            brokerName: options.brokerName,
+            lockAcquireSleepIntervalMs,
+            lockKeepAlivePeriodMs,
+            users: options.users,
+          },
+          HOST,
+          m.ports,
+        ),
+      ),
+    );
+    group = new BrokerGroup<P>({
+      dir,
+      sharedDataDir: members[0]!.paths.sharedDataDir,
+      members,
+      command: (m) => brokerCommand(java, activemq, m.paths, options),
+      env: { ...process.env, ...options.env },
+      lockAcquireSleepIntervalMs,
+      lockKeepAlivePeriodMs,
+      stopTimeoutMs: options.stopTimeoutMs ?? 15_000,
+      keepDir: options.keepDir ?? process.env.ACTIVEMQ_HA_KEEP_DIRS === '1',
+    });
+
+    const wait = { timeoutMs: options.startTimeoutMs ?? 60_000 };
+    // One after the other: which broker is active is then known, and the first JVM does not
+    // compete for the CPU with the rest while it boots.
+    const [first, ...rest] = members;
+    await group.restart(first!.id);
+    await group.waitForServing(first!.id, wait);
+    await Promise.all(rest.map((m) => group!.restart(m.id)));
+    await Promise.all(rest.map((m) => group!.waitForSlave(m.id, wait)));
+    return group;
+  } catch (err) {
+    if (group) await group.stop({ timeoutMs: 0 }).catch(() => undefined);
+    else await rm(dir, { recursive: true, force: true });
+    if (err instanceof ManifestsError) {
+      throw new BrokerGroupError('INVALID_OPTION', err.message, { cause: err });
+    }
+    throw err;
+  }
+}
