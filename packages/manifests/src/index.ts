@@ -1,15 +1,49 @@
-export {
-  renderActivemqXml,
-  transportPorts,
-  DEFAULT_LOCK_ACQUIRE_SLEEP_INTERVAL_MS,
-  DEFAULT_LOCK_KEEP_ALIVE_PERIOD_MS,
-} from './broker/activemq-xml.js';
 export type {
   ActivemqXmlOptions,
   BrokerUser,
   TransportConnectorOptions,
 } from './broker/activemq-xml.js';
-export { BROKER_PROTOCOLS, isBrokerProtocol } from './broker/protocols.js';
+export {
+  DEFAULT_LOCK_ACQUIRE_SLEEP_INTERVAL_MS,
+  DEFAULT_LOCK_KEEP_ALIVE_PERIOD_MS,
+  renderActivemqXml,
+  transportPorts,
+} from './broker/activemq-xml.js';
+export type { JettyXmlOptions } from './broker/jetty-xml.js';
+export { renderJettyXml } from './broker/jetty-xml.js';
 export type { BrokerProtocol } from './broker/protocols.js';
-export { ManifestsError } from './errors.js';
+export { BROKER_PROTOCOLS, isBrokerProtocol } from './broker/protocols.js';
+export { CREDENTIAL_FILES, generatePassword } from './credentials.js';
 export type { ManifestsErrorCode } from './errors.js';
+export { ManifestsError } from './errors.js';
+export type { KubeObject, Manifest, ManifestComment } from './objects/manifest.js';
+export type {
+  AgentOptions,
+  BaseOptions,
+  BrokerOptions,
+  ConsoleOptions,
+  CredentialsOptions,
+  NetworkPolicyOptions,
+  NfsOptions,
+  OverlayOptions,
+  ResourceRequirements,
+  ServiceOptions,
+  StorageOptions,
+} from './options.js';
+export {
+  DEFAULT_AGENT_IMAGE,
+  DEFAULT_AGENT_VERSION,
+  DEFAULT_BROKER_IMAGE,
+  DEFAULT_BROKER_VERSION,
+  DEFAULT_NAME,
+  DEFAULT_NFS_MOUNT_OPTIONS,
+} from './options.js';
+export type { FileTree } from './render-base.js';
+export { renderBase } from './render-base.js';
+export type { RenderOptions } from './render-objects.js';
+export { renderObjects, renderYaml } from './render-objects.js';
+export { renderOverlay } from './render-overlay.js';
+export type { ResolvedBaseOptions, ResolvedOverlayOptions } from './resolve-options.js';
+export { resolveBaseOptions, resolveOverlayOptions } from './resolve-options.js';
+export type { WriteTreeOptions, WriteTreeResult } from './write-tree.js';
+export { writeTree } from './write-tree.js';

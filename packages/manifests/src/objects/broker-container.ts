@@ -1,0 +1,129 @@
+import { BROKER_PROTOCOLS } from '../broker/protocols.js';
+import type { ResolvedBaseOptions } from '../resolve-options.js';
+import type { GroupNames, ManifestComment } from './manifest.js';
+
+/**
+ * Layout of the official `apache/activemq-classic` 5.18 image (assembly/src/docker): everything
+ * under ACTIVEMQ_HOME=/opt/apache-activemq, started by `activemq console`. That image runs as root
+ * and writes its pid file and logs under data/ and temp files under tmp/, so with a read-only root
+ * file system those become emptyDirs; the shared store is a separate mount.
+ */
+export const BROKER_PATHS = {
+  home: '/opt/apache-activemq',
+  conf: '/opt/apache-activemq/conf',
+  localData: '/opt/apache-activemq/data',
+  tmp: '/opt/apache-activemq/tmp',
+  shared: '/var/lib/activemq-ha/shared',
+  consoleRealm: '/etc/activemq-ha/console/jetty-realm.properties',
+} as const;
+
+/** Keys of the credentials Secret; the overlay's secretGenerator writes exactly these. */
+export const CREDENTIAL_KEYS = {
+  brokerUsername: 'ACTIVEMQ_USERNAME',
+  brokerPassword: 'ACTIVEMQ_PASSWORD',
+  consoleRealm: 'jetty-realm.properties',
+} as const;
+
+export const RESTRICTED_CONTAINER_SECURITY = {
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  capabilities: { drop: ['ALL'] },
+} as const;
+
+/** The container's port names; the Service targets them by name. */
+export function brokerPorts(
+  options: ResolvedBaseOptions,
+): { name: string; containerPort: number; protocol: 'TCP' }[] {
+  const ports: { name: string; containerPort: number }[] = options.protocols.map((p) => ({
+    name: p,
+    containerPort: BROKER_PROTOCOLS[p].port,
+  }));
+  if (options.console.enabled) ports.push({ name: 'console', containerPort: options.console.port });
+  return ports.map((p) => ({ ...p, protocol: 'TCP' }));
+}
+
+export function brokerContainer(
+  names: GroupNames,
+  options: ResolvedBaseOptions,
+): { container: Record<string, unknown>; comments: ManifestComment[] } {
+  const { broker, console } = options;
+  const jettyHost = options.service.exposeConsole ? '0.0.0.0' : '127.0.0.1';
+  // The image sets ACTIVEMQ_OPTS itself (only -Djetty.host), which also suppresses bin/env's
+  // defaults, so the flags bin/env would add are repeated here.
+  const javaOpts = [
+    broker.javaOptions,
+    '-Djava.util.logging.config.file=logging.properties',
+    `-Djava.security.auth.login.config=${BROKER_PATHS.conf}/login.config`,
+    `-Djetty.host=${jettyHost}`,
+    `-Djetty.port=${console.port}`,
+  ]
+    .filter(Boolean)
+    .join(' ');
+  const secretRef = (key: string) => ({ secretKeyRef: { name: names.credentials, key } });
+  const mounts: Record<string, unknown>[] = [
+    {
+      name: 'config',
+      mountPath: `${BROKER_PATHS.conf}/activemq.xml`,
+      subPath: 'activemq.xml',
+      readOnly: true,
+    },
+  ];
+  if (console.enabled) {
+    mounts.push(
+      {
+        name: 'config',
+        mountPath: `${BROKER_PATHS.conf}/jetty.xml`,
+        subPath: 'jetty.xml',
+        readOnly: true,
+      },
+      {
+        name: 'console-realm',
+        mountPath: BROKER_PATHS.consoleRealm.replace(/\/[^/]+$/, ''),
+        readOnly: true,
+      },
+    );
+  }
+  mounts.push(
+    { name: 'shared', mountPath: BROKER_PATHS.shared },
+    { name: 'local-data', mountPath: BROKER_PATHS.localData },
+    { name: 'broker-tmp', mountPath: BROKER_PATHS.tmp },
+    { name: 'tmp', mountPath: '/tmp' },
+  );
+
+  const container = {
+    name: 'broker',
+    image: `${broker.image}:${broker.version}`,
+    ports: brokerPorts(options),
+    env: [
+      { name: 'ACTIVEMQ_OPTS', value: javaOpts },
+      {
+        name: CREDENTIAL_KEYS.brokerUsername,
+        valueFrom: secretRef(CREDENTIAL_KEYS.brokerUsername),
+      },
+      {
+        name: CREDENTIAL_KEYS.brokerPassword,
+        valueFrom: secretRef(CREDENTIAL_KEYS.brokerPassword),
+      },
+    ],
+    // Is the JVM still there? A waiting slave opens no port, so no port may decide liveness; the
+    // "[.]" keeps this probe's own command line from matching itself.
+    livenessProbe: {
+      exec: { command: ['/bin/sh', '-c', "grep -qs 'activemq[.]jar' /proc/[0-9]*/cmdline"] },
+      periodSeconds: 10,
+      timeoutSeconds: 5,
+      failureThreshold: 3,
+    },
+    resources: broker.resources,
+    securityContext: RESTRICTED_CONTAINER_SECURITY,
+    volumeMounts: mounts,
+  };
+  return {
+    container,
+    comments: [
+      {
+        path: ['livenessProbe'],
+        text: "Process-only liveness, no readiness probe: a waiting slave opens no ports yet must stay\nalive and Ready, or rollouts would deadlock on the store lock. Routing is decided by the\nleader label (and the agent's readiness), never by this container.",
+      },
+    ],
+  };
+}

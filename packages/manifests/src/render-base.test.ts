@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { DEFAULT_AGENT_VERSION } from './options.js';
+import { renderBase } from './render-base.js';
+
+const doc = (files: Record<string, string>, path: string): unknown =>
+  parse(files[path] as string, { version: '1.1' });
+/** The value at a path of keys, for reading parsed YAML in assertions. */
+const at = (value: unknown, ...keys: string[]): unknown =>
+  keys.reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], value);
+const podSpec = (files: Record<string, string>) =>
+  at(doc(files, 'deployment.yaml'), 'spec', 'template', 'spec');
+type Container = { name: string; args?: string[]; env?: { name: string }[] };
+const container = (files: Record<string, string>, name: string) =>
+  (at(podSpec(files), 'containers') as Container[]).find((c) => c.name === name);
+
+describe('renderBase', () => {
+  it('pins the agent image to this package version', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    expect(DEFAULT_AGENT_VERSION).toBe(pkg.version);
+  });
+
+  it('starts pods as non-leaders and lets the agent select its group', () => {
+    const files = renderBase({ name: 'orders' });
+    expect(at(doc(files, 'deployment.yaml'), 'spec', 'template')).toMatchObject({
+      metadata: { labels: { 'app.kubernetes.io/name': 'orders', leader: 'no' } },
+    });
+    expect(container(files, 'agent')?.args).toContain(
+      '--group-selector=app.kubernetes.io/name=orders',
+    );
+    expect(files['deployment.yaml']).toContain('leader: "no"');
+  });
+
+  it('probes OpenWire without credentials, STOMP with them', () => {
+    const openwire = container(renderBase(), 'agent');
+    expect(openwire?.args).toEqual(
+      expect.arrayContaining(['--probe=openwire', '--openwire-port=61616', '--http-port=8080']),
+    );
+    expect(openwire?.env?.map((e) => e.name)).toEqual(['POD_NAME', 'POD_NAMESPACE']);
+    const stomp = container(renderBase({ protocols: ['stomp', 'mqtt'] }), 'agent');
+    expect(stomp?.args).toEqual(expect.arrayContaining(['--probe=stomp', '--stomp-port=61613']));
+    expect(stomp?.env?.map((e) => e.name)).toContain('ACTIVEMQ_HA_STOMP_PASSCODE');
+  });
+
+  it('keeps the console inside the pod unless exposed', () => {
+    const hidden = renderBase();
+    expect(hidden['config/jetty.xml']).toContain('value="127.0.0.1"');
+    expect(JSON.stringify(doc(hidden, 'service.yaml'))).not.toContain('console');
+    const exposed = renderBase({ service: { exposeConsole: true } });
+    expect(exposed['config/jetty.xml']).toContain('value="0.0.0.0"');
+    expect(JSON.stringify(doc(exposed, 'service.yaml'))).toContain('"targetPort":"console"');
+    const off = renderBase({ console: { enabled: false } });
+    expect(off['config/jetty.xml']).toBeUndefined();
+    expect(off['config/activemq.xml']).not.toContain('jetty.xml');
+    expect(files(off)).not.toContain('console-realm');
+  });
+
+  it('uses the chosen anti-affinity and lock timings', () => {
+    const required = at(
+      podSpec(renderBase({ antiAffinity: 'required' })),
+      'affinity',
+      'podAntiAffinity',
+    );
+    expect(required).toHaveProperty('requiredDuringSchedulingIgnoredDuringExecution');
+    const xml = renderBase({
+      broker: { lockAcquireSleepIntervalMs: 250, lockKeepAlivePeriodMs: 100 },
+    })['config/activemq.xml'];
+    expect(xml).toContain('lockKeepAlivePeriod="100"');
+    expect(xml).toContain('lockAcquireSleepInterval="250"');
+  });
+});
+
+function files(tree: Record<string, string>): string {
+  return Object.values(tree).join('\n');
+}

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+
+/** Building blocks of the option schemas: Kubernetes name, label and quantity rules. */
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|Ki|Mi|Gi|Ti|Pi|Ei|M|G|T|P|E)?$/;
+
+export const dns1123Label = z
+  .string()
+  .max(63, 'must be at most 63 characters')
+  .regex(
+    DNS1123_LABEL,
+    'must be a DNS-1123 label: lower-case letters, digits and "-", starting and ending with a letter or digit',
+  );
+
+/** A DNS-1123 label that starts with a letter, so it can also name a Service. */
+export const objectName = dns1123Label.regex(
+  /^[a-z]/,
+  'must start with a lower-case letter (it also names the Service)',
+);
+
+export const quantity = z
+  .string()
+  .regex(QUANTITY, 'must be a Kubernetes quantity such as 500m, 256Mi or 10Gi');
+
+export const port = z.number().int().min(1).max(65535);
+
+export const positiveInt = z.number().int().min(1);
+
+/** Image repository without tag, e.g. `ghcr.io/activemq-ha/agent`. */
+export const imageRepository = z
+  .string()
+  .regex(
+    /^[a-z0-9]+([._/:-][a-z0-9]+)*$/,
+    'must be an image repository without tag, e.g. registry.example.com/team/activemq',
+  )
+  .refine(
+    (s) => !/:[^/]*$/.test(s) || /^[^/]+:[0-9]+\//.test(s),
+    'must not carry a tag; set the version instead',
+  );
+
+export const imageTag = z
+  .string()
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'must be an image tag such as 5.18.6');
+
+export function isLabelKey(key: string): boolean {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash === -1 ? undefined : key.slice(0, slash);
+  const name = slash === -1 ? key : key.slice(slash + 1);
+  if (prefix !== undefined && (prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix)))
+    return false;
+  return name.length <= 63 && LABEL_NAME.test(name);
+}
+
+export function isLabelValue(value: string): boolean {
+  return value === '' || (value.length <= 63 && LABEL_NAME.test(value));
+}
+
+export const labelMap = z.record(
+  z.string().refine(isLabelKey, 'must be a label key such as example.com/client'),
+  z
+    .string()
+    .refine(isLabelValue, 'must be a label value: at most 63 letters, digits, "-", "_" or "."'),
+);
+
+export const annotationMap = z.record(
+  z.string().refine(isLabelKey, 'must be an annotation key such as example.com/setting'),
+  z.string(),
+);
+
+export const resources = z.strictObject({
+  requests: z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() }).optional(),
+  limits: z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() }).optional(),
+});
+
+/** Turns a zod issue path into the dotted field name errors report, e.g. `storage.nfs.server`. */
+export function fieldName(path: readonly PropertyKey[], prefix = ''): string {
+  let out = prefix;
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out ? `.${String(key)}` : String(key);
+  }
+  return out || '(options)';
+}

@@ -1,0 +1,196 @@
+import { spawn } from 'node:child_process';
+import { access, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { KubeObject } from '@activemq-ha/manifests';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { kustomize, tempDir } from './helpers/kustomize.js';
+import { restrictedViolations } from './helpers/pod-security.js';
+import { schemaProblems } from './helpers/schemas.js';
+
+const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI from source through tsx, as `npx tsx packages/manifests/src/cli.ts` would. */
+function cli(args: string[], env: Record<string, string> = {}): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        ACTIVEMQ_HA_BROKER_PASSWORD: '',
+        ACTIVEMQ_HA_CONSOLE_PASSWORD: '',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
+
+describe('activemq-ha-manifests CLI', () => {
+  it('--help prints every flag on stdout and exits 0', async () => {
+    const r = await cli(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    for (const flag of [
+      '--replicas',
+      '--nfs-server',
+      '--force-nfs',
+      '--protocols',
+      '--expose-console',
+      '--force',
+    ]) {
+      expect(r.stdout).toContain(flag);
+    }
+    expect((await cli(['init', '--help'])).code).toBe(0);
+  });
+
+  it('exits 2 on usage errors, with the message on stderr', async () => {
+    const bad = await cli(['render', '--no-such-flag']);
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toContain('--no-such-flag');
+    expect((await cli([])).code).toBe(2);
+    expect((await cli(['deploy'])).code).toBe(2);
+    expect((await cli(['render', '--replicas', 'two'])).code).toBe(2);
+    expect((await cli(['render', '--force'])).stderr).toContain('only applies to: init');
+  });
+
+  it('rejects bad options naming the flag, and writes nothing', async () => {
+    await using dir = await tempDir();
+    const target = join(dir.path, 'out');
+    const cases: [string[], string][] = [
+      [['--replicas', '0'], '--replicas'],
+      [['--nfs-server', '', '--nfs-path', '/x'], '--nfs-server'],
+      [['--protocols', 'openwire,carrier-pigeon'], '--protocols'],
+      [['--name', 'Not_DNS'], '--name'],
+      [['--namespace', 'UPPER'], '--namespace'],
+      [
+        ['--nfs-server', 'nfs', '--nfs-path', '/x', '--nfs-mount-options', 'vers=3'],
+        '--nfs-mount-options',
+      ],
+    ];
+    for (const [flags, named] of cases) {
+      const r = await cli(['init', target, ...flags]);
+      expect(r.code, flags.join(' ')).toBe(2);
+      expect(r.stderr).toContain(named);
+      expect(await exists(target)).toBe(false);
+    }
+    const forced = await cli([
+      'render',
+      '--nfs-server',
+      'nfs',
+      '--nfs-path',
+      '/x',
+      '--nfs-mount-options',
+      'vers=3',
+      '--force-nfs',
+    ]);
+    expect(forced.code).toBe(0);
+  });
+
+  it('init writes a tree kubectl kustomize builds, with generated passwords never printed', async () => {
+    await using dir = await tempDir();
+    const r = await cli([
+      'init',
+      dir.path,
+      '--namespace',
+      'mq',
+      '--nfs-server',
+      'nfs.example.com',
+      '--nfs-path',
+      '/mq',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('');
+    const overlay = join(dir.path, 'overlays', 'example');
+    expect(r.stderr).toContain(join(overlay, 'credentials.env'));
+    expect(r.stderr).toContain(join(overlay, 'jetty-realm.properties'));
+    const env = await readFile(join(overlay, 'credentials.env'), 'utf8');
+    const password = /ACTIVEMQ_PASSWORD=(.+)/.exec(env)?.[1] ?? '';
+    expect(password).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(r.stderr).not.toContain(password);
+    expect((await stat(join(overlay, 'credentials.env'))).mode & 0o777).toBe(0o600);
+
+    const objects = await kustomize(overlay);
+    expect(schemaProblems(objects)).toEqual([]);
+    expect(restrictedViolations(objects)).toEqual([]);
+    expect(objects.map((o) => o.kind)).toEqual(
+      expect.arrayContaining([
+        'Namespace',
+        'Deployment',
+        'PersistentVolume',
+        'PersistentVolumeClaim',
+        'Secret',
+      ]),
+    );
+  });
+
+  it('refuses to overwrite changed files unless forced', async () => {
+    await using dir = await tempDir();
+    expect((await cli(['init', dir.path])).code).toBe(0);
+    const deployment = join(dir.path, 'base', 'deployment.yaml');
+    const env = join(dir.path, 'overlays', 'example', 'credentials.env');
+    const before = await readFile(env, 'utf8');
+    await writeFile(deployment, '# edited by hand\n');
+
+    // A second init would write new passwords and the original deployment.yaml: refused, untouched.
+    const again = await cli(['init', dir.path]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('base/deployment.yaml');
+    expect(again.stderr).toContain('--force');
+    expect(await readFile(deployment, 'utf8')).toBe('# edited by hand\n');
+    expect(await readFile(env, 'utf8')).toBe(before);
+
+    // --base-only regenerates the base and keeps the overlay's passwords; --force overwrites.
+    expect((await cli(['init', dir.path, '--base-only'])).code).toBe(1);
+    const forced = await cli(['init', dir.path, '--base-only', '--force']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(await readFile(deployment, 'utf8')).toContain('kind: Deployment');
+    expect(await readFile(env, 'utf8')).toBe(before);
+  });
+
+  it('render prints multi-document YAML on stdout and says where generated passwords went', async () => {
+    const r = await cli(['render', '--namespace', 'mq', '--replicas', '3'], {
+      ACTIVEMQ_HA_BROKER_PASSWORD: 'from-the-environment-42',
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const objects = parseAllDocuments(r.stdout, { version: '1.1' }).map(
+      (d) => d.toJS() as KubeObject,
+    );
+    expect(schemaProblems(objects)).toEqual([]);
+    expect(restrictedViolations(objects)).toEqual([]);
+    expect(objects.find((o) => o.kind === 'Deployment')?.spec).toMatchObject({ replicas: 3 });
+    const secret = objects.find((o) => o.kind === 'Secret') as unknown as {
+      data: Record<string, string>;
+    };
+    expect(Buffer.from(secret.data.ACTIVEMQ_PASSWORD ?? '', 'base64').toString()).toBe(
+      'from-the-environment-42',
+    );
+    expect(r.stderr).toMatch(/Generated random console password\(s\).*Secret activemq-credentials/);
+    expect(r.stderr).not.toContain('from-the-environment-42');
+  });
+});

@@ -1,0 +1,229 @@
+import { appendFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  type BaseOptions,
+  type KubeObject,
+  type OverlayOptions,
+  renderBase,
+  renderObjects,
+  renderOverlay,
+} from '@activemq-ha/manifests';
+import { describe, expect, it } from 'vitest';
+import { buildTree, kustomize, tempDir } from './helpers/kustomize.js';
+import { podViolations, restrictedViolations } from './helpers/pod-security.js';
+import { schemaProblems } from './helpers/schemas.js';
+
+const credentials = {
+  brokerPassword: 'broker-pw-0123456789',
+  consolePassword: 'console-pw-0123456789',
+};
+
+interface Case {
+  readonly title: string;
+  readonly base: BaseOptions;
+  readonly overlay: Omit<OverlayOptions, 'credentials' | 'name' | 'console'>;
+}
+
+const CASES: readonly Case[] = [
+  { title: 'defaults', base: {}, overlay: {} },
+  {
+    title: 'NFS volume, LoadBalancer, required anti-affinity, 3 replicas',
+    base: {
+      replicas: 3,
+      antiAffinity: 'required',
+      service: {
+        type: 'LoadBalancer',
+        loadBalancerIP: '10.1.2.3',
+        annotations: { 'metallb.universe.tf/allow-shared-ip': 'mq' },
+      },
+      storage: { size: '20Gi', nfs: { server: 'nfs.example.com', path: '/exports/activemq' } },
+    },
+    overlay: { namespace: 'mq-prod' },
+  },
+  {
+    title: 'every protocol, exposed console, NetworkPolicy, leases, custom name',
+    base: {
+      name: 'orders-mq',
+      protocols: ['openwire', 'stomp', 'amqp', 'mqtt', 'ws'],
+      service: { exposeConsole: true },
+      networkPolicy: { enabled: true, clientSelector: { 'example.com/mq-client': 'yes' } },
+      agent: { leases: true, extraArgs: ['--log-level=debug'] },
+    },
+    overlay: { namespace: 'orders' },
+  },
+  {
+    title: 'STOMP only, no console, storage class, no Namespace object',
+    base: {
+      protocols: ['stomp'],
+      console: { enabled: false },
+      storage: { storageClassName: 'nfs-csi' },
+    },
+    overlay: { namespace: 'mq-dev', createNamespace: false },
+  },
+  {
+    title: 'forced NFSv3, fast lock settings, custom images',
+    base: {
+      broker: {
+        image: 'registry.example.com/mq/activemq-classic',
+        version: '5.18.7',
+        lockAcquireSleepIntervalMs: 250,
+        lockKeepAlivePeriodMs: 100,
+      },
+      agent: { image: 'registry.example.com/mq/agent', version: '0.2.0' },
+      storage: {
+        nfs: {
+          server: '192.0.2.10',
+          path: '/mq',
+          mountOptions: ['nfsvers=3', 'hard'],
+          force: true,
+        },
+      },
+    },
+    overlay: { namespace: 'legacy' },
+  },
+];
+
+function byKind(objects: readonly KubeObject[], kind: string): KubeObject[] {
+  return objects.filter((o) => o.kind === kind);
+}
+
+function one(objects: readonly KubeObject[], kind: string): KubeObject & Record<string, never> {
+  const found = byKind(objects, kind);
+  expect(found, kind).toHaveLength(1);
+  return found[0] as KubeObject & Record<string, never>;
+}
+
+/** kustomize and renderObjects hash generated names differently; everything else must agree. */
+function withoutHashes(objects: readonly KubeObject[]): unknown[] {
+  const json = JSON.stringify(objects).replace(
+    /"([a-z0-9-]+-(?:config|credentials))-[a-z0-9]{10}"/g,
+    '"$1"',
+  );
+  return (JSON.parse(json) as KubeObject[]).sort((a, b) =>
+    `${a.kind}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.name}`),
+  );
+}
+
+describe('kubectl kustomize builds every generated tree', () => {
+  for (const c of CASES) {
+    it(c.title, async () => {
+      await using dir = await tempDir();
+      const base = renderBase(c.base);
+      const consoleEnabled = c.base.console?.enabled ?? true;
+      const overlayOptions: OverlayOptions = {
+        ...c.overlay,
+        name: c.base.name,
+        console: { enabled: consoleEnabled },
+        credentials: consoleEnabled ? credentials : { brokerPassword: credentials.brokerPassword },
+      };
+      const objects = await buildTree(dir.path, base, renderOverlay(overlayOptions));
+      const namespace = c.overlay.namespace ?? 'activemq';
+
+      expect(schemaProblems(objects)).toEqual([]);
+      expect(restrictedViolations(objects)).toEqual([]);
+
+      // Every namespaced object landed in the overlay's namespace, RoleBinding subjects included.
+      for (const o of objects) {
+        if (o.kind !== 'Namespace' && o.kind !== 'PersistentVolume')
+          expect(o.metadata.namespace).toBe(namespace);
+      }
+      const binding = one(objects, 'RoleBinding') as unknown as {
+        subjects: { kind: string; name: string; namespace: string }[];
+        roleRef: { name: string };
+      };
+      expect(binding.subjects).toEqual([
+        { kind: 'ServiceAccount', name: one(objects, 'ServiceAccount').metadata.name, namespace },
+      ]);
+      expect(binding.roleRef.name).toBe(one(objects, 'Role').metadata.name);
+
+      // The Deployment refers only to objects the build contains.
+      const deployment = one(objects, 'Deployment') as unknown as {
+        spec: {
+          template: {
+            spec: {
+              volumes: Record<string, { claimName?: string; name?: string; secretName?: string }>[];
+            };
+          };
+        };
+      };
+      const json = JSON.stringify(deployment);
+      const volumes = deployment.spec.template.spec.volumes;
+      const claim = volumes.find((v) => v.persistentVolumeClaim)?.persistentVolumeClaim?.claimName;
+      expect(claim).toBe(one(objects, 'PersistentVolumeClaim').metadata.name);
+      expect(volumes.find((v) => v.configMap)?.configMap?.name).toBe(
+        one(objects, 'ConfigMap').metadata.name,
+      );
+      const secretName = one(objects, 'Secret').metadata.name;
+      for (const [, name] of json.matchAll(
+        /"(?:secretName|name)":"([a-z0-9-]+-credentials[a-z0-9-]*)"/g,
+      )) {
+        expect(name).toBe(secretName);
+      }
+      if (c.base.storage?.nfs) {
+        const pvc = one(objects, 'PersistentVolumeClaim') as unknown as {
+          spec: { volumeName: string };
+        };
+        expect(pvc.spec.volumeName).toBe(one(objects, 'PersistentVolume').metadata.name);
+      } else {
+        expect(byKind(objects, 'PersistentVolume')).toEqual([]);
+      }
+      expect(byKind(objects, 'NetworkPolicy')).toHaveLength(c.base.networkPolicy?.enabled ? 1 : 0);
+      expect(byKind(objects, 'Namespace')).toHaveLength(
+        c.overlay.createNamespace === false ? 0 : 1,
+      );
+
+      // The direct renderer (CLI `render`) produces the same objects kustomize builds.
+      const direct = renderObjects({ base: c.base, overlay: overlayOptions }).map((m) => m.object);
+      expect(withoutHashes(direct)).toEqual(withoutHashes(objects));
+    });
+  }
+
+  it('keeps claim, volume and references consistent under an overlay namePrefix', async () => {
+    await using dir = await tempDir();
+    const base = renderBase({ storage: { nfs: { server: 'nfs', path: '/x' } } });
+    await buildTree(dir.path, base, renderOverlay({ credentials }));
+    await appendFile(
+      join(dir.path, 'overlays', 'test', 'kustomization.yaml'),
+      'namePrefix: blue-\n',
+    );
+    const objects = await kustomize(join(dir.path, 'overlays', 'test'));
+    expect(schemaProblems(objects)).toEqual([]);
+    const pvc = one(objects, 'PersistentVolumeClaim') as unknown as {
+      metadata: { name: string };
+      spec: { volumeName: string };
+    };
+    expect(pvc.metadata.name).toBe('blue-activemq-shared');
+    expect(pvc.spec.volumeName).toBe('blue-activemq-shared');
+    expect(JSON.stringify(one(objects, 'Deployment'))).toContain(
+      '"claimName":"blue-activemq-shared"',
+    );
+    const binding = one(objects, 'RoleBinding') as unknown as {
+      subjects: { name: string }[];
+      roleRef: { name: string };
+    };
+    expect(binding.subjects[0]?.name).toBe('blue-activemq');
+    expect(binding.roleRef.name).toBe('blue-activemq-agent');
+  });
+
+  it('the restricted checker itself rejects what the admission controller would', () => {
+    const violations = podViolations({
+      hostNetwork: true,
+      containers: [
+        { name: 'c', securityContext: { privileged: true, capabilities: { add: ['SYS_ADMIN'] } } },
+      ],
+      volumes: [{ name: 'h', hostPath: { path: '/' } }],
+    });
+    expect(violations).toEqual(
+      expect.arrayContaining([
+        'host namespaces',
+        'volume h of type hostPath',
+        'container c: privileged',
+        'container c: allowPrivilegeEscalation must be false',
+        'container c: runAsNonRoot must be true',
+        'container c: seccompProfile must be RuntimeDefault or Localhost',
+        'container c: capabilities must drop ALL',
+        'container c: adds capability SYS_ADMIN',
+      ]),
+    );
+  });
+});
