@@ -1,1 +1,57 @@
-export {};
+import { configHelp, loadConfig } from './config.js';
+import { startAgent } from './agent.js';
+import { AgentError, ConfigError } from './errors.js';
+import { createLogger } from './logger.js';
+
+/**
+ * `activemq-ha-agent`: exit 2 on bad configuration (naming the setting), 1 on a runtime failure,
+ * 0 after a SIGTERM/SIGINT hand-over.
+ */
+async function main(argv: readonly string[]): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(configHelp());
+    return;
+  }
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(argv, process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`activemq-ha-agent: ${error.message}\nRun activemq-ha-agent --help for every setting.\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const log = createLogger(config.logLevel, config.podName);
+  let agent: Awaited<ReturnType<typeof startAgent>>;
+  try {
+    agent = await startAgent(config, log);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`activemq-ha-agent: ${error.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    log.fatal({ event: 'start-failed', err: error, code: error instanceof AgentError ? error.code : undefined }, (error as Error).message);
+    process.exitCode = 1;
+    return;
+  }
+  const onSignal = (signal: NodeJS.Signals) => {
+    log.info({ event: 'signal', signal }, `${signal}: handing over`);
+    agent.stop().then(
+      () => {
+        process.exitCode = 0;
+      },
+      (error: unknown) => {
+        log.error({ event: 'stop-failed', err: error }, 'hand-over failed');
+        process.exitCode = 1;
+      },
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(`activemq-ha-agent: ${(error as Error).stack ?? String(error)}\n`);
+  process.exitCode = 1;
+});

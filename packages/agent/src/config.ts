@@ -199,7 +199,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Age
   if (problems.length > 0) {
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`, problems);
   }
-  return { ...out, probes } as AgentConfig;
+  return { ...out, probes } as unknown as AgentConfig;
 }
 
 export function configHelp(): string {

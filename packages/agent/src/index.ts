@@ -1,1 +1,7 @@
-export {};
+export { startAgent } from './agent.js';
+export type { RunningAgent } from './agent.js';
+export { configHelp, loadConfig } from './config.js';
+export type { AgentConfig } from './config.js';
+export { AgentError, ConfigError } from './errors.js';
+export type { AgentErrorCode } from './errors.js';
+export { AgentMetrics } from './metrics.js';

@@ -1,1 +1,61 @@
-export {};
+export type { BackoffOptions } from './backoff.js';
+export { BACKOFF_DEFAULTS, Backoff } from './backoff.js';
+export type { Clock, TimerHandle } from './clock.js';
+export { systemClock } from './clock.js';
+export { allOf, anyOf } from './compose-probes.js';
+export type { LeaderState, Streaks, Thresholds } from './elector-policy.js';
+export type { CoreErrorCode, KubeOperation } from './errors.js';
+export {
+  CoreError,
+  FenceIncompleteError,
+  InvalidOptionError,
+  isTransientStatus,
+  KubeApiError,
+  LabelConflictError,
+  ProbeFailedError,
+  StoppedError,
+  TokenFileError,
+} from './errors.js';
+export type {
+  KubeRequestEvent,
+  LeaseHolderSpec,
+  MetadataPatch,
+  PodApi,
+  PodEventSpec,
+  PodMeta,
+  PodWatchEventType,
+  PodWatchHandlers,
+  PodWatchQuery,
+  WatchHandle,
+} from './kube-api.js';
+export type { KubeClientEvents, KubeClientOptions } from './kube-client.js';
+export { KubeClient } from './kube-client.js';
+export type {
+  ElectorSnapshot,
+  LeaderElectorEvents,
+  LeaderElectorOptions,
+  ProbeEvent,
+  Transition,
+} from './leader-elector.js';
+export { LeaderElector } from './leader-elector.js';
+export type { OpenWireProbeOptions } from './openwire-probe.js';
+export { openwireProbe } from './openwire-probe.js';
+export type {
+  ApiErrorEvent,
+  FenceEvent,
+  LabelChange,
+  LabelerStatus,
+  LeadershipSource,
+  PodLabelerEvents,
+  PodLabelerOptions,
+  ReconcileReport,
+  ReconcileTrigger,
+} from './pod-labeler.js';
+export { PodLabeler } from './pod-labeler.js';
+export type { Probe, ProbeResult, ProbeStatus, SocketProbeOptions } from './probe.js';
+export { isInconclusive } from './probe.js';
+export type { Readiness } from './readiness.js';
+export { computeReadiness } from './readiness.js';
+export type { StompProbeOptions } from './stomp-probe.js';
+export { stompProbe } from './stomp-probe.js';
+export { tcpProbe } from './tcp-probe.js';

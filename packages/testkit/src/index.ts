@@ -21,3 +21,43 @@ export type {
 } from './broker/start-broker-group.js';
 export { startBrokerGroup } from './broker/start-broker-group.js';
 export { now } from './broker/timing.js';
+export type { KubeEmulatorErrorCode } from './kube/errors.js';
+export { KubeEmulatorError, KubeStatusError, KubeWaitTimeoutError } from './kube/errors.js';
+export type { FailureSpec } from './kube/fault-injector.js';
+export type {
+  DownMode,
+  KubeEmulatorOptions,
+  KubeListOptions,
+  KubeWaitOptions,
+  ReadyEndpointInfo,
+} from './kube/kube-emulator.js';
+export { KubeEmulator, startKubeEmulator } from './kube/kube-emulator.js';
+export type { LabelChange } from './kube/label-history.js';
+export type { RequestFilter, RequestMatch, RequestRecord } from './kube/request-log.js';
+export type { ProxiedConnection, ServiceProxyOptions } from './kube/service-proxy.js';
+export { ServiceProxy, startServiceProxy } from './kube/service-proxy.js';
+export type {
+  ContainerPortSpec,
+  CreatePodOptions,
+  CreateServiceOptions,
+  ServicePortSpec,
+} from './kube/test-objects.js';
+export type { RbacRule } from './kube/token-auth.js';
+export type {
+  KubeObject,
+  KubeStatus,
+  ObjectMeta,
+  OwnerReference,
+  ResourceName,
+  StoreEvent,
+  Verb,
+  WatchEventType,
+} from './kube/types.js';
+export type { CutMode } from './kube/watch-stream.js';
+export type { AgentLogLine, AgentProcessOptions } from './cluster/agent-process.js';
+export { AgentProcess } from './cluster/agent-process.js';
+export type { HaClusterOptions, HaPod } from './cluster/ha-cluster.js';
+export { HaCluster, startHaCluster } from './cluster/ha-cluster.js';
+export { Kubelet } from './cluster/kubelet.js';
+export type { LeaderOverlap } from './cluster/leader-overlaps.js';
+export { leaderOverlaps } from './cluster/leader-overlaps.js';

@@ -1,0 +1,25 @@
+import { allOf, openwireProbe, type Probe, stompProbe, tcpProbe } from '@activemq-ha/core';
+import type { AgentConfig } from './config.js';
+
+/** The probe the configuration asks for; several probes must all pass. */
+export function probeFromConfig(config: AgentConfig): Probe {
+  const host = config.brokerHost;
+  const timeoutMs = config.probeTimeoutMs;
+  const probes = config.probes.map((kind): Probe => {
+    switch (kind) {
+      case 'openwire':
+        return openwireProbe({ host, port: config.openwirePort, timeoutMs });
+      case 'stomp':
+        return stompProbe({
+          host,
+          port: config.stompPort,
+          timeoutMs,
+          login: config.stompLogin,
+          passcode: config.stompPasscode,
+        });
+      case 'tcp':
+        return tcpProbe({ host, port: config.openwirePort, timeoutMs });
+    }
+  });
+  return probes.length === 1 ? probes[0]! : allOf(...probes);
+}

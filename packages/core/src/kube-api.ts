@@ -1,0 +1,96 @@
+import type { KubeOperation } from './errors.js';
+
+/** The metadata of a pod that the labeler reads and writes. */
+export interface PodMeta {
+  readonly name: string;
+  readonly namespace: string;
+  readonly uid: string;
+  readonly resourceVersion: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  /** Set when the pod is terminating. */
+  readonly deletionTimestamp?: string;
+}
+
+/**
+ * A JSON merge patch of `metadata`: only the named labels/annotations change (`null` removes one).
+ * With `resourceVersion` the write is conditional: the API answers 409 if the pod changed since.
+ */
+export interface MetadataPatch {
+  readonly resourceVersion?: string;
+  readonly labels?: Readonly<Record<string, string | null>>;
+  readonly annotations?: Readonly<Record<string, string | null>>;
+}
+
+export type PodWatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface PodWatchHandlers {
+  onEvent(type: PodWatchEventType, pod: PodMeta): void;
+  /** The watch ended (server timeout, network error, HTTP error); restart it yourself. */
+  onClose(error?: Error): void;
+}
+
+export interface PodWatchQuery {
+  readonly labelSelector?: string;
+  readonly fieldSelector?: string;
+  /** Server-side lifetime of the watch, in seconds. */
+  readonly timeoutSeconds?: number;
+}
+
+export interface WatchHandle {
+  close(): void;
+}
+
+/** An events.k8s.io/v1 Event about a pod. */
+export interface PodEventSpec {
+  /** The pod the event is about. */
+  readonly regarding: Pick<PodMeta, 'name' | 'namespace' | 'uid'>;
+  readonly type: 'Normal' | 'Warning';
+  /** CamelCase reason, e.g. `BecameLeader`, `Demoted`, `Fenced`. */
+  readonly reason: string;
+  /** CamelCase action, e.g. `Label`, `Fence`. */
+  readonly action: string;
+  readonly note: string;
+  /** e.g. `activemq-ha.io/agent`. */
+  readonly reportingController: string;
+  /** Usually the reporting pod's name. */
+  readonly reportingInstance: string;
+  /** Epoch ms. */
+  readonly at: number;
+}
+
+export interface LeaseHolderSpec {
+  readonly namespace: string;
+  readonly name: string;
+  readonly holderIdentity: string;
+  /** Epoch ms the holder became leader. */
+  readonly acquiredAt: number;
+  /** Labels set when the Lease is created. */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** One finished API request, for metrics and debug logs. */
+export interface KubeRequestEvent {
+  readonly operation: KubeOperation;
+  /** HTTP status, 0 when no answer came. */
+  readonly status: number;
+  readonly durationMs: number;
+}
+
+/**
+ * What core needs from the Kubernetes API. `createKubeApi` implements it on client-node; tests can
+ * supply a fake. Every method rejects with `KubeApiError`.
+ */
+export interface PodApi {
+  readPod(namespace: string, name: string): Promise<PodMeta>;
+  listPods(namespace: string, labelSelector: string): Promise<PodMeta[]>;
+  patchPodMetadata(namespace: string, name: string, patch: MetadataPatch): Promise<PodMeta>;
+  watchPods(
+    namespace: string,
+    query: PodWatchQuery,
+    handlers: PodWatchHandlers,
+  ): Promise<WatchHandle>;
+  createPodEvent(event: PodEventSpec): Promise<void>;
+  /** Creates or updates a coordination.k8s.io/v1 Lease so that it names `holderIdentity`. */
+  writeLeaseHolder(lease: LeaseHolderSpec): Promise<void>;
+}

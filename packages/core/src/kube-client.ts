@@ -1,0 +1,393 @@
+import {
+  ApiException,
+  type ConfigurationOptions,
+  CoordinationV1Api,
+  CoreV1Api,
+  EventsV1Api,
+  KubeConfig,
+  Observable,
+  type ObservableMiddleware,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1Lease,
+  type V1Pod,
+  Watch,
+} from '@kubernetes/client-node';
+import { EventEmitter } from 'eventemitter3';
+import { type Clock, systemClock } from './clock.js';
+import { InvalidOptionError, KubeApiError, type KubeOperation } from './errors.js';
+import type {
+  KubeRequestEvent,
+  LeaseHolderSpec,
+  MetadataPatch,
+  PodApi,
+  PodEventSpec,
+  PodMeta,
+  PodWatchEventType,
+  PodWatchHandlers,
+  PodWatchQuery,
+  WatchHandle,
+} from './kube-api.js';
+import { TokenFile } from './token-file.js';
+
+export interface KubeClientOptions {
+  /** Cluster address, CA and (unless `tokenFile` is set) credentials. */
+  readonly kubeConfig: KubeConfig;
+  /**
+   * File holding a bearer token that rotates, e.g. the projected service-account token
+   * `/var/run/secrets/kubernetes.io/serviceaccount/token`. When set, its token replaces the
+   * kubeconfig user's credentials; it is re-read on 401 and every `tokenRefreshMs`.
+   */
+  readonly tokenFile?: string;
+  /** Maximum age of the token read from `tokenFile`, in ms. @default 60000 */
+  readonly tokenRefreshMs?: number;
+  /**
+   * Deadline of each API request, in ms. A hung request would otherwise hold up a pending
+   * demotion until the TCP connection dies.
+   * @default 5000
+   */
+  readonly requestTimeoutMs?: number;
+  /** @default systemClock */
+  readonly clock?: Clock;
+}
+
+export interface KubeClientEvents {
+  /** Every finished request (also failed ones): for request counters and latency histograms. */
+  request: [event: KubeRequestEvent];
+  /** The token file was re-read and held a new token. */
+  tokenRotated: [info: { readonly path: string; readonly trigger: 'unauthorized' | 'age' }];
+}
+
+interface Clients {
+  readonly kubeConfig: KubeConfig;
+  readonly core: CoreV1Api;
+  readonly events: EventsV1Api;
+  readonly coordination: CoordinationV1Api;
+}
+
+/** Implements {@link PodApi} on @kubernetes/client-node 2.x. */
+export class KubeClient extends EventEmitter<KubeClientEvents> implements PodApi {
+  readonly #base: KubeConfig;
+  readonly #tokenFile: TokenFile | undefined;
+  readonly #timeoutMs: number;
+  readonly #clock: Clock;
+  #clients: Clients;
+
+  constructor(options: KubeClientOptions) {
+    super();
+    this.#base = options.kubeConfig;
+    this.#clock = options.clock ?? systemClock;
+    this.#timeoutMs = options.requestTimeoutMs ?? 5000;
+    if (!(this.#timeoutMs > 0)) throw new InvalidOptionError('requestTimeoutMs', 'must be > 0');
+    if (!this.#base.getCurrentCluster()) {
+      throw new InvalidOptionError('kubeConfig', 'has no current cluster');
+    }
+    this.#tokenFile =
+      options.tokenFile === undefined
+        ? undefined
+        : new TokenFile(options.tokenFile, options.tokenRefreshMs ?? 60_000, () =>
+            this.#clock.now(),
+          );
+    this.#clients = this.#build(this.#tokenFile?.current().token);
+  }
+
+  readPod(namespace: string, name: string): Promise<PodMeta> {
+    return this.#call('readPod', async (c) =>
+      toPodMeta(await c.core.readNamespacedPod({ namespace, name }, this.#options())),
+    );
+  }
+
+  listPods(namespace: string, labelSelector: string): Promise<PodMeta[]> {
+    return this.#call('listPods', async (c) => {
+      const list = await c.core.listNamespacedPod(
+        { namespace, ...(labelSelector ? { labelSelector } : {}) },
+        this.#options(),
+      );
+      return list.items.map(toPodMeta);
+    });
+  }
+
+  patchPodMetadata(namespace: string, name: string, patch: MetadataPatch): Promise<PodMeta> {
+    // A JSON merge patch of metadata only: labels not named stay untouched (replacing
+    // /metadata/labels would wipe the selector labels), and resourceVersion makes it conditional.
+    const body = {
+      metadata: {
+        ...(patch.resourceVersion ? { resourceVersion: patch.resourceVersion } : {}),
+        ...(patch.labels ? { labels: patch.labels } : {}),
+        ...(patch.annotations ? { annotations: patch.annotations } : {}),
+      },
+    };
+    return this.#call('patchPod', async (c) =>
+      toPodMeta(
+        await c.core.patchNamespacedPod(
+          { namespace, name, body },
+          setHeaderOptions('Content-Type', PatchStrategy.MergePatch, this.#options()),
+        ),
+      ),
+    );
+  }
+
+  async watchPods(
+    namespace: string,
+    query: PodWatchQuery,
+    handlers: PodWatchHandlers,
+  ): Promise<WatchHandle> {
+    const started = performance.now();
+    this.#refreshByAge();
+    const watch = new Watch(this.#clients.kubeConfig);
+    let closed = false;
+    let reported = false;
+    const report = (status: number) => {
+      if (reported) return;
+      reported = true;
+      this.emit('request', { operation: 'watchPods', status, durationMs: ms(started) });
+    };
+    const controller = await watch.watch(
+      `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`,
+      {
+        labelSelector: query.labelSelector || undefined,
+        fieldSelector: query.fieldSelector || undefined,
+        timeoutSeconds: query.timeoutSeconds,
+        allowWatchBookmarks: true,
+      },
+      (phase: string, obj: unknown) => {
+        report(200);
+        if (phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED') {
+          handlers.onEvent(phase as PodWatchEventType, toPodMeta(obj as V1Pod));
+        } else if (phase === 'ERROR') {
+          const status = (obj as { code?: number; message?: string }) ?? {};
+          closeWith(
+            new KubeApiError(
+              'watchPods',
+              status.code ?? 500,
+              undefined,
+              status.message ?? 'watch error',
+            ),
+          );
+        }
+      },
+      (err: unknown) => {
+        if (err == null) {
+          report(200);
+          closeWith(undefined);
+          return;
+        }
+        const status = statusOf(err);
+        report(status);
+        if (status === 401) this.#reloadToken();
+        closeWith(toKubeApiError('watchPods', err));
+      },
+    );
+    function closeWith(error: Error | undefined): void {
+      if (closed) return;
+      closed = true;
+      controller.abort();
+      handlers.onClose(error);
+    }
+    return {
+      close: () => {
+        if (closed) return;
+        closed = true;
+        controller.abort();
+      },
+    };
+  }
+
+  createPodEvent(e: PodEventSpec): Promise<void> {
+    return this.#call('createEvent', async (c) => {
+      await c.events.createNamespacedEvent(
+        {
+          namespace: e.regarding.namespace,
+          body: {
+            apiVersion: 'events.k8s.io/v1',
+            kind: 'Event',
+            metadata: { generateName: `${e.regarding.name}.` },
+            // MicroTime wants exactly six fractional digits; the serializer passes strings through.
+            eventTime: microTime(e.at) as unknown as Date,
+            type: e.type,
+            reason: e.reason,
+            action: e.action,
+            note: e.note.slice(0, 1024),
+            reportingController: e.reportingController,
+            reportingInstance: e.reportingInstance,
+            regarding: {
+              apiVersion: 'v1',
+              kind: 'Pod',
+              name: e.regarding.name,
+              namespace: e.regarding.namespace,
+              uid: e.regarding.uid,
+            },
+          },
+        },
+        this.#options(),
+      );
+    });
+  }
+
+  writeLeaseHolder(spec: LeaseHolderSpec): Promise<void> {
+    return this.#call('writeLease', async (c) => {
+      const { namespace, name } = spec;
+      const desired = {
+        holderIdentity: spec.holderIdentity,
+        acquireTime: microTime(spec.acquiredAt) as unknown as Date,
+        renewTime: microTime(this.#clock.now()) as unknown as Date,
+      };
+      let current: V1Lease | undefined;
+      try {
+        current = await c.coordination.readNamespacedLease({ namespace, name }, this.#options());
+      } catch (err) {
+        if (statusOf(err) !== 404) throw err;
+      }
+      if (!current) {
+        await c.coordination.createNamespacedLease(
+          {
+            namespace,
+            body: {
+              apiVersion: 'coordination.k8s.io/v1',
+              kind: 'Lease',
+              metadata: { name, ...(spec.labels ? { labels: { ...spec.labels } } : {}) },
+              spec: desired,
+            },
+          },
+          this.#options(),
+        );
+        return;
+      }
+      if (current.spec?.holderIdentity === spec.holderIdentity) return;
+      // Conditional on the resourceVersion just read (kept in metadata): 409 if it moved.
+      await c.coordination.replaceNamespacedLease(
+        { namespace, name, body: { ...current, spec: { ...current.spec, ...desired } } },
+        this.#options(),
+      );
+    });
+  }
+
+  /** Per-request options: a deadline, so a hung API server cannot stall the labeler. */
+  #options(): ConfigurationOptions {
+    const timeoutMs = this.#timeoutMs;
+    const deadline: ObservableMiddleware = {
+      pre: (ctx) => {
+        ctx.setSignal(AbortSignal.timeout(timeoutMs));
+        return new Observable(Promise.resolve(ctx));
+      },
+      post: (res) => new Observable(Promise.resolve(res)),
+    };
+    return { middleware: [deadline], middlewareMergeStrategy: 'append' };
+  }
+
+  async #call<T>(operation: KubeOperation, fn: (c: Clients) => Promise<T>): Promise<T> {
+    this.#refreshByAge();
+    for (let attempt = 0; ; attempt++) {
+      const started = performance.now();
+      try {
+        const value = await fn(this.#clients);
+        this.emit('request', { operation, status: 200, durationMs: ms(started) });
+        return value;
+      } catch (err) {
+        const status = statusOf(err);
+        this.emit('request', { operation, status, durationMs: ms(started) });
+        // A rotated token: re-read once and retry at once if the file now holds another one.
+        if (status === 401 && attempt === 0 && this.#reloadToken()) continue;
+        throw toKubeApiError(operation, err);
+      }
+    }
+  }
+
+  #refreshByAge(): void {
+    if (!this.#tokenFile) return;
+    try {
+      const { token, changed } = this.#tokenFile.current();
+      if (changed) {
+        this.#clients = this.#build(token);
+        this.emit('tokenRotated', { path: this.#tokenFile.path, trigger: 'age' });
+      }
+    } catch {
+      // Keep the last good token; a request failing with 401 will say so.
+    }
+  }
+
+  /** Re-reads the token file; true if it held a new token (clients rebuilt). */
+  #reloadToken(): boolean {
+    if (!this.#tokenFile) return false;
+    try {
+      const { token, changed } = this.#tokenFile.reload();
+      if (!changed) return false;
+      this.#clients = this.#build(token);
+      this.emit('tokenRotated', { path: this.#tokenFile.path, trigger: 'unauthorized' });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  #build(token: string | undefined): Clients {
+    let kubeConfig = this.#base;
+    if (token !== undefined) {
+      const cluster = this.#base.getCurrentCluster()!;
+      kubeConfig = new KubeConfig();
+      kubeConfig.loadFromClusterAndUser(cluster, { name: 'token-file', token });
+    }
+    return {
+      kubeConfig,
+      core: kubeConfig.makeApiClient(CoreV1Api),
+      events: kubeConfig.makeApiClient(EventsV1Api),
+      coordination: kubeConfig.makeApiClient(CoordinationV1Api),
+    };
+  }
+}
+
+function toPodMeta(pod: V1Pod): PodMeta {
+  const m = pod.metadata ?? {};
+  return {
+    name: m.name ?? '',
+    namespace: m.namespace ?? '',
+    uid: m.uid ?? '',
+    resourceVersion: m.resourceVersion ?? '',
+    labels: { ...(m.labels ?? {}) },
+    annotations: { ...(m.annotations ?? {}) },
+    ...(m.deletionTimestamp
+      ? { deletionTimestamp: new Date(m.deletionTimestamp).toISOString() }
+      : {}),
+  };
+}
+
+function statusOf(err: unknown): number {
+  if (err instanceof ApiException) return err.code;
+  const code = (err as { statusCode?: unknown } | null)?.statusCode;
+  return typeof code === 'number' ? code : 0;
+}
+
+function toKubeApiError(operation: KubeOperation, err: unknown): KubeApiError {
+  if (err instanceof KubeApiError) return err;
+  const status = statusOf(err);
+  let reason: string | undefined;
+  let message = err instanceof Error ? err.message.split('\n', 1)[0]! : String(err);
+  if (err instanceof ApiException) {
+    const body = parseBody(err.body);
+    reason = typeof body?.reason === 'string' ? body.reason : undefined;
+    if (typeof body?.message === 'string') message = body.message;
+  } else if (err instanceof Error && err.cause instanceof Error) {
+    message = `${message}: ${err.cause.message}`;
+  }
+  return new KubeApiError(operation, status, reason, message, { cause: err });
+}
+
+function parseBody(body: unknown): { reason?: unknown; message?: unknown } | undefined {
+  if (typeof body === 'string') {
+    try {
+      return JSON.parse(body) as { reason?: unknown; message?: unknown };
+    } catch {
+      return undefined;
+    }
+  }
+  return typeof body === 'object' && body !== null ? (body as { reason?: unknown }) : undefined;
+}
+
+/** RFC 3339 with microseconds, as `MicroTime` fields require. */
+export function microTime(epochMs: number): string {
+  return new Date(epochMs).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}
+
+function ms(started: number): number {
+  return Math.round((performance.now() - started) * 100) / 100;
+}

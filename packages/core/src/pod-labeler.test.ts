@@ -1,0 +1,352 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { PodLabeler, type PodLabelerEvents, type PodLabelerOptions } from './pod-labeler.js';
+import { FakeElector } from './testing/fake-elector.js';
+import { FakePodApi } from './testing/fake-pod-api.js';
+
+const GROUP = 'app=amq';
+
+/** The fake API answers in microtasks only: let every pending continuation run. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 100; i++) await Promise.resolve();
+}
+
+function setup(
+  options: Partial<PodLabelerOptions> = {},
+  pods: Record<string, string | undefined> = {},
+) {
+  const api = new FakePodApi();
+  const names = Object.keys(pods).length > 0 ? pods : { 'amq-0': undefined, 'amq-1': undefined };
+  for (const [name, label] of Object.entries(names)) {
+    api.addPod(name, { app: 'amq', 'pod-template-hash': 'x', ...(label ? { leader: label } : {}) });
+  }
+  const elector = new FakeElector();
+  const labeler = new PodLabeler({
+    api,
+    elector,
+    namespace: 'ns',
+    podName: 'amq-0',
+    groupSelector: GROUP,
+    random: () => 0.5, // no jitter
+    ...options,
+  });
+  const seen: { [K in keyof PodLabelerEvents]?: PodLabelerEvents[K][0][] } = {};
+  const record = <K extends keyof PodLabelerEvents>(name: K) => {
+    const list: PodLabelerEvents[K][0][] = [];
+    seen[name] = list as (typeof seen)[K];
+    labeler.on(name, ((e: PodLabelerEvents[K][0]) => list.push(e)) as never);
+  };
+  for (const name of [
+    'labelChanged',
+    'fenced',
+    'fenceFailed',
+    'conflict',
+    'apiError',
+    'readiness',
+    'warning',
+  ] as const) {
+    record(name);
+  }
+  return { api, elector, labeler, seen, patches: () => api.count('patchPod') };
+}
+
+describe('PodLabeler', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 1_700_000_000_000 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('labels a standby pod `no` once, then only reads on resync', async () => {
+    const { api, elector, labeler, patches, seen } = setup();
+    labeler.start();
+    await settle();
+    expect(patches()).toBe(0); // starting: no decision yet
+    elector.set('standby');
+    await settle();
+    expect(api.label('amq-0')).toBe('no');
+    expect(patches()).toBe(1);
+    expect(seen.labelChanged?.[0]).toMatchObject({
+      pod: 'amq-0',
+      from: undefined,
+      to: 'no',
+      cause: 'standby',
+    });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(patches()).toBe(1);
+    expect(api.count('readPod')).toBeGreaterThanOrEqual(6);
+    expect(api.count('listPods')).toBe(0); // a standby fences nobody
+    await labeler.stop();
+  });
+
+  it('patches only its own label key, conditional on the resourceVersion just read', async () => {
+    const { api, elector, labeler } = setup();
+    labeler.start();
+    const rv = api.pods.get('amq-0')!.resourceVersion;
+    elector.set('leader');
+    await settle();
+    const patch = api.requests.find((r) => r.op === 'patchPod' && r.pod === 'amq-0')!.patch!;
+    expect(patch.labels).toEqual({ leader: 'yes' });
+    expect(patch.resourceVersion).toBe(rv);
+    expect(patch.annotations).toEqual({
+      'activemq-ha.io/leader-since': '2023-11-14T22:13:20.000Z',
+    });
+    expect(api.pods.get('amq-0')!.labels).toEqual({
+      app: 'amq',
+      'pod-template-hash': 'x',
+      leader: 'yes',
+    });
+    await labeler.stop();
+  });
+
+  it('becomes leader with an Event and a Lease, and writes nothing in steady state', async () => {
+    const { api, elector, labeler, patches } = setup({ leaseName: 'amq' });
+    labeler.start();
+    elector.set('leader');
+    await settle();
+    expect(api.label('amq-0')).toBe('yes');
+    expect(api.events.map((e) => e.reason)).toEqual(['BecameLeader']);
+    expect(api.events[0]).toMatchObject({
+      reportingController: 'activemq-ha.io/agent',
+      reportingInstance: 'amq-0',
+      regarding: { name: 'amq-0', uid: 'uid-amq-0' },
+    });
+    expect(api.leases.get('amq')).toMatchObject({ holderIdentity: 'amq-0' });
+    const after = patches();
+    for (let i = 0; i < 12; i++) {
+      await vi.advanceTimersByTimeAsync(250);
+      elector.tick(); // fresh probes keep coming
+      await vi.advanceTimersByTimeAsync(5000);
+    }
+    expect(patches()).toBe(after);
+    expect(api.count('writeLease')).toBe(1);
+    await labeler.stop();
+  });
+
+  it('fences every other pod still labelled leader, in parallel and independently', async () => {
+    const { api, elector, labeler, seen } = setup(
+      {},
+      { 'amq-0': 'no', 'amq-1': 'yes', 'amq-2': 'yes', 'amq-3': 'no' },
+    );
+    api.fail('patchPod', 503, 1000, 'amq-1'); // amq-1 is unreachable for now
+    labeler.start();
+    elector.set('leader');
+    await settle();
+    expect(api.label('amq-0')).toBe('yes');
+    expect(api.label('amq-2')).toBe('no'); // not blocked by amq-1
+    expect(api.pods.get('amq-2')!.annotations['activemq-ha.io/fenced-by']).toBe('amq-0');
+    expect(api.label('amq-1')).toBe('yes');
+    expect(seen.fenced?.map((f) => f.pod)).toEqual(['amq-2']);
+    // fenced before claiming: never two pods labelled leader because of us
+    const order = api.requests.filter((r) => r.op === 'patchPod').map((r) => r.pod);
+    expect(order.indexOf('amq-2')).toBeLessThan(order.indexOf('amq-0'));
+    expect(seen.fenceFailed?.map((f) => f.pod)).toEqual(['amq-1']);
+    expect(seen.apiError?.[0]?.error.name).toBe('FenceIncompleteError');
+    api.clearFaults();
+    await vi.advanceTimersByTimeAsync(seen.apiError![0]!.retryInMs);
+    await settle();
+    expect(api.label('amq-1')).toBe('no');
+    expect(api.events.filter((e) => e.reason === 'Fenced').map((e) => e.regarding.name)).toEqual([
+      'amq-2',
+      'amq-1',
+    ]);
+    await labeler.stop();
+  });
+
+  it('re-reads and re-decides on 409 instead of overwriting', async () => {
+    const { api, elector, labeler, seen } = setup();
+    let raced = false;
+    api.beforePatch = (name) => {
+      if (name === 'amq-0' && !raced) {
+        raced = true;
+        api.setLabel('amq-0', 'other', 'x'); // someone else wrote meanwhile
+      }
+    };
+    labeler.start();
+    elector.set('standby');
+    await settle();
+    expect(seen.conflict).toEqual([{ pod: 'amq-0', attempt: 1 }]);
+    expect(api.pods.get('amq-0')!.labels).toMatchObject({ leader: 'no', other: 'x' });
+    expect(api.count('patchPod')).toBe(2);
+    await labeler.stop();
+  });
+
+  it('does not write when the re-read after a 409 already shows the desired label', async () => {
+    const { api, elector, labeler, patches } = setup();
+    api.beforePatch = (name) => {
+      if (name === 'amq-0' && api.label('amq-0') !== 'no') api.setLabel('amq-0', 'leader', 'no');
+    };
+    labeler.start();
+    elector.set('standby');
+    await settle();
+    expect(patches()).toBe(1); // the conflicting one only
+    expect(api.label('amq-0')).toBe('no');
+    await labeler.stop();
+  });
+
+  it('retries 403/5xx bursts with capped backoff and never flaps the label', async () => {
+    const { api, elector, labeler, seen } = setup({}, { 'amq-0': 'yes', 'amq-1': 'no' });
+    labeler.start();
+    elector.set('leader');
+    await settle();
+    const written = api.requests.filter((r) => r.op === 'patchPod').length;
+    expect(written).toBe(0); // already right
+    api.fail('readPod', 403, 3);
+    api.fail('readPod', 503, 3);
+    api.fail('readPod', 429, 2);
+    labeler.resync();
+    for (let i = 0; i < 20 && (seen.apiError?.length ?? 0) < 8; i++) {
+      elector.tick();
+      await vi.advanceTimersByTimeAsync(1000);
+    }
+    const delays = seen.apiError!.map((e) => e.retryInMs);
+    expect(delays).toEqual([200, 400, 800, 1600, 3200, 5000, 5000, 5000]);
+    elector.tick();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(labeler.status.consecutiveErrors).toBe(0);
+    expect(api.requests.filter((r) => r.op === 'patchPod')).toHaveLength(0);
+    expect(api.label('amq-0')).toBe('yes');
+    await labeler.stop();
+  });
+
+  it('demotes itself at once when the broker stops answering, cutting a retry wait short', async () => {
+    const { api, elector, labeler } = setup();
+    labeler.start();
+    elector.set('leader');
+    await settle();
+    api.fail('readPod', 500, 1);
+    labeler.resync();
+    await settle(); // now waiting 200 ms before retrying
+    elector.set('standby');
+    await settle();
+    expect(api.label('amq-0')).toBe('no');
+    expect(api.pods.get('amq-0')!.annotations).not.toHaveProperty('activemq-ha.io/leader-since');
+    expect(api.events.map((e) => e.reason)).toEqual(['BecameLeader', 'Demoted']);
+    await labeler.stop();
+  });
+
+  it('waits for a fresh ok probe before claiming the label (a frozen process waking up)', async () => {
+    const { api, elector, labeler } = setup();
+    elector.set('leader'); // the last ok probe is from before the freeze
+    await vi.advanceTimersByTimeAsync(60_000);
+    labeler.start();
+    await settle();
+    expect(api.label('amq-0')).toBeUndefined();
+    elector.tick();
+    await settle();
+    expect(api.label('amq-0')).toBe('yes');
+    await labeler.stop();
+  });
+
+  it('puts its own label back when someone else changes it (watch), without waiting for resync', async () => {
+    const { api, elector, labeler } = setup();
+    labeler.start();
+    elector.set('leader');
+    await settle();
+    api.setLabel('amq-0', 'leader', 'no');
+    await settle();
+    expect(api.label('amq-0')).toBe('yes');
+    api.setLabel('amq-1', 'leader', 'yes'); // a second pod looking active: repaired
+    await settle();
+    expect(api.label('amq-1')).toBe('no');
+    await labeler.stop();
+  });
+
+  it('restarts a closed watch with backoff', async () => {
+    const { api, labeler } = setup();
+    labeler.start();
+    await settle();
+    expect(api.openWatches).toBe(1);
+    api.closeWatches(new Error('boom'));
+    expect(api.openWatches).toBe(0);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(api.openWatches).toBe(1);
+    api.closeWatches(); // a clean server-side timeout restarts at once
+    await vi.advanceTimersByTimeAsync(0);
+    expect(api.openWatches).toBe(1);
+    await labeler.stop();
+    expect(api.openWatches).toBe(0);
+  });
+
+  it('readiness is false while labelled leader but the broker is down and the API unreachable', async () => {
+    const { api, elector, labeler, seen } = setup();
+    labeler.start();
+    elector.set('leader');
+    await settle();
+    expect(labeler.readiness()).toBe(true);
+    api.fail('readPod', 503, 1000);
+    elector.set('standby');
+    await settle();
+    expect(api.label('amq-0')).toBe('yes'); // could not demote
+    expect(labeler.readiness()).toBe(false);
+    expect(labeler.status.readiness.reason).toContain('standby');
+    api.clearFaults();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(api.label('amq-0')).toBe('no');
+    expect(labeler.readiness()).toBe(true);
+    expect(seen.readiness?.map((r) => r.ready)).toEqual([false, true]);
+    await labeler.stop();
+  });
+
+  it('a waiting slave labelled `no` stays ready; initialLabel covers an API down at start', async () => {
+    const a = setup({}, { 'amq-0': 'no' });
+    a.elector.set('standby');
+    expect(a.labeler.readiness()).toBe(true);
+    const b = setup({ initialLabel: 'yes' });
+    b.api.fail('readPod', 503, 1000);
+    b.api.fail('watchPods', 503, 1000);
+    b.labeler.start();
+    b.elector.set('standby');
+    await settle();
+    expect(b.labeler.readiness()).toBe(false);
+    await b.labeler.stop();
+  });
+
+  it("demotes on `unknown` by default and leaves the label with onUnknown: 'keep'", async () => {
+    const a = setup({}, { 'amq-0': 'yes' });
+    a.labeler.start();
+    a.elector.set('unknown');
+    await settle();
+    expect(a.api.label('amq-0')).toBe('no');
+    await a.labeler.stop();
+    const b = setup({ onUnknown: 'keep' }, { 'amq-0': 'yes' });
+    b.labeler.start();
+    b.elector.set('unknown');
+    await settle();
+    expect(b.api.label('amq-0')).toBe('yes');
+    expect(b.labeler.readiness()).toBe(false);
+    await b.labeler.stop();
+  });
+
+  it('stop({ release: true }) hands the label over on shutdown', async () => {
+    const { api, elector, labeler, seen } = setup();
+    labeler.start();
+    elector.set('leader');
+    await settle();
+    api.fail('readPod', 503, 1);
+    const released = labeler.stop({ release: true });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(await released).toBe(true);
+    expect(api.label('amq-0')).toBe('no');
+    expect(seen.labelChanged?.at(-1)).toMatchObject({ cause: 'released', to: 'no' });
+  });
+
+  it('keeps labelling when Events cannot be recorded (best effort)', async () => {
+    const { api, elector, labeler, seen } = setup();
+    api.fail('createEvent', 403, 10);
+    labeler.start();
+    elector.set('leader');
+    await settle();
+    expect(api.label('amq-0')).toBe('yes');
+    expect(seen.warning?.[0]?.what).toBe('event BecameLeader');
+    await labeler.stop();
+  });
+
+  it('validates options', () => {
+    const api = new FakePodApi();
+    const elector = new FakeElector();
+    const base = { api, elector, namespace: 'ns', podName: 'p', groupSelector: '' };
+    expect(() => new PodLabeler({ ...base, podName: '' })).toThrow(/podName/);
+    expect(() => new PodLabeler({ ...base, standbyValue: 'yes' })).toThrow(/standbyValue/);
+  });
+});

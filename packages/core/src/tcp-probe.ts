@@ -1,0 +1,16 @@
+import type { Probe, SocketProbeOptions } from './probe.js';
+import { socketExchange } from './socket-exchange.js';
+import { hostPort, resolveSocketOptions } from './validate-socket-options.js';
+
+/**
+ * A TCP connect check. Cheapest, but it proves only that a port is open; prefer `stompProbe` or
+ * `openwireProbe`, which prove a live broker transport.
+ */
+export function tcpProbe(options: SocketProbeOptions): Probe {
+  const o = resolveSocketOptions('tcp', options);
+  const name = `tcp://${hostPort(o.host, o.port)}`;
+  return {
+    name,
+    run: (signal) => socketExchange({ name, ...o, signal }),
+  };
+}

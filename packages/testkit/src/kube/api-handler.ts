@@ -1,0 +1,335 @@
+// The HTTP face of the emulator: authentication, faults, authorization, content negotiation and
+// the REST verbs, in the order the real server's filter chain applies them.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { apiErrors } from './api-status.js';
+import { apiGroup, apiGroupList, apiVersions, resourceList, versionInfo } from './discovery.js';
+import { KubeStatusError } from './errors.js';
+import type { FaultInjector } from './fault-injector.js';
+import { parseFieldSelector } from './field-selector.js';
+import { isObject, type JsonObject } from './json.js';
+import { parseLabelSelector, SelectorParseError } from './label-selector.js';
+import { groupResource, type ListSelectors, type ObjectRegistry, type PatchType } from './object-registry.js';
+import type { ObjectStore } from './object-store.js';
+import { parseRequestInfo, type RequestInfo } from './request-info.js';
+import type { RequestLog } from './request-log.js';
+import { apiVersionOf, findResource, type ResourceDef, toExternal } from './resources.js';
+import { type IncludeObject, type TableOptions, toTable } from './tables.js';
+import { forbiddenReason, isAllowed, type TokenRegistry } from './token-auth.js';
+import type { Verb } from './types.js';
+import { type CutMode, WatchStream } from './watch-stream.js';
+
+export interface ApiHandlerOptions {
+  readonly bookmarkIntervalMs: number;
+  readonly watchTimeoutSeconds: number;
+  /** host:port for /api's serverAddressByClientCIDRs. */
+  readonly serverAddress: () => string;
+  /** Sends a TCP RST on a connection (the raw socket under TLS). */
+  readonly resetSocket: (socket: Socket) => void;
+}
+
+const maxBody = 3 * 1024 * 1024;
+
+const patchTypes: Record<string, PatchType> = {
+  'application/json-patch+json': 'json',
+  'application/merge-patch+json': 'merge',
+  'application/strategic-merge-patch+json': 'strategic',
+};
+
+type Negotiated =
+  | { readonly kind: 'json' }
+  | { readonly kind: 'table'; readonly apiVersion: string }
+  | { readonly kind: 'metadata'; readonly apiVersion: string };
+
+/** Picks the first Accept entry the server can produce, like the apiserver's negotiation. */
+function negotiate(accept: string | undefined): Negotiated {
+  for (const raw of (accept ?? '').split(',')) {
+    const [type, ...params] = raw.split(';').map((s) => s.trim());
+    const p = Object.fromEntries(params.map((kv) => kv.split('=').map((s) => s.trim()) as [string, string]));
+    if (type !== 'application/json' && type !== '*/*' && type !== 'application/*') continue;
+    if (!p.as) return { kind: 'json' };
+    if (p.g === 'meta.k8s.io' && (p.v === 'v1' || p.v === 'v1beta1')) {
+      if (p.as === 'Table') return { kind: 'table', apiVersion: `meta.k8s.io/${p.v}` };
+      if (p.as === 'PartialObjectMetadata' || p.as === 'PartialObjectMetadataList') {
+        return { kind: 'metadata', apiVersion: `meta.k8s.io/${p.v}` };
+      }
+    }
+  }
+  return { kind: 'json' };
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= maxBody) chunks.push(c);
+    });
+    req.on('end', () => (size > maxBody ? reject(apiErrors.entityTooLarge('limit is 3145728')) : resolve(Buffer.concat(chunks))));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent) return;
+  const text = `${JSON.stringify(body)}\n`;
+  res.writeHead(code, {
+    'Content-Type': 'application/json',
+    'Cache-Control': 'no-cache, private',
+    'Audit-Id': crypto.randomUUID(),
+    'Content-Length': Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+export class ApiHandler {
+  readonly watches = new Set<WatchStream>();
+
+  constructor(
+    private readonly registry: ObjectRegistry,
+    private readonly store: ObjectStore,
+    private readonly tokens: TokenRegistry,
+    private readonly faults: FaultInjector,
+    private readonly log: RequestLog,
+    private readonly options: ApiHandlerOptions,
+  ) {}
+
+  cutWatches(mode: CutMode): number {
+    const all = [...this.watches];
+    for (const w of all) w.cut(mode);
+    return all.length;
+  }
+
+  sendBookmarks(): void {
+    for (const w of this.watches) w.sendBookmark();
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://emulator');
+    const info = parseRequestInfo(req.method ?? 'GET', url);
+    const finish = this.log.start(info, req.headers['content-type']);
+    let user: string | undefined;
+    res.on('close', () => finish(res.headersSent ? res.statusCode : 0, user));
+    try {
+      const body = req.method === 'GET' || req.method === 'HEAD' ? Buffer.alloc(0) : await readBody(req);
+      const delay = info.isResourceRequest ? this.faults.latencyFor(info) : 0;
+      if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+      const identity = this.tokens.authenticate(req.headers.authorization);
+      if (!identity) throw apiErrors.unauthorized();
+      user = identity.user;
+      if (info.isResourceRequest) {
+        const failure = this.faults.take(info);
+        if (failure?.kind === 'reset') {
+          this.options.resetSocket(req.socket);
+          return;
+        }
+        if (failure) {
+          if (failure.text) {
+            res.writeHead(failure.error.httpStatus, {
+              'Content-Type': 'text/plain; charset=utf-8',
+              'X-Content-Type-Options': 'nosniff',
+              ...failure.error.headers,
+            });
+            res.end(`${failure.error.status.message}\n`);
+          } else sendJson(res, failure.error.httpStatus, failure.error.status, { ...failure.error.headers });
+          return;
+        }
+      }
+      if (!isAllowed(identity, info)) {
+        const why = forbiddenReason(identity.user, info);
+        throw info.isResourceRequest
+          ? apiErrors.forbidden({ group: info.apiGroup, resource: info.resource ?? '' }, info.name ?? '', why)
+          : apiErrors.forbiddenPath(why);
+      }
+      if (!info.isResourceRequest) this.serveNonResource(info, res);
+      else this.serveResource(info, req, res, body);
+    } catch (err) {
+      if (!res.headersSent) {
+        const e = err instanceof KubeStatusError ? err : apiErrors.internal(err instanceof Error ? err.message : String(err));
+        sendJson(res, e.httpStatus, e.status, { ...e.headers });
+      }
+    }
+    // Answered (a watch has started streaming): log it now so waiters see it.
+    if (res.headersSent) finish(res.statusCode, user);
+  }
+
+  private serveNonResource(info: RequestInfo, res: ServerResponse): void {
+    const p = info.path.replace(/\/+$/, '') || '/';
+    const parts = p.split('/').filter(Boolean);
+    let doc: JsonObject | undefined;
+    if (p === '/api') doc = apiVersions(this.options.serverAddress());
+    else if (p === '/apis') doc = apiGroupList();
+    else if (p === '/version') doc = versionInfo();
+    else if (p === '/healthz' || p === '/livez' || p === '/readyz') {
+      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('ok');
+      return;
+    } else if (parts[0] === 'api' && parts.length === 2) doc = resourceList(parts[1] as string);
+    else if (parts[0] === 'apis' && parts.length === 2) doc = apiGroup(parts[1] as string);
+    else if (parts[0] === 'apis' && parts.length === 3) doc = resourceList(`${parts[1]}/${parts[2]}`);
+    if (!doc) throw apiErrors.notFoundPath();
+    sendJson(res, 200, doc);
+  }
+
+  private serveResource(info: RequestInfo, req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+    const def = findResource(info.apiGroup, info.apiVersion, info.resource ?? '');
+    if (!def) throw apiErrors.notFoundPath();
+    if (info.subresource && !def.subresources.includes(info.subresource)) throw apiErrors.notFoundPath();
+    if (info.verb !== 'list' && info.verb !== 'watch' && !info.namespace) throw apiErrors.notFoundPath();
+    if (!def.verbs.includes(info.verb as Verb)) {
+      throw apiErrors.methodNotSupported(groupResource(def), info.verb);
+    }
+    const q = info.query;
+    const dryRun = q.getAll('dryRun').includes('All');
+    const ns = info.namespace as string;
+    const name = info.name as string;
+    const neg = negotiate(req.headers.accept);
+    switch (info.verb) {
+      case 'get': {
+        const obj = this.registry.get(def, ns, name);
+        if (neg.kind === 'table') {
+          const stored = this.store.get(def.storage, ns, name);
+          return sendJson(res, 200, { ...toTable(def, stored ? [stored] : [], tableOptions(q), { resourceVersion: obj.metadata.resourceVersion }), apiVersion: neg.apiVersion });
+        }
+        if (neg.kind === 'metadata') return sendJson(res, 200, { kind: 'PartialObjectMetadata', apiVersion: neg.apiVersion, metadata: obj.metadata });
+        return sendJson(res, 200, obj);
+      }
+      case 'list':
+        return this.list(def, info, res, neg);
+      case 'watch':
+        return this.watch(def, info, res, neg);
+      case 'create':
+        return sendJson(res, 201, this.registry.create(def, ns, parseJson(body, 'create'), { dryRun }));
+      case 'update':
+        return sendJson(res, 200, this.registry.update(def, ns, name, parseJson(body, 'update'), info.subresource, { dryRun }));
+      case 'patch': {
+        const ct = (req.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
+        const type = patchTypes[ct];
+        if (!type) throw apiErrors.unsupportedMediaType(ct, Object.keys(patchTypes));
+        return sendJson(res, 200, this.registry.patch(def, ns, name, type, parseJson(body, 'patch'), info.subresource, { dryRun }));
+      }
+      case 'delete': {
+        const opts = body.length > 0 ? parseJson(body, 'delete') : {};
+        const pre = isObject(opts) && isObject(opts.preconditions) ? opts.preconditions : undefined;
+        if (isObject(opts) && Array.isArray(opts.dryRun) && opts.dryRun.includes('All')) {
+          return sendJson(res, 200, this.registry.delete(def, ns, name, pre as never, { dryRun: true }));
+        }
+        return sendJson(res, 200, this.registry.delete(def, ns, name, pre as never, { dryRun }));
+      }
+      default:
+        throw apiErrors.methodNotSupported(groupResource(def), info.verb);
+    }
+  }
+
+  private selectors(def: ResourceDef, q: URLSearchParams): ListSelectors {
+    try {
+      const labels = parseLabelSelector(q.get('labelSelector') ?? '');
+      const fields = parseFieldSelector(q.get('fieldSelector') ?? '');
+      this.registry.checkFieldSelectors(def, fields);
+      return { labels, fields };
+    } catch (err) {
+      if (err instanceof SelectorParseError) throw apiErrors.badRequest(err.message);
+      throw err;
+    }
+  }
+
+  private list(def: ResourceDef, info: RequestInfo, res: ServerResponse, neg: Negotiated): void {
+    const q = info.query;
+    const all = this.registry.select(def, info.namespace, this.selectors(def, q));
+    const resourceVersion = String(this.store.resourceVersion);
+    let items = all;
+    const metadata: JsonObject = { resourceVersion };
+    const cont = q.get('continue');
+    if (cont) {
+      let after: string;
+      try {
+        after = String(JSON.parse(Buffer.from(cont, 'base64url').toString()).key);
+      } catch {
+        throw apiErrors.badRequest('continue key is not valid: illegal base64 data');
+      }
+      items = items.filter((o) => `${o.metadata.namespace}/${o.metadata.name}` > after);
+    }
+    const limit = Number(q.get('limit') ?? '0');
+    if (limit > 0 && items.length > limit) {
+      const last = items[limit - 1];
+      metadata.continue = Buffer.from(
+        JSON.stringify({ v: 'meta.k8s.io/v1', rv: Number(resourceVersion), key: `${last?.metadata.namespace}/${last?.metadata.name}` }),
+      ).toString('base64url');
+      metadata.remainingItemCount = items.length - limit;
+      items = items.slice(0, limit);
+    }
+    if (neg.kind === 'table') {
+      return sendJson(res, 200, { ...toTable(def, items, tableOptions(q), metadata), apiVersion: neg.apiVersion });
+    }
+    if (neg.kind === 'metadata') {
+      return sendJson(res, 200, {
+        kind: 'PartialObjectMetadataList',
+        apiVersion: neg.apiVersion,
+        metadata,
+        items: items.map((o) => ({ kind: 'PartialObjectMetadata', apiVersion: neg.apiVersion, metadata: o.metadata })),
+      });
+    }
+    sendJson(res, 200, {
+      kind: def.listKind,
+      apiVersion: apiVersionOf(def),
+      metadata,
+      // Items in a list carry no apiVersion/kind, exactly as the real server encodes them.
+      items: items.map((o) => {
+        const { apiVersion: _a, kind: _k, ...rest } = toExternal(def, o);
+        return rest;
+      }),
+    });
+  }
+
+  private watch(def: ResourceDef, info: RequestInfo, res: ServerResponse, neg: Negotiated): void {
+    const q = info.query;
+    const selectors = this.selectors(def, q);
+    const rvParam = q.get('resourceVersion') ?? '';
+    if (rvParam !== '' && !/^\d+$/.test(rvParam)) {
+      throw apiErrors.badRequest(`resourceVersion: Invalid value: "${rvParam}": must be a non-negative integer`);
+    }
+    const truthy = (k: string) => q.get(k) === 'true' || q.get(k) === '1';
+    const timeoutSeconds = Number(q.get('timeoutSeconds') ?? '0');
+    const stream = new WatchStream(
+      res,
+      {
+        def,
+        namespace: info.namespace,
+        selectors,
+        resourceVersion: rvParam === '' || rvParam === '0' ? undefined : Number(rvParam),
+        allowBookmarks: truthy('allowWatchBookmarks'),
+        sendInitialEvents: truthy('sendInitialEvents'),
+        timeoutMs: (timeoutSeconds > 0 ? timeoutSeconds : this.options.watchTimeoutSeconds) * 1000,
+        bookmarkIntervalMs: this.options.bookmarkIntervalMs,
+        table: neg.kind === 'table' ? { ...tableOptions(q), apiVersion: neg.apiVersion } : undefined,
+        resetSocket: this.options.resetSocket,
+      },
+      this.registry,
+      this.store,
+      (w) => this.watches.delete(w),
+    );
+    this.watches.add(stream);
+    stream.start();
+  }
+}
+
+function tableOptions(q: URLSearchParams): TableOptions {
+  const inc = q.get('includeObject');
+  const includeObject: IncludeObject = inc === 'None' || inc === 'Object' ? inc : 'Metadata';
+  return { includeObject, noHeaders: q.get('noHeaders') === 'true' };
+}
+
+function parseJson(body: Buffer, what: string): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    throw apiErrors.badRequest(
+      what === 'patch' ? `error decoding patch: ${msg}` : `couldn't get version/kind; json parse error: ${msg}`,
+    );
+  }
+}
+
+export type { CutMode };

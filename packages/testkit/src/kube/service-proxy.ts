@@ -1,0 +1,191 @@
+// A stand-in for a Service's ClusterIP as kube-proxy implements it: every new TCP connection goes
+// to one ready endpoint of the Service's EndpointSlices (round robin); connections already
+// established stay where they are when endpoints change. With no endpoint, kube-proxy's REJECT
+// rule refuses connections; here the listener closes (ECONNREFUSED) and reopens on the same port.
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { KubeEmulatorError } from './errors.js';
+import type { KubeEmulator, ReadyEndpointInfo } from './kube-emulator.js';
+
+export interface ServiceProxyOptions {
+  readonly service: string;
+  /** @default the emulator's namespace */
+  readonly namespace?: string;
+  /** Service port name; may be omitted when the Service has one port. */
+  readonly portName?: string;
+  /** Where to connect for an endpoint address (e.g. map 127.0.0.x to 127.0.0.1). @default identity */
+  readonly hostForPodIP?: (podIP: string) => string;
+  /**
+   * Without endpoints: `'refuse'` closes the listener (ECONNREFUSED, like kube-proxy's REJECT);
+   * `'reset'` keeps listening and resets each connection. @default 'refuse'
+   */
+  readonly noEndpoints?: 'refuse' | 'reset';
+  /** Port to listen on. @default 0 (a free port, kept for the proxy's lifetime) */
+  readonly port?: number;
+}
+
+/** One accepted client connection and where it went. */
+export interface ProxiedConnection {
+  readonly time: number;
+  /** Pod behind the endpoint; undefined when the connection was reset for lack of endpoints. */
+  readonly pod: string | undefined;
+  readonly address: string;
+  readonly port: number;
+}
+
+export class ServiceProxy implements AsyncDisposable {
+  readonly host = '127.0.0.1';
+  private server: Server | undefined;
+  private listenPort: number;
+  private roundRobin = 0;
+  private readonly pairs = new Set<Socket>();
+  private readonly log: ProxiedConnection[] = [];
+  private transition: Promise<void> = Promise.resolve();
+  private unsubscribe: (() => void) | undefined;
+  private closed = false;
+  /** Why the listener could not be reopened, if that ever happened. */
+  lastError: unknown;
+
+  constructor(
+    private readonly emulator: KubeEmulator,
+    private readonly opts: ServiceProxyOptions,
+  ) {
+    this.listenPort = opts.port ?? 0;
+  }
+
+  get port(): number {
+    return this.listenPort;
+  }
+
+  /** `127.0.0.1:<port>` */
+  get address(): string {
+    return `${this.host}:${this.listenPort}`;
+  }
+
+  get listening(): boolean {
+    return this.server?.listening === true;
+  }
+
+  /** Client connections currently open through the proxy. */
+  get openConnections(): number {
+    return this.pairs.size;
+  }
+
+  /** Every accepted connection and its endpoint, oldest first. */
+  connections(): ProxiedConnection[] {
+    return this.log.map((c) => ({ ...c }));
+  }
+
+  endpoints(): ReadyEndpointInfo[] {
+    return this.emulator.readyEndpoints(this.opts.service, {
+      ...(this.opts.portName !== undefined ? { portName: this.opts.portName } : {}),
+      ...(this.opts.namespace !== undefined ? { namespace: this.opts.namespace } : {}),
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.open();
+    this.unsubscribe = this.emulator.onChange((e) => {
+      if (e.resource === 'endpointslices') this.sync();
+    });
+    this.sync();
+    await this.transition;
+  }
+
+  /** Settles once the listener matches the current endpoints (for tests that flip them). */
+  settled(): Promise<void> {
+    return this.transition;
+  }
+
+  private sync(): void {
+    if ((this.opts.noEndpoints ?? 'refuse') !== 'refuse') return;
+    this.transition = this.transition
+      .then(async () => {
+        if (this.closed) return;
+        const want = this.endpoints().length > 0;
+        if (want && !this.listening) await this.open();
+        else if (!want && this.listening) this.shut();
+      })
+      .catch((err: unknown) => {
+        this.lastError = err;
+      });
+  }
+
+  private async open(): Promise<void> {
+    let lastErr: unknown;
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const server = createServer((client) => this.accept(client));
+      try {
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen({ port: this.listenPort, host: this.host }, () => {
+            server.off('error', reject);
+            resolve();
+          });
+        });
+        const addr = server.address();
+        if (addr && typeof addr === 'object') this.listenPort = addr.port;
+        this.server = server;
+        return;
+      } catch (err) {
+        lastErr = err;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    throw new KubeEmulatorError('LISTEN_FAILED', `service proxy could not listen on port ${this.listenPort}`, { cause: lastErr });
+  }
+
+  /** Stops accepting; established connections are left alone, as with kube-proxy. */
+  private shut(): void {
+    this.server?.close();
+    this.server = undefined;
+  }
+
+  private accept(client: Socket): void {
+    const targets = this.endpoints();
+    const target = targets[this.roundRobin++ % Math.max(targets.length, 1)];
+    if (!target || this.closed) {
+      this.log.push({ time: Date.now(), pod: undefined, address: '', port: 0 });
+      client.resetAndDestroy();
+      return;
+    }
+    this.log.push({ time: Date.now(), pod: target.pod, address: target.address, port: target.port });
+    const host = this.opts.hostForPodIP ? this.opts.hostForPodIP(target.address) : target.address;
+    const upstream = connect({ host, port: target.port });
+    this.pairs.add(client);
+    client.setNoDelay(true);
+    upstream.setNoDelay(true);
+    client.pipe(upstream);
+    upstream.pipe(client);
+    // A refused or reset backend reaches the client as a reset, as through DNAT.
+    upstream.on('error', () => {
+      if (!client.destroyed) client.resetAndDestroy();
+    });
+    client.on('error', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+    client.on('close', () => {
+      this.pairs.delete(client);
+      upstream.destroy();
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.unsubscribe?.();
+    await this.transition.catch(() => undefined);
+    this.shut();
+    for (const c of this.pairs) c.destroy();
+    this.pairs.clear();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+/** Starts a proxy for `options.service` on 127.0.0.1:<free port>. */
+export async function startServiceProxy(emulator: KubeEmulator, options: ServiceProxyOptions): Promise<ServiceProxy> {
+  const proxy = new ServiceProxy(emulator, options);
+  await proxy.start();
+  return proxy;
+}

@@ -1,0 +1,152 @@
+import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { apiErrors } from './api-status.js';
+import type { ListSelectors, ObjectRegistry } from './object-registry.js';
+import type { ObjectStore } from './object-store.js';
+import { apiVersionOf, type ResourceDef, toExternal } from './resources.js';
+import { type TableOptions, toTable } from './tables.js';
+import type { KubeObject, StoreEvent } from './types.js';
+
+export interface WatchParams {
+  readonly def: ResourceDef;
+  /** `undefined`: all namespaces. */
+  readonly namespace: string | undefined;
+  readonly selectors: ListSelectors;
+  /** Start after this resourceVersion; `undefined` = send the current state as ADDED first. */
+  readonly resourceVersion: number | undefined;
+  readonly allowBookmarks: boolean;
+  /** Send the current state, then a BOOKMARK annotated `k8s.io/initial-events-end`. */
+  readonly sendInitialEvents: boolean;
+  readonly timeoutMs: number;
+  readonly bookmarkIntervalMs: number;
+  /** Table rendering (kubectl get -w). */
+  readonly table: (TableOptions & { readonly apiVersion: string }) | undefined;
+  /** Sends a TCP RST on the connection under the response (TLS or not). */
+  readonly resetSocket: (socket: Socket) => void;
+}
+
+/** How `cutWatches` ends a stream. */
+export type CutMode = 'reset' | 'close' | 'graceful';
+
+/**
+ * One watch response: newline-delimited JSON events in resourceVersion order. Selector semantics
+ * follow the watch cache: an object that stops matching is sent as DELETED, one that starts
+ * matching as ADDED.
+ */
+export class WatchStream {
+  private lastRv = 0;
+  private unsubscribe: (() => void) | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private closed = false;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly params: WatchParams,
+    private readonly registry: ObjectRegistry,
+    private readonly store: ObjectStore,
+    private readonly onClose: (w: WatchStream) => void,
+  ) {}
+
+  start(): void {
+    const { res, params } = this;
+    res.writeHead(200, {
+      'Content-Type': 'application/json',
+      'Cache-Control': 'no-cache, private',
+      'Transfer-Encoding': 'chunked',
+    });
+    res.flushHeaders();
+    res.socket?.setNoDelay(true);
+    res.on('close', () => this.cleanup());
+    const current = this.store.resourceVersion;
+    if (params.resourceVersion === undefined || params.sendInitialEvents) {
+      for (const o of this.registry.select(params.def, params.namespace, params.selectors)) this.send('ADDED', o);
+      this.lastRv = current;
+      if (params.sendInitialEvents && params.allowBookmarks) {
+        this.sendBookmark({ 'k8s.io/initial-events-end': 'true' });
+      }
+    } else {
+      const events = this.store.since(params.resourceVersion);
+      if (!events) {
+        const err = apiErrors.expired(
+          `too old resource version: ${params.resourceVersion} (${this.store.oldestWatchable})`,
+        );
+        this.write({ type: 'ERROR', object: err.status });
+        res.end();
+        return;
+      }
+      this.lastRv = params.resourceVersion;
+      for (const e of events) this.onEvent(e);
+      this.lastRv = Math.max(this.lastRv, current);
+    }
+    this.unsubscribe = this.store.subscribe((e) => this.onEvent(e));
+    this.timers.push(
+      setTimeout(() => {
+        if (params.allowBookmarks) this.sendBookmark();
+        res.end();
+      }, params.timeoutMs),
+    );
+    if (params.allowBookmarks && params.bookmarkIntervalMs > 0) {
+      this.timers.push(setInterval(() => this.sendBookmark(), params.bookmarkIntervalMs));
+    }
+  }
+
+  private onEvent(e: StoreEvent): void {
+    const { def, namespace, selectors } = this.params;
+    if (e.resourceVersion <= this.lastRv) return;
+    this.lastRv = e.resourceVersion;
+    if (e.resource !== def.storage) return;
+    if (namespace !== undefined && e.object.metadata.namespace !== namespace) return;
+    const now = this.registry.matches(def, e.object, selectors);
+    const before = e.previous !== undefined && this.registry.matches(def, e.previous, selectors);
+    if (e.type === 'ADDED') {
+      if (now) this.send('ADDED', e.object);
+    } else if (e.type === 'DELETED') {
+      if (now) this.send('DELETED', e.object);
+    } else if (now && before) this.send('MODIFIED', e.object);
+    else if (now) this.send('ADDED', e.object);
+    else if (before) this.send('DELETED', e.object);
+  }
+
+  private send(type: string, stored: KubeObject): void {
+    const { def, table } = this.params;
+    const object = table
+      ? { ...toTable(def, [stored], table, { resourceVersion: stored.metadata.resourceVersion }), apiVersion: table.apiVersion }
+      : toExternal(def, stored);
+    this.write({ type, object });
+  }
+
+  /** A BOOKMARK at the current resourceVersion: every earlier event has been sent. */
+  sendBookmark(annotations?: Record<string, string>): void {
+    if (this.closed || !this.params.allowBookmarks) return;
+    const metadata: Record<string, unknown> = { resourceVersion: String(this.store.resourceVersion) };
+    if (annotations) metadata.annotations = annotations;
+    this.write({
+      type: 'BOOKMARK',
+      object: { kind: this.params.def.kind, apiVersion: apiVersionOf(this.params.def), metadata },
+    });
+  }
+
+  private write(event: unknown): void {
+    if (this.closed || this.res.writableEnded) return;
+    this.res.write(`${JSON.stringify(event)}\n`);
+  }
+
+  cut(mode: CutMode): void {
+    if (this.closed) return;
+    if (mode === 'graceful') this.res.end();
+    else if (mode === 'reset') {
+      if (this.res.socket) this.params.resetSocket(this.res.socket);
+    }
+    else this.res.socket?.destroy();
+    this.cleanup();
+  }
+
+  private cleanup(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.unsubscribe?.();
+    for (const t of this.timers) clearTimeout(t);
+    this.timers = [];
+    this.onClose(this);
+  }
+}
