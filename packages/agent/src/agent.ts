@@ -26,7 +26,10 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
   const kube = connectKube(config);
   const metrics = new AgentMetrics();
   const api = new KubeClient({ kubeConfig: kube.kubeConfig, tokenFile: kube.tokenFile });
-  const elector = new LeaderElector({ probe: probeFromConfig(config), intervalMs: config.probeIntervalMs });
+  const elector = new LeaderElector({
+    probe: probeFromConfig(config),
+    intervalMs: config.probeIntervalMs,
+  });
   const labeler = new PodLabeler({
     api,
     elector,
@@ -43,16 +46,27 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
   api.on('request', (e) => {
     if (e.status < 200 || e.status >= 300) metrics.apiErrors.inc({ code: String(e.status) });
   });
-  api.on('tokenRotated', (info) => log.info({ event: 'token-rotated', ...info }, 'service account token re-read'));
+  api.on('tokenRotated', (info) =>
+    log.info({ event: 'token-rotated', ...info }, 'service account token re-read'),
+  );
   elector.on('probe', ({ result }) => {
     metrics.probeDuration.observe({ outcome: result.status }, result.latencyMs / 1000);
     metrics.brokerServing.set(result.status === 'ok' ? 1 : 0);
-    log.debug({ event: 'probe', probe: result.probe, status: result.status, latencyMs: result.latencyMs }, 'probe');
+    log.debug(
+      { event: 'probe', probe: result.probe, status: result.status, latencyMs: result.latencyMs },
+      'probe',
+    );
   });
   elector.on('transition', (t) => {
     metrics.transitions.inc({ from: t.from, to: t.to });
     log.info(
-      { event: 'transition', from: t.from, to: t.to, reason: t.reason, previousStateMs: t.previousDurationMs },
+      {
+        event: 'transition',
+        from: t.from,
+        to: t.to,
+        reason: t.reason,
+        previousStateMs: t.previousDurationMs,
+      },
       `broker ${t.to}: ${t.reason}`,
     );
   });
@@ -61,7 +75,8 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
     const self = c.pod === config.podName;
     metrics.labelWrites.inc({ target: self ? 'self' : 'peer', value: c.to });
     if (self) metrics.leader.set(c.to === config.leaderValue ? 1 : 0);
-    if (self && c.sinceTransitionMs !== undefined) metrics.timeToLabel.observe(c.sinceTransitionMs / 1000);
+    if (self && c.sinceTransitionMs !== undefined)
+      metrics.timeToLabel.observe(c.sinceTransitionMs / 1000);
     log.info(
       {
         event: 'label',
@@ -76,17 +91,45 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
       `labelled ${c.pod} ${config.labelKey}=${c.to}`,
     );
   });
-  labeler.on('fenced', (f) => log.info({ event: 'fenced', target: f.pod, writeMs: f.durationMs, attempts: f.attempts }, `fenced stale leader ${f.pod}`));
-  labeler.on('fenceFailed', (f) => log.warn({ event: 'fence-failed', target: f.pod, err: f.error }, `could not fence ${f.pod}; retrying`));
-  labeler.on('conflict', (c) => log.debug({ event: 'conflict', target: c.pod, attempt: c.attempt }, 'resourceVersion conflict; re-reading'));
+  labeler.on('fenced', (f) =>
+    log.info(
+      { event: 'fenced', target: f.pod, writeMs: f.durationMs, attempts: f.attempts },
+      `fenced stale leader ${f.pod}`,
+    ),
+  );
+  labeler.on('fenceFailed', (f) =>
+    log.warn(
+      { event: 'fence-failed', target: f.pod, err: f.error },
+      `could not fence ${f.pod}; retrying`,
+    ),
+  );
+  labeler.on('conflict', (c) =>
+    log.debug(
+      { event: 'conflict', target: c.pod, attempt: c.attempt },
+      'resourceVersion conflict; re-reading',
+    ),
+  );
   labeler.on('apiError', (e) =>
     log.warn(
-      { event: 'api-error', err: e.error, trigger: e.trigger, consecutive: e.consecutiveErrors, retryInMs: e.retryInMs },
+      {
+        event: 'api-error',
+        err: e.error,
+        trigger: e.trigger,
+        consecutive: e.consecutiveErrors,
+        retryInMs: e.retryInMs,
+      },
       `Kubernetes API call failed; retrying in ${e.retryInMs} ms`,
     ),
   );
-  labeler.on('readiness', (r) => log.info({ event: 'readiness', ready: r.ready, reason: r.reason }, `readiness ${r.ready ? 'ok' : 'failing'}: ${r.reason}`));
-  labeler.on('warning', (w) => log.warn({ event: 'warning', what: w.what, err: w.error }, `${w.what} failed`));
+  labeler.on('readiness', (r) =>
+    log.info(
+      { event: 'readiness', ready: r.ready, reason: r.reason },
+      `readiness ${r.ready ? 'ok' : 'failing'}: ${r.reason}`,
+    ),
+  );
+  labeler.on('warning', (w) =>
+    log.warn({ event: 'warning', what: w.what, err: w.error }, `${w.what} failed`),
+  );
 
   // Liveness covers the agent's own loop only: a waiting slave must stay alive.
   const stallMs = Math.max(30_000, 4 * (config.probeIntervalMs + config.probeTimeoutMs));
@@ -105,7 +148,10 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
       metrics.registry,
     );
   } catch (error) {
-    throw new Error(`cannot listen on ${config.httpHost}:${config.httpPort}: ${(error as Error).message}`, { cause: error });
+    throw new Error(
+      `cannot listen on ${config.httpHost}:${config.httpPort}: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 
   elector.start();
@@ -134,7 +180,10 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
         const released = await labeler.stop({ release: true, timeoutMs: config.shutdownTimeoutMs });
         await elector.stop();
         await http.close();
-        log.info({ event: 'stopped', released, tookMs: Date.now() - started }, released ? 'label released; agent stopped' : 'agent stopped without releasing the label');
+        log.info(
+          { event: 'stopped', released, tookMs: Date.now() - started },
+          released ? 'label released; agent stopped' : 'agent stopped without releasing the label',
+        );
         return released;
       })();
       return stopping;

@@ -1,5 +1,5 @@
-import { configHelp, loadConfig } from './config.js';
 import { startAgent } from './agent.js';
+import { configHelp, loadConfig } from './config.js';
 import { AgentError, ConfigError } from './errors.js';
 import { createLogger } from './logger.js';
 
@@ -17,7 +17,9 @@ async function main(argv: readonly string[]): Promise<void> {
     config = loadConfig(argv, process.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`activemq-ha-agent: ${error.message}\nRun activemq-ha-agent --help for every setting.\n`);
+    process.stderr.write(
+      `activemq-ha-agent: ${error.message}\nRun activemq-ha-agent --help for every setting.\n`,
+    );
     process.exitCode = 2;
     return;
   }
@@ -31,7 +33,14 @@ async function main(argv: readonly string[]): Promise<void> {
       process.exitCode = 2;
       return;
     }
-    log.fatal({ event: 'start-failed', err: error, code: error instanceof AgentError ? error.code : undefined }, (error as Error).message);
+    log.fatal(
+      {
+        event: 'start-failed',
+        err: error,
+        code: error instanceof AgentError ? error.code : undefined,
+      },
+      (error as Error).message,
+    );
     process.exitCode = 1;
     return;
   }

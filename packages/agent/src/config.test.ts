@@ -23,7 +23,7 @@ describe('loadConfig', () => {
       labelKey: 'leader',
       leaderValue: 'yes',
       standbyValue: 'no',
-      probeIntervalMs: 250,
+      probeIntervalMs: 100,
       httpPort: 8080,
       lease: false,
       probes: ['openwire'],

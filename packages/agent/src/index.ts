@@ -1,7 +1,7 @@
-export { startAgent } from './agent.js';
 export type { RunningAgent } from './agent.js';
-export { configHelp, loadConfig } from './config.js';
+export { startAgent } from './agent.js';
 export type { AgentConfig } from './config.js';
-export { AgentError, ConfigError } from './errors.js';
+export { configHelp, loadConfig } from './config.js';
 export type { AgentErrorCode } from './errors.js';
+export { AgentError, ConfigError } from './errors.js';
 export { AgentMetrics } from './metrics.js';

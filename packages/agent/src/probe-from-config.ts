@@ -6,6 +6,7 @@ export function probeFromConfig(config: AgentConfig): Probe {
   const host = config.brokerHost;
   const timeoutMs = config.probeTimeoutMs;
   const probes = config.probes.map((kind): Probe => {
+    // `tcp` only proves the OpenWire port is open; it is the cheapest, weakest check.
     switch (kind) {
       case 'openwire':
         return openwireProbe({ host, port: config.openwirePort, timeoutMs });
@@ -17,7 +18,7 @@ export function probeFromConfig(config: AgentConfig): Probe {
           login: config.stompLogin,
           passcode: config.stompPasscode,
         });
-      case 'tcp':
+      default:
         return tcpProbe({ host, port: config.openwirePort, timeoutMs });
     }
   });

@@ -19,10 +19,30 @@ describe('activemq-ha-agent CLI', () => {
   });
 
   it.each([
-    { name: 'missing POD_NAME', args: [], env: { POD_NAMESPACE: 'mq' }, message: /POD_NAME \(or --pod-name\).*not set/ },
-    { name: 'port out of range', args: ['--http-port', '70000'], env: { POD_NAME: 'p' }, message: /--http-port.*<=65535.*"70000"/ },
-    { name: 'unknown probe', args: [], env: { POD_NAME: 'p', ACTIVEMQ_HA_PROBE: 'amqp' }, message: /unknown probe "amqp"/ },
-    { name: 'unknown flag', args: ['--leader', 'x'], env: { POD_NAME: 'p' }, message: /--leader.*--help/ },
+    {
+      name: 'missing POD_NAME',
+      args: [],
+      env: { POD_NAMESPACE: 'mq' },
+      message: /POD_NAME \(or --pod-name\).*not set/,
+    },
+    {
+      name: 'port out of range',
+      args: ['--http-port', '70000'],
+      env: { POD_NAME: 'p' },
+      message: /--http-port.*<=65535.*"70000"/,
+    },
+    {
+      name: 'unknown probe',
+      args: [],
+      env: { POD_NAME: 'p', ACTIVEMQ_HA_PROBE: 'amqp' },
+      message: /unknown probe "amqp"/,
+    },
+    {
+      name: 'unknown flag',
+      args: ['--leader', 'x'],
+      env: { POD_NAME: 'p' },
+      message: /--leader.*--help/,
+    },
   ])('exits 2 naming the setting on bad config: $name', ({ args, env, message }) => {
     const r = runAgent(args, env);
     expect(r.status).toBe(2);
@@ -31,7 +51,10 @@ describe('activemq-ha-agent CLI', () => {
   });
 
   it('exits 1 with a clear message when the kubeconfig cannot be loaded', () => {
-    const r = runAgent(['--kubeconfig', '/nonexistent/kubeconfig', '--http-port', '0'], { POD_NAME: 'p', POD_NAMESPACE: 'mq' });
+    const r = runAgent(['--kubeconfig', '/nonexistent/kubeconfig', '--http-port', '0'], {
+      POD_NAME: 'p',
+      POD_NAMESPACE: 'mq',
+    });
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/KUBECONFIG_INVALID|cannot load kubeconfig \/nonexistent\/kubeconfig/);
   });

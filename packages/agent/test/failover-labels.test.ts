@@ -94,7 +94,9 @@ describe('agent labels the pod of the broker that holds the lock', () => {
       .labelHistory()
       .findLast((c) => c.pod === leader.name && c.after?.leader === 'no');
     expect(release!.time).toBeLessThanOrEqual(exitedAt);
-    expect(leader.agent!.lines.some((l) => l.event === 'stopped' && l.released === true)).toBe(true);
+    expect(leader.agent!.lines.some((l) => l.event === 'stopped' && l.released === true)).toBe(
+      true,
+    );
     await cluster.startAgent(leader.name);
     await leaderIs(leader.name);
   });
@@ -109,7 +111,9 @@ describe('agent labels the pod of the broker that holds the lock', () => {
     expect(metrics).toMatch(/^activemq_ha_leader 1$/m);
     expect(metrics).toMatch(/activemq_ha_probe_duration_seconds_count\{outcome="ok"\} \d+/);
     const standby = cluster.pods.find((p) => p.name !== leader.name)!;
-    const standbyMetrics = await (await fetch(`http://127.0.0.1:${standby.agent!.httpPort}/metrics`)).text();
+    const standbyMetrics = await (
+      await fetch(`http://127.0.0.1:${standby.agent!.httpPort}/metrics`)
+    ).text();
     expect(standbyMetrics).toMatch(/^activemq_ha_broker_serving 0$/m);
     // A waiting slave stays Ready: rollouts must never wait on the store lock.
     expect((await fetch(`http://127.0.0.1:${standby.agent!.httpPort}/readyz`)).status).toBe(200);

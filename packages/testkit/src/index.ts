@@ -1,3 +1,5 @@
+export type { Percentiles } from './bench/stats.js';
+export { percentiles, printTable } from './bench/stats.js';
 export type { JvmOptions } from './broker/broker-command.js';
 export type {
   ActiveBroker,
@@ -21,16 +23,23 @@ export type {
 } from './broker/start-broker-group.js';
 export { startBrokerGroup } from './broker/start-broker-group.js';
 export { now } from './broker/timing.js';
+export type { AgentLogLine, AgentProcessOptions } from './cluster/agent-process.js';
+export { AgentProcess } from './cluster/agent-process.js';
+export type { HaClusterOptions, HaPod } from './cluster/ha-cluster.js';
+export { HaCluster, startHaCluster } from './cluster/ha-cluster.js';
+export { Kubelet } from './cluster/kubelet.js';
+export type { LeaderOverlap } from './cluster/leader-overlaps.js';
+export { leaderOverlaps } from './cluster/leader-overlaps.js';
+export type { KubeWaitOptions } from './kube/emulator-core.js';
+export type {
+  KubeListOptions,
+  KubeResourceRef,
+  ReadyEndpointInfo,
+} from './kube/emulator-objects.js';
 export type { KubeEmulatorErrorCode } from './kube/errors.js';
 export { KubeEmulatorError, KubeStatusError, KubeWaitTimeoutError } from './kube/errors.js';
 export type { FailureSpec } from './kube/fault-injector.js';
-export type {
-  DownMode,
-  KubeEmulatorOptions,
-  KubeListOptions,
-  KubeWaitOptions,
-  ReadyEndpointInfo,
-} from './kube/kube-emulator.js';
+export type { DownMode, KubeEmulatorOptions } from './kube/kube-emulator.js';
 export { KubeEmulator, startKubeEmulator } from './kube/kube-emulator.js';
 export type { LabelChange } from './kube/label-history.js';
 export type { RequestFilter, RequestMatch, RequestRecord } from './kube/request-log.js';
@@ -54,10 +63,3 @@ export type {
   WatchEventType,
 } from './kube/types.js';
 export type { CutMode } from './kube/watch-stream.js';
-export type { AgentLogLine, AgentProcessOptions } from './cluster/agent-process.js';
-export { AgentProcess } from './cluster/agent-process.js';
-export type { HaClusterOptions, HaPod } from './cluster/ha-cluster.js';
-export { HaCluster, startHaCluster } from './cluster/ha-cluster.js';
-export { Kubelet } from './cluster/kubelet.js';
-export type { LeaderOverlap } from './cluster/leader-overlaps.js';
-export { leaderOverlaps } from './cluster/leader-overlaps.js';

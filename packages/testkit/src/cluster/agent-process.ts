@@ -6,7 +6,10 @@ import { hasPdeathsig } from '../broker/broker-command.js';
 import { trackProcessGroup, untrackProcessGroup } from '../broker/process-reaper.js';
 
 /** One parsed NDJSON log line of the agent. */
-export type AgentLogLine = { readonly msg?: string; readonly level?: string } & Record<string, unknown>;
+export type AgentLogLine = { readonly msg?: string; readonly level?: string } & Record<
+  string,
+  unknown
+>;
 
 export interface AgentProcessOptions {
   /** Path of the agent's bundle (`packages/agent/dist/agent.js`): the container's exact entrypoint. */
@@ -31,6 +34,7 @@ export class AgentProcess extends EventEmitter<AgentProcessEvents> {
   readonly lines: AgentLogLine[] = [];
   #exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   #log: WriteStream;
+  #stderrTail = '';
   httpPort: number | undefined;
 
   constructor(readonly options: AgentProcessOptions) {
@@ -45,10 +49,17 @@ export class AgentProcess extends EventEmitter<AgentProcessEvents> {
           detached: true,
           stdio: ['ignore', 'pipe', 'pipe'],
         })
-      : spawn(process.execPath, argv, { env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      : spawn(process.execPath, argv, {
+          env: options.env,
+          detached: true,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
     const pid = this.child.pid;
     if (pid !== undefined) trackProcessGroup(pid);
-    this.child.stderr?.pipe(this.#log, { end: false });
+    this.child.stderr?.on('data', (chunk: Buffer) => {
+      this.#log.write(chunk);
+      this.#stderrTail = (this.#stderrTail + chunk.toString()).slice(-2000);
+    });
     const rl = createInterface({ input: this.child.stdout! });
     rl.on('line', (text) => {
       this.#log.write(`${text}\n`);
@@ -81,13 +92,20 @@ export class AgentProcess extends EventEmitter<AgentProcessEvents> {
   }
 
   /** Resolves with the first log line (already seen or future) matching `predicate`. */
-  waitForLog(predicate: (line: AgentLogLine) => boolean, timeoutMs = 30_000): Promise<AgentLogLine> {
+  waitForLog(
+    predicate: (line: AgentLogLine) => boolean,
+    timeoutMs = 30_000,
+  ): Promise<AgentLogLine> {
     const seen = this.lines.find(predicate);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         cleanup();
-        reject(new Error(`agent pid ${this.pid}: no matching log line within ${timeoutMs} ms (log: ${this.options.logFile})`));
+        reject(
+          new Error(
+            `agent pid ${this.pid}: no matching log line within ${timeoutMs} ms (log: ${this.options.logFile})`,
+          ),
+        );
       }, timeoutMs);
       const onLog = (line: AgentLogLine) => {
         if (!predicate(line)) return;
@@ -96,7 +114,11 @@ export class AgentProcess extends EventEmitter<AgentProcessEvents> {
       };
       const onExit = () => {
         cleanup();
-        reject(new Error(`agent pid ${this.pid} exited before the awaited log line (log: ${this.options.logFile})`));
+        reject(
+          new Error(
+            `agent pid ${this.pid} exited (code ${this.child.exitCode}) before the awaited log line (log: ${this.options.logFile}); stderr: ${this.#stderrTail.trim() || '(empty)'}; last line: ${JSON.stringify(this.lines.at(-1) ?? null)}`,
+          ),
+        );
       };
       const cleanup = () => {
         clearTimeout(timer);
@@ -109,7 +131,9 @@ export class AgentProcess extends EventEmitter<AgentProcessEvents> {
   }
 
   /** Sends `signal` and resolves once the process has exited. */
-  async kill(signal: NodeJS.Signals = 'SIGTERM'): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  async kill(
+    signal: NodeJS.Signals = 'SIGTERM',
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     if (this.running) this.child.kill(signal);
     const exit = await this.#exited;
     await new Promise<void>((resolve) => this.#log.end(resolve));

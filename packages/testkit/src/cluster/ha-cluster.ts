@@ -110,7 +110,8 @@ export class HaCluster implements AsyncDisposable {
 
   pod(name: string): HaPod {
     const pod = this.pods.find((p) => p.name === name);
-    if (!pod) throw new Error(`no pod ${name}; pods are ${this.pods.map((p) => p.name).join(', ')}`);
+    if (!pod)
+      throw new Error(`no pod ${name}; pods are ${this.pods.map((p) => p.name).join(', ')}`);
     return pod;
   }
 
@@ -121,7 +122,10 @@ export class HaCluster implements AsyncDisposable {
   }
 
   /** Starts (or restarts) the agent of `podName`; resolves once its HTTP server listens. */
-  async startAgent(podName: string, extra: { args?: readonly string[]; env?: NodeJS.ProcessEnv } = {}): Promise<AgentProcess> {
+  async startAgent(
+    podName: string,
+    extra: { args?: readonly string[]; env?: NodeJS.ProcessEnv } = {},
+  ): Promise<AgentProcess> {
     const pod = this.pod(podName);
     if (pod.agent?.running) throw new Error(`agent of ${podName} is already running`);
     const logDir = join(this.brokers.dir, 'agents');
@@ -160,8 +164,12 @@ export class HaCluster implements AsyncDisposable {
   dumpLogs = (): void => {
     this.brokers.dumpLogs();
     for (const pod of this.pods) {
-      const tail = pod.agent?.lines.slice(-30).map((l) => JSON.stringify(l)).join('\n');
-      if (tail) process.stderr.write(`===== agent ${pod.name} (${pod.agent?.options.logFile})\n${tail}\n`);
+      const tail = pod.agent?.lines
+        .slice(-30)
+        .map((l) => JSON.stringify(l))
+        .join('\n');
+      if (tail)
+        process.stderr.write(`===== agent ${pod.name} (${pod.agent?.options.logFile})\n${tail}\n`);
     }
   };
 

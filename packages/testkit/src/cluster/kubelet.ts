@@ -21,7 +21,9 @@ export class Kubelet {
       const ready = await this.#probe(agent);
       if (!this.#timers.has(podName)) return;
       const pod = this.kube.getPod(podName);
-      const conditions = (pod?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions;
+      const conditions = (
+        pod?.status as { conditions?: { type: string; status: string }[] } | undefined
+      )?.conditions;
       const current = conditions?.find((c) => c.type === 'Ready')?.status === 'True';
       if (pod && current !== ready) this.kube.setPodReady(podName, ready);
     };

@@ -14,7 +14,11 @@ export interface LeaderOverlap {
  * history. A fencing promotion may produce a short one (promote self, then demote the stale
  * peer); anything long or unterminated is a split routing.
  */
-export function leaderOverlaps(history: readonly LabelChange[], key = 'leader', value = 'yes'): LeaderOverlap[] {
+export function leaderOverlaps(
+  history: readonly LabelChange[],
+  key = 'leader',
+  value = 'yes',
+): LeaderOverlap[] {
   const holders = new Set<string>();
   const overlaps: LeaderOverlap[] = [];
   let open: { pods: Set<string>; start: number } | undefined;
@@ -25,10 +29,21 @@ export function leaderOverlaps(history: readonly LabelChange[], key = 'leader', 
       open ??= { pods: new Set(), start: c.time };
       for (const p of holders) open.pods.add(p);
     } else if (open) {
-      overlaps.push({ pods: [...open.pods], start: open.start, end: c.time, durationMs: c.time - open.start });
+      overlaps.push({
+        pods: [...open.pods],
+        start: open.start,
+        end: c.time,
+        durationMs: c.time - open.start,
+      });
       open = undefined;
     }
   }
-  if (open) overlaps.push({ pods: [...open.pods], start: open.start, end: undefined, durationMs: undefined });
+  if (open)
+    overlaps.push({
+      pods: [...open.pods],
+      start: open.start,
+      end: undefined,
+      durationMs: undefined,
+    });
   return overlaps;
 }

@@ -9,7 +9,13 @@ import type { FaultInjector } from './fault-injector.js';
 import { parseFieldSelector } from './field-selector.js';
 import { isObject, type JsonObject } from './json.js';
 import { parseLabelSelector, SelectorParseError } from './label-selector.js';
-import { groupResource, type ListSelectors, type ObjectRegistry, type PatchType } from './object-registry.js';
+import {
+  type DeletePreconditions,
+  groupResource,
+  type ListSelectors,
+  type ObjectRegistry,
+  type PatchType,
+} from './object-registry.js';
 import type { ObjectStore } from './object-store.js';
 import { parseRequestInfo, type RequestInfo } from './request-info.js';
 import type { RequestLog } from './request-log.js';
@@ -45,7 +51,9 @@ type Negotiated =
 function negotiate(accept: string | undefined): Negotiated {
   for (const raw of (accept ?? '').split(',')) {
     const [type, ...params] = raw.split(';').map((s) => s.trim());
-    const p = Object.fromEntries(params.map((kv) => kv.split('=').map((s) => s.trim()) as [string, string]));
+    const p = Object.fromEntries(
+      params.map((kv) => kv.split('=').map((s) => s.trim()) as [string, string]),
+    );
     if (type !== 'application/json' && type !== '*/*' && type !== 'application/*') continue;
     if (!p.as) return { kind: 'json' };
     if (p.g === 'meta.k8s.io' && (p.v === 'v1' || p.v === 'v1beta1')) {
@@ -66,12 +74,21 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
       size += c.length;
       if (size <= maxBody) chunks.push(c);
     });
-    req.on('end', () => (size > maxBody ? reject(apiErrors.entityTooLarge('limit is 3145728')) : resolve(Buffer.concat(chunks))));
+    req.on('end', () =>
+      size > maxBody
+        ? reject(apiErrors.entityTooLarge('limit is 3145728'))
+        : resolve(Buffer.concat(chunks)),
+    );
     req.on('error', reject);
   });
 }
 
-function sendJson(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
+function sendJson(
+  res: ServerResponse,
+  code: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent) return;
   const text = `${JSON.stringify(body)}\n`;
   res.writeHead(code, {
@@ -113,7 +130,8 @@ export class ApiHandler {
     let user: string | undefined;
     res.on('close', () => finish(res.headersSent ? res.statusCode : 0, user));
     try {
-      const body = req.method === 'GET' || req.method === 'HEAD' ? Buffer.alloc(0) : await readBody(req);
+      const body =
+        req.method === 'GET' || req.method === 'HEAD' ? Buffer.alloc(0) : await readBody(req);
       const delay = info.isResourceRequest ? this.faults.latencyFor(info) : 0;
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));
       const identity = this.tokens.authenticate(req.headers.authorization);
@@ -133,21 +151,31 @@ export class ApiHandler {
               ...failure.error.headers,
             });
             res.end(`${failure.error.status.message}\n`);
-          } else sendJson(res, failure.error.httpStatus, failure.error.status, { ...failure.error.headers });
+          } else
+            sendJson(res, failure.error.httpStatus, failure.error.status, {
+              ...failure.error.headers,
+            });
           return;
         }
       }
       if (!isAllowed(identity, info)) {
         const why = forbiddenReason(identity.user, info);
         throw info.isResourceRequest
-          ? apiErrors.forbidden({ group: info.apiGroup, resource: info.resource ?? '' }, info.name ?? '', why)
+          ? apiErrors.forbidden(
+              { group: info.apiGroup, resource: info.resource ?? '' },
+              info.name ?? '',
+              why,
+            )
           : apiErrors.forbiddenPath(why);
       }
       if (!info.isResourceRequest) this.serveNonResource(info, res);
       else this.serveResource(info, req, res, body);
     } catch (err) {
       if (!res.headersSent) {
-        const e = err instanceof KubeStatusError ? err : apiErrors.internal(err instanceof Error ? err.message : String(err));
+        const e =
+          err instanceof KubeStatusError
+            ? err
+            : apiErrors.internal(err instanceof Error ? err.message : String(err));
         sendJson(res, e.httpStatus, e.status, { ...e.headers });
       }
     }
@@ -168,16 +196,24 @@ export class ApiHandler {
       return;
     } else if (parts[0] === 'api' && parts.length === 2) doc = resourceList(parts[1] as string);
     else if (parts[0] === 'apis' && parts.length === 2) doc = apiGroup(parts[1] as string);
-    else if (parts[0] === 'apis' && parts.length === 3) doc = resourceList(`${parts[1]}/${parts[2]}`);
+    else if (parts[0] === 'apis' && parts.length === 3)
+      doc = resourceList(`${parts[1]}/${parts[2]}`);
     if (!doc) throw apiErrors.notFoundPath();
     sendJson(res, 200, doc);
   }
 
-  private serveResource(info: RequestInfo, req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+  private serveResource(
+    info: RequestInfo,
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+  ): void {
     const def = findResource(info.apiGroup, info.apiVersion, info.resource ?? '');
     if (!def) throw apiErrors.notFoundPath();
-    if (info.subresource && !def.subresources.includes(info.subresource)) throw apiErrors.notFoundPath();
-    if (info.verb !== 'list' && info.verb !== 'watch' && !info.namespace) throw apiErrors.notFoundPath();
+    if (info.subresource && !def.subresources.includes(info.subresource))
+      throw apiErrors.notFoundPath();
+    if (info.verb !== 'list' && info.verb !== 'watch' && !info.namespace)
+      throw apiErrors.notFoundPath();
     if (!def.verbs.includes(info.verb as Verb)) {
       throw apiErrors.methodNotSupported(groupResource(def), info.verb);
     }
@@ -186,37 +222,65 @@ export class ApiHandler {
     const ns = info.namespace as string;
     const name = info.name as string;
     const neg = negotiate(req.headers.accept);
+    if (info.verb === 'watch') {
+      this.watch(def, info, res, neg);
+      return;
+    }
+    const [code, out] = this.dispatch(def, info, req, body, neg, { ns, name, dryRun });
+    sendJson(res, code, out);
+  }
+
+  private dispatch(
+    def: ResourceDef,
+    info: RequestInfo,
+    req: IncomingMessage,
+    body: Buffer,
+    neg: Negotiated,
+    at: { readonly ns: string; readonly name: string; readonly dryRun: boolean },
+  ): [number, unknown] {
+    const { ns, name, dryRun } = at;
+    const q = info.query;
     switch (info.verb) {
       case 'get': {
         const obj = this.registry.get(def, ns, name);
         if (neg.kind === 'table') {
           const stored = this.store.get(def.storage, ns, name);
-          return sendJson(res, 200, { ...toTable(def, stored ? [stored] : [], tableOptions(q), { resourceVersion: obj.metadata.resourceVersion }), apiVersion: neg.apiVersion });
+          const meta = { resourceVersion: obj.metadata.resourceVersion };
+          const table = toTable(def, stored ? [stored] : [], tableOptions(q), meta);
+          return [200, { ...table, apiVersion: neg.apiVersion }];
         }
-        if (neg.kind === 'metadata') return sendJson(res, 200, { kind: 'PartialObjectMetadata', apiVersion: neg.apiVersion, metadata: obj.metadata });
-        return sendJson(res, 200, obj);
+        if (neg.kind === 'metadata') {
+          return [
+            200,
+            { kind: 'PartialObjectMetadata', apiVersion: neg.apiVersion, metadata: obj.metadata },
+          ];
+        }
+        return [200, obj];
       }
       case 'list':
-        return this.list(def, info, res, neg);
-      case 'watch':
-        return this.watch(def, info, res, neg);
+        return [200, this.list(def, info, neg)];
       case 'create':
-        return sendJson(res, 201, this.registry.create(def, ns, parseJson(body, 'create'), { dryRun }));
-      case 'update':
-        return sendJson(res, 200, this.registry.update(def, ns, name, parseJson(body, 'update'), info.subresource, { dryRun }));
+        return [201, this.registry.create(def, ns, parseJson(body, 'create'), { dryRun })];
+      case 'update': {
+        const obj = parseJson(body, 'update');
+        return [200, this.registry.update(def, ns, name, obj, info.subresource, { dryRun })];
+      }
       case 'patch': {
         const ct = (req.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
         const type = patchTypes[ct];
         if (!type) throw apiErrors.unsupportedMediaType(ct, Object.keys(patchTypes));
-        return sendJson(res, 200, this.registry.patch(def, ns, name, type, parseJson(body, 'patch'), info.subresource, { dryRun }));
+        const patch = parseJson(body, 'patch');
+        return [200, this.registry.patch(def, ns, name, type, patch, info.subresource, { dryRun })];
       }
       case 'delete': {
         const opts = body.length > 0 ? parseJson(body, 'delete') : {};
         const pre = isObject(opts) && isObject(opts.preconditions) ? opts.preconditions : undefined;
-        if (isObject(opts) && Array.isArray(opts.dryRun) && opts.dryRun.includes('All')) {
-          return sendJson(res, 200, this.registry.delete(def, ns, name, pre as never, { dryRun: true }));
-        }
-        return sendJson(res, 200, this.registry.delete(def, ns, name, pre as never, { dryRun }));
+        const dry =
+          dryRun || (isObject(opts) && Array.isArray(opts.dryRun) && opts.dryRun.includes('All'));
+        return [
+          200,
+          this.registry.delete(def, ns, name, pre as DeletePreconditions, { dryRun: dry }),
+        ];
       }
       default:
         throw apiErrors.methodNotSupported(groupResource(def), info.verb);
@@ -235,7 +299,7 @@ export class ApiHandler {
     }
   }
 
-  private list(def: ResourceDef, info: RequestInfo, res: ServerResponse, neg: Negotiated): void {
+  private list(def: ResourceDef, info: RequestInfo, neg: Negotiated): unknown {
     const q = info.query;
     const all = this.registry.select(def, info.namespace, this.selectors(def, q));
     const resourceVersion = String(this.store.resourceVersion);
@@ -255,23 +319,34 @@ export class ApiHandler {
     if (limit > 0 && items.length > limit) {
       const last = items[limit - 1];
       metadata.continue = Buffer.from(
-        JSON.stringify({ v: 'meta.k8s.io/v1', rv: Number(resourceVersion), key: `${last?.metadata.namespace}/${last?.metadata.name}` }),
+        JSON.stringify({
+          v: 'meta.k8s.io/v1',
+          rv: Number(resourceVersion),
+          key: `${last?.metadata.namespace}/${last?.metadata.name}`,
+        }),
       ).toString('base64url');
       metadata.remainingItemCount = items.length - limit;
       items = items.slice(0, limit);
     }
     if (neg.kind === 'table') {
-      return sendJson(res, 200, { ...toTable(def, items, tableOptions(q), metadata), apiVersion: neg.apiVersion });
+      return {
+        ...toTable(def, items, tableOptions(q), metadata),
+        apiVersion: neg.apiVersion,
+      };
     }
     if (neg.kind === 'metadata') {
-      return sendJson(res, 200, {
+      return {
         kind: 'PartialObjectMetadataList',
         apiVersion: neg.apiVersion,
         metadata,
-        items: items.map((o) => ({ kind: 'PartialObjectMetadata', apiVersion: neg.apiVersion, metadata: o.metadata })),
-      });
+        items: items.map((o) => ({
+          kind: 'PartialObjectMetadata',
+          apiVersion: neg.apiVersion,
+          metadata: o.metadata,
+        })),
+      };
     }
-    sendJson(res, 200, {
+    return {
       kind: def.listKind,
       apiVersion: apiVersionOf(def),
       metadata,
@@ -280,7 +355,7 @@ export class ApiHandler {
         const { apiVersion: _a, kind: _k, ...rest } = toExternal(def, o);
         return rest;
       }),
-    });
+    };
   }
 
   private watch(def: ResourceDef, info: RequestInfo, res: ServerResponse, neg: Negotiated): void {
@@ -288,7 +363,9 @@ export class ApiHandler {
     const selectors = this.selectors(def, q);
     const rvParam = q.get('resourceVersion') ?? '';
     if (rvParam !== '' && !/^\d+$/.test(rvParam)) {
-      throw apiErrors.badRequest(`resourceVersion: Invalid value: "${rvParam}": must be a non-negative integer`);
+      throw apiErrors.badRequest(
+        `resourceVersion: Invalid value: "${rvParam}": must be a non-negative integer`,
+      );
     }
     const truthy = (k: string) => q.get(k) === 'true' || q.get(k) === '1';
     const timeoutSeconds = Number(q.get('timeoutSeconds') ?? '0');
@@ -303,7 +380,8 @@ export class ApiHandler {
         sendInitialEvents: truthy('sendInitialEvents'),
         timeoutMs: (timeoutSeconds > 0 ? timeoutSeconds : this.options.watchTimeoutSeconds) * 1000,
         bookmarkIntervalMs: this.options.bookmarkIntervalMs,
-        table: neg.kind === 'table' ? { ...tableOptions(q), apiVersion: neg.apiVersion } : undefined,
+        table:
+          neg.kind === 'table' ? { ...tableOptions(q), apiVersion: neg.apiVersion } : undefined,
         resetSocket: this.options.resetSocket,
       },
       this.registry,
@@ -327,7 +405,9 @@ function parseJson(body: Buffer, what: string): unknown {
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     throw apiErrors.badRequest(
-      what === 'patch' ? `error decoding patch: ${msg}` : `couldn't get version/kind; json parse error: ${msg}`,
+      what === 'patch'
+        ? `error decoding patch: ${msg}`
+        : `couldn't get version/kind; json parse error: ${msg}`,
     );
   }
 }

@@ -9,7 +9,13 @@ export interface GroupResource {
 
 /** One field.Error of k8s.io/apimachinery: `<field>: <type>[: "<value>"][: <detail>]`. */
 export interface FieldError {
-  readonly type: 'FieldValueRequired' | 'FieldValueInvalid' | 'FieldValueForbidden' | 'FieldValueDuplicate' | 'FieldValueNotSupported' | 'FieldValueTooLong';
+  readonly type:
+    | 'FieldValueRequired'
+    | 'FieldValueInvalid'
+    | 'FieldValueForbidden'
+    | 'FieldValueDuplicate'
+    | 'FieldValueNotSupported'
+    | 'FieldValueTooLong';
   readonly field: string;
   readonly value?: unknown;
   readonly detail?: string;
@@ -39,15 +45,27 @@ export function fieldErrorBody(e: FieldError): string {
 }
 
 export const fieldError = {
-  required: (field: string, detail?: string): FieldError => ({ type: 'FieldValueRequired', field, detail }),
+  required: (field: string, detail?: string): FieldError => ({
+    type: 'FieldValueRequired',
+    field,
+    detail,
+  }),
   invalid: (field: string, value: unknown, detail: string): FieldError => ({
     type: 'FieldValueInvalid',
     field,
     value,
     detail,
   }),
-  forbidden: (field: string, detail: string): FieldError => ({ type: 'FieldValueForbidden', field, detail }),
-  duplicate: (field: string, value: unknown): FieldError => ({ type: 'FieldValueDuplicate', field, value }),
+  forbidden: (field: string, detail: string): FieldError => ({
+    type: 'FieldValueForbidden',
+    field,
+    detail,
+  }),
+  duplicate: (field: string, value: unknown): FieldError => ({
+    type: 'FieldValueDuplicate',
+    field,
+    value,
+  }),
 };
 
 function grString(gr: GroupResource): string {
@@ -60,7 +78,14 @@ function failure(
   message: string,
   details?: KubeStatus['details'],
 ): KubeStatus {
-  const s: KubeStatus = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason };
+  const s: KubeStatus = {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason,
+  };
   if (details) s.details = details;
   s.code = code;
   return s;
@@ -77,14 +102,26 @@ function grDetails(gr: GroupResource, name?: string): NonNullable<KubeStatus['de
 /** Factories mirroring k8s.io/apimachinery/pkg/api/errors, message formats included. */
 export const apiErrors = {
   notFound: (gr: GroupResource, name: string) =>
-    new KubeStatusError(failure(404, 'NotFound', `${grString(gr)} "${name}" not found`, grDetails(gr, name))),
+    new KubeStatusError(
+      failure(404, 'NotFound', `${grString(gr)} "${name}" not found`, grDetails(gr, name)),
+    ),
   alreadyExists: (gr: GroupResource, name: string) =>
     new KubeStatusError(
-      failure(409, 'AlreadyExists', `${grString(gr)} "${name}" already exists`, grDetails(gr, name)),
+      failure(
+        409,
+        'AlreadyExists',
+        `${grString(gr)} "${name}" already exists`,
+        grDetails(gr, name),
+      ),
     ),
   conflict: (gr: GroupResource, name: string, why: string) =>
     new KubeStatusError(
-      failure(409, 'Conflict', `Operation cannot be fulfilled on ${grString(gr)} "${name}": ${why}`, grDetails(gr, name)),
+      failure(
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on ${grString(gr)} "${name}": ${why}`,
+        grDetails(gr, name),
+      ),
     ),
   /** `kind` and `group` of the object (Pod, Lease.coordination.k8s.io), not the resource. */
   invalid: (kind: string, group: string, name: string, errs: readonly FieldError[]) => {
@@ -95,25 +132,39 @@ export const apiErrors = {
     if (name) details.name = name;
     if (group) details.group = group;
     details.kind = kind;
-    details.causes = errs.map((e) => ({ reason: e.type, message: fieldErrorBody(e), field: e.field }));
-    return new KubeStatusError(failure(422, 'Invalid', `${qualified} "${name}" is invalid: ${agg}`, details));
+    details.causes = errs.map((e) => ({
+      reason: e.type,
+      message: fieldErrorBody(e),
+      field: e.field,
+    }));
+    return new KubeStatusError(
+      failure(422, 'Invalid', `${qualified} "${name}" is invalid: ${agg}`, details),
+    );
   },
   forbidden: (gr: GroupResource, name: string, why: string) => {
-    const message = name ? `${grString(gr)} "${name}" is forbidden: ${why}` : `${grString(gr)} is forbidden: ${why}`;
+    const message = name
+      ? `${grString(gr)} "${name}" is forbidden: ${why}`
+      : `${grString(gr)} is forbidden: ${why}`;
     return new KubeStatusError(failure(403, 'Forbidden', message, grDetails(gr, name)));
   },
   /** Forbidden for a non-resource path (discovery), as responsewriters.Forbidden renders it. */
-  forbiddenPath: (why: string) => new KubeStatusError(failure(403, 'Forbidden', `forbidden: ${why}`, {})),
+  forbiddenPath: (why: string) =>
+    new KubeStatusError(failure(403, 'Forbidden', `forbidden: ${why}`, {})),
   unauthorized: () => new KubeStatusError(failure(401, 'Unauthorized', 'Unauthorized')),
   badRequest: (message: string) => new KubeStatusError(failure(400, 'BadRequest', message)),
   /** Watch from a compacted resourceVersion: delivered as an ERROR event, HTTP 200. */
   expired: (message: string) => new KubeStatusError(failure(410, 'Expired', message)),
   methodNotSupported: (gr: GroupResource, action: string) =>
     new KubeStatusError(
-      failure(405, 'MethodNotAllowed', `${action} is not supported on resources of kind "${grString(gr)}"`, {
-        ...(gr.group ? { group: gr.group } : {}),
-        kind: gr.resource,
-      }),
+      failure(
+        405,
+        'MethodNotAllowed',
+        `${action} is not supported on resources of kind "${grString(gr)}"`,
+        {
+          ...(gr.group ? { group: gr.group } : {}),
+          kind: gr.resource,
+        },
+      ),
     ),
   unsupportedMediaType: (contentType: string, accepted: readonly string[]) =>
     new KubeStatusError(
@@ -121,20 +172,40 @@ export const apiErrors = {
         415,
         'UnsupportedMediaType',
         `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`,
-        { causes: [{ reason: 'UnexpectedHeader', message: `unsupported media type ${contentType}`, field: 'Content-Type' }] },
+        {
+          causes: [
+            {
+              reason: 'UnexpectedHeader',
+              message: `unsupported media type ${contentType}`,
+              field: 'Content-Type',
+            },
+          ],
+        },
       ),
     ),
-  notFoundPath: () => new KubeStatusError(failure(404, 'NotFound', 'the server could not find the requested resource', {})),
+  notFoundPath: () =>
+    new KubeStatusError(
+      failure(404, 'NotFound', 'the server could not find the requested resource', {}),
+    ),
   entityTooLarge: (message: string) =>
-    new KubeStatusError(failure(413, 'RequestEntityTooLarge', `Request entity too large: ${message}`)),
+    new KubeStatusError(
+      failure(413, 'RequestEntityTooLarge', `Request entity too large: ${message}`),
+    ),
   /** What NewGenericServerResponse(422, ...) yields, e.g. for a failed JSON-patch `test`. */
   patchRejected: () =>
-    new KubeStatusError(failure(422, 'Invalid', 'the server rejected our request due to an error in our request')),
+    new KubeStatusError(
+      failure(422, 'Invalid', 'the server rejected our request due to an error in our request'),
+    ),
   internal: (why: string) =>
     new KubeStatusError(
-      failure(500, 'InternalError', `Internal error occurred: ${why}`, { causes: [{ message: why }] }),
+      failure(500, 'InternalError', `Internal error occurred: ${why}`, {
+        causes: [{ message: why }],
+      }),
     ),
-  serviceUnavailable: (message = 'the server is currently unable to handle the request', retryAfterSeconds?: number) =>
+  serviceUnavailable: (
+    message = 'the server is currently unable to handle the request',
+    retryAfterSeconds?: number,
+  ) =>
     new KubeStatusError(
       failure(503, 'ServiceUnavailable', message),
       retryAfterSeconds === undefined ? {} : { 'Retry-After': String(retryAfterSeconds) },
@@ -142,16 +213,25 @@ export const apiErrors = {
   /** Any other status code, with the reason NewGenericServerResponse would give it. */
   generic: (code: number, message: string) =>
     new KubeStatusError(failure(code, code >= 500 ? 'InternalError' : 'Unknown', message)),
-  timeout: (message = 'request did not complete within requested timeout - context deadline exceeded') =>
+  timeout: (
+    message = 'request did not complete within requested timeout - context deadline exceeded',
+  ) =>
     new KubeStatusError(failure(504, 'Timeout', `Timeout: ${message}`, { retryAfterSeconds: 0 })),
-  tooManyRequests: (retryAfterSeconds: number, message = 'Too many requests, please try again later.') =>
+  tooManyRequests: (
+    retryAfterSeconds: number,
+    message = 'Too many requests, please try again later.',
+  ) =>
     new KubeStatusError(failure(429, 'TooManyRequests', message, { retryAfterSeconds }), {
       'Retry-After': String(retryAfterSeconds),
     }),
 };
 
 /** A successful delete of a resource that does not return the deleted object. */
-export function successStatus(gr: GroupResource, name: string, uid: string | undefined): KubeStatus {
+export function successStatus(
+  gr: GroupResource,
+  name: string,
+  uid: string | undefined,
+): KubeStatus {
   const details = grDetails(gr, name);
   if (uid) details.uid = uid;
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details };

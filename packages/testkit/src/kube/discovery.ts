@@ -26,7 +26,9 @@ function groupDoc(name: string, version: string): JsonObject {
 }
 
 export function apiGroupList(): JsonObject {
-  const names = [...new Set(resourceDefs.filter((d) => d.group).map((d) => `${d.group}|${d.version}`))];
+  const names = [
+    ...new Set(resourceDefs.filter((d) => d.group).map((d) => `${d.group}|${d.version}`)),
+  ];
   return {
     kind: 'APIGroupList',
     apiVersion: 'v1',
@@ -59,7 +61,13 @@ export function resourceList(groupVersion: string): JsonObject | undefined {
     if (d.categories.length > 0) r.categories = [...d.categories];
     resources.push(r);
     for (const sub of d.subresources) {
-      resources.push({ name: `${d.name}/${sub}`, singularName: '', namespaced: true, kind: d.kind, verbs: ['get', 'patch', 'update'] });
+      resources.push({
+        name: `${d.name}/${sub}`,
+        singularName: '',
+        namespaced: true,
+        kind: d.kind,
+        verbs: ['get', 'patch', 'update'],
+      });
     }
   }
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion, resources };

@@ -45,7 +45,11 @@ function findPort(pod: KubeObject, targetPort: unknown, protocol: string): numbe
   for (const c of asArray(pod.spec?.containers) ?? []) {
     for (const p of asArray(asObject(c)?.ports) ?? []) {
       const po = asObject(p);
-      if (po?.name === targetPort && (asString(po.protocol) ?? 'TCP') === protocol && typeof po.containerPort === 'number') {
+      if (
+        po?.name === targetPort &&
+        (asString(po.protocol) ?? 'TCP') === protocol &&
+        typeof po.containerPort === 'number'
+      ) {
         return po.containerPort;
       }
     }
@@ -80,11 +84,20 @@ export class EndpointSliceController {
   private onEvent(e: StoreEvent): void {
     const ns = e.object.metadata.namespace ?? '';
     if (e.resource === 'services') this.schedule(ns, e.object.metadata.name ?? '');
-    else if (e.resource === 'pods') {
+    else if (e.resource === 'endpointslices') {
+      // Someone else changed or deleted a managed slice: put it back, as the controller does.
+      // Its own writes come back here too and end in a no-op reconcile.
+      const labels = labelsOf(e.object);
+      const svc = labels?.[serviceNameLabel];
+      if (svc && labels?.[managedByLabel] === managedByValue) this.schedule(ns, svc);
+    } else if (e.resource === 'pods') {
       for (const svc of this.store.list('services', ns)) {
         const selector = asObject(svc.spec?.selector) as Record<string, string> | undefined;
         if (!selector || Object.keys(selector).length === 0) continue;
-        if (matchesMap(labelsOf(e.object), selector) || (e.previous && matchesMap(labelsOf(e.previous), selector))) {
+        if (
+          matchesMap(labelsOf(e.object), selector) ||
+          (e.previous && matchesMap(labelsOf(e.previous), selector))
+        ) {
           this.schedule(ns, svc.metadata.name ?? '');
         }
       }
@@ -112,11 +125,17 @@ export class EndpointSliceController {
     const svc = this.store.get('services', namespace, service);
     const existing = this.store
       .list('endpointslices', namespace)
-      .filter((s) => labelsOf(s)?.[serviceNameLabel] === service && labelsOf(s)?.[managedByLabel] === managedByValue);
+      .filter(
+        (s) =>
+          labelsOf(s)?.[serviceNameLabel] === service &&
+          labelsOf(s)?.[managedByLabel] === managedByValue,
+      );
     const selector = asObject(svc?.spec?.selector) as Record<string, string> | undefined;
     if (!svc || !selector || Object.keys(selector).length === 0) {
-      for (const s of existing) this.store.remove('endpointslices', namespace, s.metadata.name ?? '');
-      if (!svc && this.store.get('endpoints', namespace, service)) this.store.remove('endpoints', namespace, service);
+      for (const s of existing)
+        this.store.remove('endpointslices', namespace, s.metadata.name ?? '');
+      if (!svc && this.store.get('endpoints', namespace, service))
+        this.store.remove('endpoints', namespace, service);
       return;
     }
     const endpoints = this.podEndpoints(svc, selector);
@@ -144,19 +163,30 @@ export class EndpointSliceController {
       }
       const ready = podReady(pod);
       const terminating = pod.metadata.deletionTimestamp !== undefined;
-      out.push({ pod, ports, ready: publishNotReady || (ready && !terminating), serving: publishNotReady || ready, terminating });
+      out.push({
+        pod,
+        ports,
+        ready: publishNotReady || (ready && !terminating),
+        serving: publishNotReady || ready,
+        terminating,
+      });
     }
     return out;
   }
 
-  private sliceBody(svc: KubeObject, ports: EndpointPort[] | null, group: PodEndpoint[]): JsonObject {
+  private sliceBody(ports: EndpointPort[] | null, group: PodEndpoint[]): JsonObject {
     return {
       addressType: 'IPv4',
       endpoints: group.map((e) => {
         const ep: JsonObject = {
           addresses: [e.pod.status?.podIP],
           conditions: { ready: e.ready, serving: e.serving, terminating: e.terminating },
-          targetRef: { kind: 'Pod', namespace: e.pod.metadata.namespace, name: e.pod.metadata.name, uid: e.pod.metadata.uid },
+          targetRef: {
+            kind: 'Pod',
+            namespace: e.pod.metadata.namespace,
+            name: e.pod.metadata.name,
+            uid: e.pod.metadata.uid,
+          },
         };
         if (e.pod.spec?.nodeName) ep.nodeName = e.pod.spec.nodeName;
         return ep;
@@ -165,7 +195,11 @@ export class EndpointSliceController {
     };
   }
 
-  private sliceMeta(svc: KubeObject, name: string, generateName: string | undefined): KubeObject['metadata'] {
+  private sliceMeta(
+    svc: KubeObject,
+    name: string,
+    generateName: string | undefined,
+  ): KubeObject['metadata'] {
     const labels: Record<string, string> = { ...(labelsOf(svc) ?? {}) };
     labels[serviceNameLabel] = svc.metadata.name ?? '';
     labels[managedByLabel] = managedByValue;
@@ -175,7 +209,14 @@ export class EndpointSliceController {
       namespace: svc.metadata.namespace,
       labels,
       ownerReferences: [
-        { apiVersion: 'v1', kind: 'Service', name: svc.metadata.name ?? '', uid: svc.metadata.uid ?? '', controller: true, blockOwnerDeletion: true },
+        {
+          apiVersion: 'v1',
+          kind: 'Service',
+          name: svc.metadata.name ?? '',
+          uid: svc.metadata.uid ?? '',
+          controller: true,
+          blockOwnerDeletion: true,
+        },
       ],
     };
     if (generateName) meta.generateName = generateName;
@@ -191,15 +232,19 @@ export class EndpointSliceController {
       g.members.push(e);
       groups.set(k, g);
     }
-    const desired: { ports: EndpointPort[] | null; members: PodEndpoint[] }[] = [...groups.values()];
+    const desired: { ports: EndpointPort[] | null; members: PodEndpoint[] }[] = [
+      ...groups.values(),
+    ];
     // With no endpoints the controller keeps a single placeholder slice (no ports, no endpoints).
     if (desired.length === 0) desired.push({ ports: null, members: [] });
     const unmatched = [...existing];
     const toWrite: { body: JsonObject; old: KubeObject | undefined }[] = [];
     for (const d of desired) {
-      const idx = unmatched.findIndex((s) => portKey(s.ports as EndpointPort[] | null) === portKey(d.ports));
+      const idx = unmatched.findIndex(
+        (s) => portKey(s.ports as EndpointPort[] | null) === portKey(d.ports),
+      );
       const old = idx >= 0 ? unmatched.splice(idx, 1)[0] : undefined;
-      toWrite.push({ body: this.sliceBody(svc, d.ports, d.members), old });
+      toWrite.push({ body: this.sliceBody(d.ports, d.members), old });
     }
     // Reuse leftover slices before creating new ones, as the reconciler does.
     for (const w of toWrite) if (!w.old && unmatched.length > 0) w.old = unmatched.shift();
@@ -208,9 +253,20 @@ export class EndpointSliceController {
     for (const { body, old } of toWrite) {
       const svcName = svc.metadata.name ?? '';
       if (old) {
-        const meta = { ...old.metadata, ...this.sliceMeta(svc, old.metadata.name ?? '', old.metadata.generateName) };
-        const next: KubeObject = { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', ...body, metadata: meta };
-        const changed = !deepEqual({ ...body }, { addressType: old.addressType, endpoints: old.endpoints, ports: old.ports ?? null });
+        const meta = {
+          ...old.metadata,
+          ...this.sliceMeta(svc, old.metadata.name ?? '', old.metadata.generateName),
+        };
+        const next: KubeObject = {
+          apiVersion: 'discovery.k8s.io/v1',
+          kind: 'EndpointSlice',
+          ...body,
+          metadata: meta,
+        };
+        const changed = !deepEqual(
+          { ...body },
+          { addressType: old.addressType, endpoints: old.endpoints, ports: old.ports ?? null },
+        );
         if (changed) next.metadata.generation = (old.metadata.generation ?? 1) + 1;
         if (!deepEqual(next, old)) this.store.replace('endpointslices', next, old);
       } else {
@@ -220,7 +276,12 @@ export class EndpointSliceController {
         meta.uid = crypto.randomUUID();
         meta.creationTimestamp = nowTime();
         if (sdef.tracksGeneration) meta.generation = 1;
-        this.store.create('endpointslices', { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', ...body, metadata: meta });
+        this.store.create('endpointslices', {
+          apiVersion: 'discovery.k8s.io/v1',
+          kind: 'EndpointSlice',
+          ...body,
+          metadata: meta,
+        });
       }
     }
   }
@@ -229,14 +290,22 @@ export class EndpointSliceController {
     const ns = svc.metadata.namespace ?? '';
     const name = svc.metadata.name ?? '';
     const publishNotReady = svc.spec?.publishNotReadyAddresses === true;
-    const subsets = new Map<string, { ports: EndpointPort[]; addresses: JsonObject[]; notReadyAddresses: JsonObject[] }>();
+    const subsets = new Map<
+      string,
+      { ports: EndpointPort[]; addresses: JsonObject[]; notReadyAddresses: JsonObject[] }
+    >();
     for (const e of endpoints) {
       if (e.terminating && !publishNotReady) continue;
       const k = portKey(e.ports);
       const s = subsets.get(k) ?? { ports: e.ports, addresses: [], notReadyAddresses: [] };
       const addr: JsonObject = {
         ip: e.pod.status?.podIP,
-        targetRef: { kind: 'Pod', namespace: ns, name: e.pod.metadata.name, uid: e.pod.metadata.uid },
+        targetRef: {
+          kind: 'Pod',
+          namespace: ns,
+          name: e.pod.metadata.name,
+          uid: e.pod.metadata.uid,
+        },
       };
       if (e.pod.spec?.nodeName) addr.nodeName = e.pod.spec.nodeName;
       (e.ready ? s.addresses : s.notReadyAddresses).push(addr);
@@ -247,7 +316,11 @@ export class EndpointSliceController {
       const out: JsonObject = {};
       if (s.addresses.length > 0) out.addresses = s.addresses.sort(byIp);
       if (s.notReadyAddresses.length > 0) out.notReadyAddresses = s.notReadyAddresses.sort(byIp);
-      out.ports = s.ports.map((p) => (p.name ? { name: p.name, port: p.port, protocol: p.protocol } : { port: p.port, protocol: p.protocol }));
+      out.ports = s.ports.map((p) =>
+        p.name
+          ? { name: p.name, port: p.port, protocol: p.protocol }
+          : { port: p.port, protocol: p.protocol },
+      );
       return out;
     });
     const labels: Record<string, string> = { ...(labelsOf(svc) ?? {}) };

@@ -16,7 +16,16 @@ const mapping: readonly (readonly [string, string])[] = [
   ['reportingComponent', 'reportingController'],
 ];
 
-const shared = ['metadata', 'reason', 'type', 'eventTime', 'series', 'action', 'related', 'reportingInstance'];
+const shared = [
+  'metadata',
+  'reason',
+  'type',
+  'eventTime',
+  'series',
+  'action',
+  'related',
+  'reportingInstance',
+];
 
 function copy(from: JsonObject, pairs: readonly (readonly [string, string])[]): JsonObject {
   const out: JsonObject = {};
@@ -33,6 +42,9 @@ export function coreEventToEventsV1(core: KubeObject): KubeObject {
 }
 
 export function eventsV1ToCoreEvent(ev: KubeObject): KubeObject {
-  const out = copy(ev, [...shared.map((k) => [k, k] as const), ...mapping.map(([a, b]) => [b, a] as const)]);
+  const out = copy(ev, [
+    ...shared.map((k) => [k, k] as const),
+    ...mapping.map(([a, b]) => [b, a] as const),
+  ]);
   return { apiVersion: 'v1', kind: 'Event', ...out } as KubeObject;
 }

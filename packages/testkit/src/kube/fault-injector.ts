@@ -77,5 +77,9 @@ function toFailure(spec: FailureSpec): InjectedFailure {
   else if (code === 504) error = apiErrors.timeout(spec.message);
   else if (code === 500) error = apiErrors.internal(spec.message ?? 'injected fault');
   else error = apiErrors.generic(code, spec.message ?? `injected fault (HTTP ${code})`);
-  return { kind: 'respond', error, text: (spec.body ?? (code === 429 ? 'text' : 'status')) === 'text' };
+  return {
+    kind: 'respond',
+    error,
+    text: (spec.body ?? (code === 429 ? 'text' : 'status')) === 'text',
+  };
 }

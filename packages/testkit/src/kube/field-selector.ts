@@ -26,7 +26,7 @@ function splitUnescaped(s: string, sep: string): string[] {
   return parts;
 }
 
-function unescape(s: string): string {
+function unescapeValue(s: string): string {
   return s.replace(/\\(.)/g, '$1');
 }
 
@@ -37,9 +37,9 @@ export function parseFieldSelector(input: string): FieldRequirement[] {
       const idx = findUnescaped(term, op);
       if (idx >= 0) {
         return {
-          field: unescape(term.slice(0, idx).trim()),
+          field: unescapeValue(term.slice(0, idx).trim()),
           operator: op === '!=' ? '!=' : '=',
-          value: unescape(term.slice(idx + op.length)),
+          value: unescapeValue(term.slice(idx + op.length)),
         };
       }
     }

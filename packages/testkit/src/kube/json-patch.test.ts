@@ -18,7 +18,9 @@ describe('JSON patch (RFC 6902)', () => {
       ]),
     );
     expect(out).toEqual({
-      metadata: { labels: { app: 'amq', 'activemq-ha.io/role': 'leader', leader: 'yes', 'a~b': 'tilde' } },
+      metadata: {
+        labels: { app: 'amq', 'activemq-ha.io/role': 'leader', leader: 'yes', 'a~b': 'tilde' },
+      },
       list: [2, 3, 4],
       moved: 'amq',
     });
@@ -38,8 +40,12 @@ describe('JSON patch (RFC 6902)', () => {
   });
 
   it('fails replace/remove of missing paths and rejects malformed documents', () => {
-    expect(() => applyJsonPatch(doc, decodeJsonPatch([{ op: 'replace', path: '/nope', value: 1 }]))).toThrow(JsonPatchError);
-    expect(() => applyJsonPatch(doc, decodeJsonPatch([{ op: 'add', path: '/a/b', value: 1 }]))).toThrow(/missing path/);
+    expect(() =>
+      applyJsonPatch(doc, decodeJsonPatch([{ op: 'replace', path: '/nope', value: 1 }])),
+    ).toThrow(JsonPatchError);
+    expect(() =>
+      applyJsonPatch(doc, decodeJsonPatch([{ op: 'add', path: '/a/b', value: 1 }])),
+    ).toThrow(/missing path/);
     expect(() => decodeJsonPatch({ op: 'add' })).toThrow(JsonPatchError);
     expect(() => decodeJsonPatch([{ op: 'frobnicate', path: '/a' }])).toThrow(/Unexpected kind/);
     expect(() => decodeJsonPatch([{ op: 'add', path: '/a' }])).toThrow(/missing value/);

@@ -7,31 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ApiHandler } from './api-handler.js';
-import { apiErrors } from './api-status.js';
-import { EndpointSliceController, managedByLabel, managedByValue, serviceNameLabel } from './endpoint-slice-controller.js';
-import { KubeEmulatorError, KubeStatusError, KubeWaitTimeoutError } from './errors.js';
+import { EmulatorObjects } from './emulator-objects.js';
+import { KubeEmulatorError } from './errors.js';
 import { type FailureSpec, FaultInjector } from './fault-injector.js';
-import { parseFieldSelector } from './field-selector.js';
-import { asArray, asObject, asString, clone } from './json.js';
 import { kubeconfigYaml, writeFileAtomicSync } from './kubeconfig.js';
-import { type LabelChange, LabelHistory } from './label-history.js';
-import { parseLabelSelector } from './label-selector.js';
-import { ObjectRegistry } from './object-registry.js';
-import { ObjectStore } from './object-store.js';
-import { type RequestFilter, RequestLog, type RequestMatch, type RequestRecord } from './request-log.js';
-import { findResource, type ResourceDef, storageDef, toExternal } from './resources.js';
-import {
-  buildPod,
-  buildService,
-  type CreatePodOptions,
-  type CreateServiceOptions,
-  readinessConditions,
-} from './test-objects.js';
-import { type RbacRule, TokenRegistry } from './token-auth.js';
+import type { RequestMatch } from './request-log.js';
 import { createSelfSignedCert } from './self-signed-cert.js';
-import type { KubeObject, ResourceName, StoreEvent } from './types.js';
+import { type RbacRule, TokenRegistry } from './token-auth.js';
 import type { CutMode } from './watch-stream.js';
-import { nowTime } from './write-strategy.js';
 
 export interface KubeEmulatorOptions {
   /** Bearer token the API accepts. @default a random token */
@@ -70,46 +53,12 @@ export type DownMode =
   | 'reset';
 
 /**
- * A resource for the in-process helpers: a stored resource by plural name, or
- * `'events.events.k8s.io'` (kubectl's spelling) for events in their events.k8s.io/v1 shape.
- */
-export type KubeResourceRef = ResourceName | 'events.events.k8s.io';
-
-function defFor(ref: KubeResourceRef): ResourceDef {
-  if (ref === 'events.events.k8s.io') return findResource('events.k8s.io', 'v1', 'events') as ResourceDef;
-  return storageDef(ref);
-}
-
-export interface KubeListOptions {
-  /** A namespace, or `null` for all. @default the emulator's namespace */
-  readonly namespace?: string | null;
-  readonly labelSelector?: string;
-  readonly fieldSelector?: string;
-}
-
-export interface KubeWaitOptions {
-  /** @default 10000 */
-  readonly timeoutMs?: number;
-  /** Named in the timeout error. */
-  readonly description?: string;
-}
-
-export interface ReadyEndpointInfo {
-  readonly pod: string | undefined;
-  readonly address: string;
-  readonly port: number;
-  /** `true` when only serving-but-terminating endpoints exist and this is one of them. */
-  readonly terminating: boolean;
-}
-
-/**
  * An in-process Kubernetes API server for tests: real REST semantics for pods, services,
  * endpoints, events, EndpointSlices and leases, an EndpointSlice controller, token auth and RBAC,
  * and fault injection. Start with `startKubeEmulator()`. It is an emulator: there is no kubelet,
  * scheduler or etcd; pods exist because a test (or client) created them.
  */
-export class KubeEmulator implements AsyncDisposable {
-  readonly namespace: string;
+export class KubeEmulator extends EmulatorObjects implements AsyncDisposable {
   readonly host = '127.0.0.1';
   readonly tokenFilePath: string;
   readonly kubeconfigPath: string;
@@ -117,15 +66,9 @@ export class KubeEmulator implements AsyncDisposable {
   readonly caFilePath: string | undefined;
   /** PEM of the server certificate; undefined with `tls: false`. */
   readonly caCert: string | undefined;
-  private readonly store: ObjectStore;
-  private readonly registry: ObjectRegistry;
-  private readonly controller: EndpointSliceController;
   private readonly tokens = new TokenRegistry();
   private readonly faults = new FaultInjector();
-  private readonly log: RequestLog;
   private readonly handler: ApiHandler;
-  private readonly labels = new LabelHistory();
-  private readonly writeLog: StoreEvent[] = [];
   private readonly server: Server;
   /** Raw TCP sockets by remote port: under TLS, the only handle that can send an RST. */
   private readonly sockets = new Map<number, Socket>();
@@ -137,11 +80,7 @@ export class KubeEmulator implements AsyncDisposable {
   private closed = false;
 
   private constructor(opts: KubeEmulatorOptions) {
-    this.namespace = opts.namespace ?? 'default';
-    this.store = new ObjectStore(opts.historyLimit ?? 1000);
-    this.registry = new ObjectRegistry(this.store);
-    this.controller = new EndpointSliceController(this.store, opts.endpointSliceDelayMs ?? 0);
-    this.log = new RequestLog(opts.requestLogLimit ?? 10_000);
+    super(opts);
     this.currentToken = opts.token ?? randomBytes(24).toString('base64url');
     this.tokens.set(this.currentToken, {
       user: opts.user ?? 'system:serviceaccount:default:activemq-ha',
@@ -161,13 +100,9 @@ export class KubeEmulator implements AsyncDisposable {
       serverAddress: () => `${this.host}:${this.listenPort}`,
       resetSocket: (sock) => this.resetSocket(sock),
     });
-    this.store.subscribe((e) => {
-      this.writeLog.push(e);
-      this.labels.record(e);
-    });
-    this.controller.start();
     const serverOpts = { keepAliveTimeout: 5000, requestTimeout: 0 };
-    const onRequest = (req: IncomingMessage, res: ServerResponse) => void this.handler.handle(req, res);
+    const onRequest = (req: IncomingMessage, res: ServerResponse) =>
+      void this.handler.handle(req, res);
     this.server = tls
       ? createTlsServer({ ...serverOpts, key: tls.key, cert: tls.cert }, onRequest)
       : createServer(serverOpts, onRequest);
@@ -216,11 +151,6 @@ export class KubeEmulator implements AsyncDisposable {
     return this.currentToken;
   }
 
-  /** Latest resourceVersion handed out. */
-  get resourceVersion(): number {
-    return this.store.resourceVersion;
-  }
-
   get openWatches(): number {
     return this.handler.watches.size;
   }
@@ -247,7 +177,12 @@ export class KubeEmulator implements AsyncDisposable {
     writeFileAtomicSync(this.tokenFilePath, this.currentToken);
     writeFileAtomicSync(
       this.kubeconfigPath,
-      kubeconfigYaml({ server: this.url, token: this.currentToken, namespace: this.namespace, caCert: this.caCert }),
+      kubeconfigYaml({
+        server: this.url,
+        token: this.currentToken,
+        namespace: this.namespace,
+        caCert: this.caCert,
+      }),
     );
   }
 
@@ -266,14 +201,23 @@ export class KubeEmulator implements AsyncDisposable {
         },
       ],
       users: [{ name: 'emulator', token: opts.token ?? this.currentToken }],
-      contexts: [{ name: 'emulator', cluster: 'emulator', user: 'emulator', namespace: opts.namespace ?? this.namespace }],
+      contexts: [
+        {
+          name: 'emulator',
+          cluster: 'emulator',
+          user: 'emulator',
+          namespace: opts.namespace ?? this.namespace,
+        },
+      ],
       currentContext: 'emulator',
     });
     return kc;
   }
 
   /** Writes a kubeconfig for another token or namespace; returns its path. */
-  writeKubeconfig(opts: { readonly path?: string; readonly token?: string; readonly namespace?: string } = {}): string {
+  writeKubeconfig(
+    opts: { readonly path?: string; readonly token?: string; readonly namespace?: string } = {},
+  ): string {
     const path = opts.path ?? join(this.dir, `kubeconfig-${randomBytes(4).toString('hex')}`);
     writeFileAtomicSync(
       path,
@@ -301,7 +245,10 @@ export class KubeEmulator implements AsyncDisposable {
   }
 
   /** Accepts another token, e.g. one with restricted RBAC rules. */
-  addToken(token: string, identity: { readonly user?: string; readonly rules?: readonly RbacRule[] } = {}): void {
+  addToken(
+    token: string,
+    identity: { readonly user?: string; readonly rules?: readonly RbacRule[] } = {},
+  ): void {
     this.tokens.set(token, {
       user: identity.user ?? 'system:serviceaccount:default:restricted',
       ...(identity.rules ? { rules: identity.rules } : {}),
@@ -349,22 +296,13 @@ export class KubeEmulator implements AsyncDisposable {
     this.handler.sendBookmarks();
   }
 
-  /** Forgets the watch history: watches from any older resourceVersion get 410 Expired. */
-  compactHistory(): void {
-    this.store.compact();
-  }
-
-  /** Changes the EndpointSlice controller's lag for later changes. */
-  setEndpointSliceDelay(ms: number): void {
-    this.controller.delayMs = ms;
-  }
-
   /**
    * Makes the API unreachable (or reachable again, on the same port). Open connections, watches
    * included, are reset either way.
    */
   async setDown(down: boolean, mode: DownMode = 'refuse'): Promise<void> {
-    if (this.closed) throw new KubeEmulatorError('CLOSED', 'emulator is closed');
+    // A pending down(ms) may end after close(): nothing left to bring up.
+    if (this.closed) return;
     if (down) {
       if (this.downMode) return;
       this.downMode = mode;
@@ -388,7 +326,11 @@ export class KubeEmulator implements AsyncDisposable {
         }
       }
       if (lastErr) {
-        throw new KubeEmulatorError('LISTEN_FAILED', `could not listen again on port ${this.listenPort}`, { cause: lastErr });
+        throw new KubeEmulatorError(
+          'LISTEN_FAILED',
+          `could not listen again on port ${this.listenPort}`,
+          { cause: lastErr },
+        );
       }
     }
     this.downMode = undefined;
@@ -399,249 +341,6 @@ export class KubeEmulator implements AsyncDisposable {
     await this.setDown(true, mode);
     await new Promise((r) => setTimeout(r, ms));
     await this.setDown(false);
-  }
-
-  // ---- request log --------------------------------------------------------------------------
-
-  /** Logged requests matching `filter` (oldest first), e.g. `{ verb: 'patch', resource: 'pods' }`. */
-  requests(filter?: RequestFilter): RequestRecord[] {
-    return this.log.list(filter);
-  }
-
-  countRequests(filter?: RequestFilter): number {
-    return this.log.list(filter).length;
-  }
-
-  /** Sequence number of the latest request; pass as `afterSeq` to count only later ones. */
-  get requestSeq(): number {
-    return this.log.lastSeq;
-  }
-
-  clearRequests(): void {
-    this.log.clear();
-  }
-
-  // ---- objects (synchronous, in-process, no auth or faults) ----------------------------------
-
-  /** A copy of an object (`events` in core/v1 shape, `events.events.k8s.io` in events.k8s.io/v1 shape). */
-  get(resource: KubeResourceRef, name: string, namespace: string = this.namespace): KubeObject | undefined {
-    const def = defFor(resource);
-    const o = this.store.get(def.storage, namespace, name);
-    return o ? clone(toExternal(def, o)) : undefined;
-  }
-
-  list(resource: KubeResourceRef, opts: KubeListOptions = {}): KubeObject[] {
-    const def = defFor(resource);
-    const ns = opts.namespace === null ? undefined : (opts.namespace ?? this.namespace);
-    const selectors = {
-      labels: parseLabelSelector(opts.labelSelector ?? ''),
-      fields: parseFieldSelector(opts.fieldSelector ?? ''),
-    };
-    return this.registry.select(def, ns, selectors).map((o) => clone(toExternal(def, o)));
-  }
-
-  /** Creates any object as a REST create would, but keeping `status`. Throws KubeStatusError. */
-  create(resource: KubeResourceRef, obj: KubeObject): KubeObject {
-    const ns = obj.metadata.namespace ?? this.namespace;
-    return this.registry.create(defFor(resource), ns, obj, { keepStatus: true });
-  }
-
-  /** Applies a JSON merge patch (RFC 7386) to an object; `status` included. */
-  mergePatch(
-    resource: KubeResourceRef,
-    name: string,
-    patch: Readonly<Record<string, unknown>>,
-    namespace: string = this.namespace,
-  ): KubeObject {
-    const def = defFor(resource);
-    const { status, ...rest } = patch;
-    let out = this.registry.patch(def, namespace, name, 'merge', rest, undefined);
-    if (status !== undefined && def.subresources.includes('status')) {
-      out = this.registry.patch(def, namespace, name, 'merge', { status }, 'status');
-    }
-    return out;
-  }
-
-  delete(resource: KubeResourceRef, name: string, namespace: string = this.namespace): void {
-    this.registry.delete(defFor(resource), namespace, name, undefined);
-  }
-
-  /** A running pod with IP, container ports and Ready condition, as kubelet would report it. */
-  createPod(opts: CreatePodOptions): KubeObject {
-    return this.create('pods', buildPod(opts, this.namespace));
-  }
-
-  getPod(name: string, namespace: string = this.namespace): KubeObject | undefined {
-    return this.get('pods', name, namespace);
-  }
-
-  /** Flips the Ready and ContainersReady conditions (what a readiness probe result does). */
-  setPodReady(name: string, ready: boolean, namespace: string = this.namespace): KubeObject {
-    const pod = this.store.get('pods', namespace, name);
-    if (!pod) throw storageNotFound('pods', name);
-    const status = pod.status ?? {};
-    const containerName = asString(asObject(asArray(pod.spec?.containers)?.[0])?.name) ?? 'broker';
-    const fresh = readinessConditions(ready, containerName, nowTime());
-    const conditions = (asArray(status.conditions) ?? []).map((c) => {
-      const o = asObject(c) ?? {};
-      if (o.type !== 'Ready' && o.type !== 'ContainersReady') return o;
-      if (o.status === (ready ? 'True' : 'False')) return o;
-      return fresh.find((f) => f.type === o.type) ?? o;
-    });
-    const containerStatuses = (asArray(status.containerStatuses) ?? []).map((c) => ({ ...(asObject(c) ?? {}), ready }));
-    return this.registry.patch(
-      storageDef('pods'),
-      namespace,
-      name,
-      'merge',
-      { status: { conditions, containerStatuses } },
-      'status',
-    );
-  }
-
-  /** Merges labels into a pod's labels; `null` removes a label. */
-  setPodLabels(name: string, labels: Readonly<Record<string, string | null>>, namespace: string = this.namespace): KubeObject {
-    return this.registry.patch(storageDef('pods'), namespace, name, 'merge', { metadata: { labels } }, undefined);
-  }
-
-  /**
-   * Marks a pod terminating (deletionTimestamp set, as after a graceful DELETE while kubelet
-   * stops it). `deletePod` finishes it.
-   */
-  terminatePod(name: string, opts: { readonly gracePeriodSeconds?: number; readonly namespace?: string } = {}): KubeObject {
-    const namespace = opts.namespace ?? this.namespace;
-    const pod = this.store.get('pods', namespace, name);
-    if (!pod) throw storageNotFound('pods', name);
-    if (pod.metadata.deletionTimestamp) return clone(pod);
-    const next: KubeObject = {
-      ...pod,
-      metadata: { ...pod.metadata, deletionTimestamp: nowTime(), deletionGracePeriodSeconds: opts.gracePeriodSeconds ?? 30 },
-    };
-    return clone(this.store.replace('pods', next, pod));
-  }
-
-  /** Removes a pod at once (grace period 0). */
-  deletePod(name: string, namespace: string = this.namespace): void {
-    this.delete('pods', name, namespace);
-  }
-
-  createService(opts: CreateServiceOptions): KubeObject {
-    return this.create('services', buildService(opts, this.namespace));
-  }
-
-  deleteService(name: string, namespace: string = this.namespace): void {
-    this.delete('services', name, namespace);
-  }
-
-  /** The controller-managed EndpointSlices of a Service. */
-  endpointSlices(service: string, namespace: string = this.namespace): KubeObject[] {
-    return this.list('endpointslices', {
-      namespace,
-      labelSelector: `${serviceNameLabel}=${service},${managedByLabel}=${managedByValue}`,
-    });
-  }
-
-  /**
-   * Where kube-proxy would send a new connection to the Service's port: ready endpoints of its
-   * slices, or, when there are none, serving-and-terminating ones (kube-proxy's fallback).
-   */
-  readyEndpoints(service: string, opts: { readonly portName?: string; readonly namespace?: string } = {}): ReadyEndpointInfo[] {
-    const ready: ReadyEndpointInfo[] = [];
-    const fallback: ReadyEndpointInfo[] = [];
-    for (const slice of this.endpointSlices(service, opts.namespace ?? this.namespace)) {
-      const ports = (asArray(slice.ports) ?? []).map((p) => asObject(p) ?? {});
-      const port =
-        opts.portName === undefined ? (ports.length === 1 ? ports[0] : undefined) : ports.find((p) => (p.name ?? '') === opts.portName);
-      if (!port || typeof port.port !== 'number') continue;
-      for (const raw of asArray(slice.endpoints) ?? []) {
-        const ep = asObject(raw) ?? {};
-        const cond = asObject(ep.conditions) ?? {};
-        const address = asString(asArray(ep.addresses)?.[0]);
-        if (!address) continue;
-        const info = { pod: asString(asObject(ep.targetRef)?.name), address, port: port.port };
-        if (cond.ready !== false) ready.push({ ...info, terminating: false });
-        else if (cond.serving === true && cond.terminating === true) fallback.push({ ...info, terminating: true });
-      }
-    }
-    return ready.length > 0 ? ready : fallback;
-  }
-
-  // ---- history and waiting ------------------------------------------------------------------
-
-  /** Every committed write since start, in resourceVersion order (copies). */
-  writes(filter: { readonly resource?: ResourceName } = {}): StoreEvent[] {
-    return this.writeLog.filter((e) => filter.resource === undefined || e.resource === filter.resource).map((e) => clone(e));
-  }
-
-  /** Every label change of every pod since start. */
-  labelHistory(): LabelChange[] {
-    return this.labels.list();
-  }
-
-  /** Pods carrying `key` (=`value` when given) now. */
-  podsWithLabel(key: string, value?: string, namespace: string = this.namespace): string[] {
-    return this.store
-      .list('pods', namespace)
-      .filter((p) => {
-        const l = p.metadata.labels;
-        return l !== undefined && Object.hasOwn(l, key) && (value === undefined || l[key] === value);
-      })
-      .map((p) => p.metadata.name ?? '');
-  }
-
-  /** Most pods that carried the label at the same time since start (see LabelHistory). */
-  maxPodsWithLabel(key: string, value?: string, namespace?: string): number {
-    return this.labels.maxConcurrent(key, value, namespace);
-  }
-
-  /** Calls `listener` after every committed write, in resourceVersion order. */
-  onChange(listener: (e: StoreEvent) => void): () => void {
-    return this.store.subscribe(listener);
-  }
-
-  /**
-   * Resolves with the first truthy value of `check`, evaluated now and after every write and
-   * every answered request (after the write's synchronous follow-ups, such as slice updates).
-   */
-  waitFor<T>(check: () => T | undefined | null | false, opts: KubeWaitOptions = {}): Promise<T> {
-    const timeoutMs = opts.timeoutMs ?? 10_000;
-    return new Promise<T>((resolve, reject) => {
-      let done = false;
-      let queued = false;
-      const finish = () => {
-        done = true;
-        unStore();
-        unLog();
-        clearTimeout(timer);
-      };
-      const evaluate = () => {
-        queued = false;
-        if (done) return;
-        try {
-          const v = check();
-          if (v !== undefined && v !== null && v !== false) {
-            finish();
-            resolve(v);
-          }
-        } catch (err) {
-          finish();
-          reject(err);
-        }
-      };
-      const schedule = () => {
-        if (queued) return;
-        queued = true;
-        queueMicrotask(evaluate);
-      };
-      const unStore = this.store.subscribe(schedule);
-      const unLog = this.log.subscribe(schedule);
-      const timer = setTimeout(() => {
-        if (done) return;
-        finish();
-        reject(new KubeWaitTimeoutError(opts.description ?? 'condition', timeoutMs));
-      }, timeoutMs);
-      evaluate();
-    });
   }
 
   // ---- lifecycle ----------------------------------------------------------------------------
@@ -662,11 +361,6 @@ export class KubeEmulator implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
-}
-
-function storageNotFound(resource: ResourceName, name: string): KubeStatusError {
-  const def = storageDef(resource);
-  return apiErrors.notFound({ group: def.group, resource: def.name }, name);
 }
 
 /** Starts an emulator on 127.0.0.1:<free port>. Close it with `close()` or `await using`. */

@@ -1,5 +1,5 @@
+import { renameSync, writeFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
-import { writeFileSync, renameSync } from 'node:fs';
 import { stringify } from 'yaml';
 
 export interface KubeconfigParams {
@@ -23,7 +23,10 @@ export function kubeconfigYaml(p: KubeconfigParams): string {
       {
         name,
         cluster: p.caCert
-          ? { server: p.server, 'certificate-authority-data': Buffer.from(p.caCert).toString('base64') }
+          ? {
+              server: p.server,
+              'certificate-authority-data': Buffer.from(p.caCert).toString('base64'),
+            }
           : { server: p.server },
       },
     ],

@@ -29,7 +29,9 @@ describe('label selectors', () => {
 
   it('keys with prefixes and empty values', () => {
     expect(match('activemq-ha.io/role=', { 'activemq-ha.io/role': '' })).toBe(true);
-    expect(match('kubernetes.io/service-name=amq', { 'kubernetes.io/service-name': 'amq' })).toBe(true);
+    expect(match('kubernetes.io/service-name=amq', { 'kubernetes.io/service-name': 'amq' })).toBe(
+      true,
+    );
   });
 
   it('gt and lt compare integers', () => {

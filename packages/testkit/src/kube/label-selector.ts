@@ -40,7 +40,8 @@ function lex(input: string): Token[] {
       continue;
     }
     let j = i;
-    while (j < input.length && !special.has(input[j] as string) && !/\s/.test(input[j] as string)) j++;
+    while (j < input.length && !special.has(input[j] as string) && !/\s/.test(input[j] as string))
+      j++;
     out.push({ kind: 'id', text: input.slice(i, j) });
     i = j;
   }
@@ -69,7 +70,9 @@ export function parseLabelSelector(input: string): Requirement[] {
     const key = keyTok.text;
     const keyErrs = isQualifiedName(key);
     if (keyErrs.length > 0) {
-      throw new SelectorParseError(`unable to parse requirement: key: Invalid value: ${JSON.stringify(key)}: ${keyErrs.join('; ')}`);
+      throw new SelectorParseError(
+        `unable to parse requirement: key: Invalid value: ${JSON.stringify(key)}: ${keyErrs.join('; ')}`,
+      );
     }
     let req: Requirement;
     const op = peek();
@@ -85,12 +88,15 @@ export function parseLabelSelector(input: string): Requirement[] {
       next();
       const v = next();
       if (v.kind !== 'id' || !/^-?\d+$/.test(v.text)) {
-        throw new SelectorParseError(`unable to parse requirement: for 'Gt', 'Lt' operators, the value must be an integer`);
+        throw new SelectorParseError(
+          `unable to parse requirement: for 'Gt', 'Lt' operators, the value must be an integer`,
+        );
       }
       req = { key, operator: op.kind === '>' ? 'gt' : 'lt', values: [v.text] };
     } else if (op.kind === 'id' && (op.text === 'in' || op.text === 'notin')) {
       next();
-      if (next().kind !== '(') throw new SelectorParseError(`found '${toks[p - 1]?.text}', expected: '('`);
+      if (next().kind !== '(')
+        throw new SelectorParseError(`found '${toks[p - 1]?.text}', expected: '('`);
       const values: string[] = [];
       if (peek().kind === ')') next();
       else {
@@ -98,7 +104,8 @@ export function parseLabelSelector(input: string): Requirement[] {
           values.push(peek().kind === 'id' ? next().text : '');
           const t = next();
           if (t.kind === ')') break;
-          if (t.kind !== ',') throw new SelectorParseError(`found '${t.text}', expected: ',' or ')'`);
+          if (t.kind !== ',')
+            throw new SelectorParseError(`found '${t.text}', expected: ',' or ')'`);
         }
       }
       if (values.length === 0) {
@@ -122,11 +129,15 @@ export function parseLabelSelector(input: string): Requirement[] {
     reqs.push(req);
     const sep = next();
     if (sep.kind === 'end') return reqs;
-    if (sep.kind !== ',') throw new SelectorParseError(`found '${sep.text}', expected: ',' or 'end of string'`);
+    if (sep.kind !== ',')
+      throw new SelectorParseError(`found '${sep.text}', expected: ',' or 'end of string'`);
   }
 }
 
-export function matchesRequirement(labels: Readonly<Record<string, string>> | undefined, r: Requirement): boolean {
+export function matchesRequirement(
+  labels: Readonly<Record<string, string>> | undefined,
+  r: Requirement,
+): boolean {
   const has = labels !== undefined && Object.hasOwn(labels, r.key);
   const value = has ? labels[r.key] : undefined;
   switch (r.operator) {

@@ -45,21 +45,24 @@ const dns1035LabelRe = new RegExp(`^${dns1035LabelFmt}$`);
 export function isDns1123Subdomain(v: string): string[] {
   const errs: string[] = [];
   if (v.length > 253) errs.push(maxLen(253));
-  if (!dns1123SubdomainRe.test(v)) errs.push(regexError(dns1123SubdomainErrMsg, dns1123SubdomainFmt, 'example.com'));
+  if (!dns1123SubdomainRe.test(v))
+    errs.push(regexError(dns1123SubdomainErrMsg, dns1123SubdomainFmt, 'example.com'));
   return errs;
 }
 
 export function isDns1123Label(v: string): string[] {
   const errs: string[] = [];
   if (v.length > 63) errs.push(maxLen(63));
-  if (!dns1123LabelRe.test(v)) errs.push(regexError(dns1123LabelErrMsg, dns1123LabelFmt, 'my-name', '123-abc'));
+  if (!dns1123LabelRe.test(v))
+    errs.push(regexError(dns1123LabelErrMsg, dns1123LabelFmt, 'my-name', '123-abc'));
   return errs;
 }
 
 export function isDns1035Label(v: string): string[] {
   const errs: string[] = [];
   if (v.length > 63) errs.push(maxLen(63));
-  if (!dns1035LabelRe.test(v)) errs.push(regexError(dns1035LabelErrMsg, dns1035LabelFmt, 'my-name', 'abc-123'));
+  if (!dns1035LabelRe.test(v))
+    errs.push(regexError(dns1035LabelErrMsg, dns1035LabelFmt, 'my-name', 'abc-123'));
   return errs;
 }
 
@@ -83,7 +86,9 @@ export function isQualifiedName(v: string): string[] {
   if (name.length === 0) errs.push('name part must be non-empty');
   else if (name.length > 63) errs.push(`name part ${maxLen(63)}`);
   if (name.length > 0 && !qualifiedNameRe.test(name)) {
-    errs.push(`name part ${regexError(qualifiedNameErrMsg, qualifiedNameFmt, 'MyName', 'my.name', '123-abc')}`);
+    errs.push(
+      `name part ${regexError(qualifiedNameErrMsg, qualifiedNameFmt, 'MyName', 'my.name', '123-abc')}`,
+    );
   }
   return errs;
 }
@@ -91,7 +96,8 @@ export function isQualifiedName(v: string): string[] {
 export function isValidLabelValue(v: string): string[] {
   const errs: string[] = [];
   if (v.length > 63) errs.push(maxLen(63));
-  if (!labelValueRe.test(v)) errs.push(regexError(labelValueErrMsg, labelValueFmt, 'MyValue', 'my_value', '12345'));
+  if (!labelValueRe.test(v))
+    errs.push(regexError(labelValueErrMsg, labelValueFmt, 'MyValue', 'my_value', '12345'));
   return errs;
 }
 
@@ -102,7 +108,8 @@ export function validateLabels(labels: unknown, field: string): FieldError[] {
   const errs: FieldError[] = [];
   for (const [k, v] of Object.entries(labels)) {
     for (const m of isQualifiedName(k)) errs.push(fieldError.invalid(field, k, m));
-    if (typeof v !== 'string') errs.push(fieldError.invalid(field, v, 'label values must be strings'));
+    if (typeof v !== 'string')
+      errs.push(fieldError.invalid(field, v, 'label values must be strings'));
     else for (const m of isValidLabelValue(v)) errs.push(fieldError.invalid(field, v, m));
   }
   return errs;
@@ -110,14 +117,17 @@ export function validateLabels(labels: unknown, field: string): FieldError[] {
 
 export function validateAnnotations(annotations: unknown, field: string): FieldError[] {
   if (annotations === undefined || annotations === null) return [];
-  if (!isObject(annotations)) return [fieldError.invalid(field, annotations, 'must be a map of strings')];
+  if (!isObject(annotations))
+    return [fieldError.invalid(field, annotations, 'must be a map of strings')];
   const errs: FieldError[] = [];
   let total = 0;
   for (const [k, v] of Object.entries(annotations)) {
     for (const m of isQualifiedName(k.toLowerCase())) errs.push(fieldError.invalid(field, k, m));
-    if (typeof v !== 'string') errs.push(fieldError.invalid(field, v, 'annotation values must be strings'));
+    if (typeof v !== 'string')
+      errs.push(fieldError.invalid(field, v, 'annotation values must be strings'));
     else total += k.length + v.length;
   }
-  if (total > 256 * 1024) errs.push({ type: 'FieldValueTooLong', field, detail: `may not be more than 262144 bytes` });
+  if (total > 256 * 1024)
+    errs.push({ type: 'FieldValueTooLong', field, detail: `may not be more than 262144 bytes` });
   return errs;
 }

@@ -2,8 +2,8 @@
 // optimistic concurrency, patch application, validation, no-op detection.
 import { apiErrors, type GroupResource, successStatus } from './api-status.js';
 import type { FieldRequirement } from './field-selector.js';
-import { decodeJsonPatch, applyJsonPatch, JsonPatchError } from './json-patch.js';
-import { getPath, isObject } from './json.js';
+import { deepEqual, getPath, isObject } from './json.js';
+import { applyJsonPatch, decodeJsonPatch, JsonPatchError } from './json-patch.js';
 import { matchesSelector, type Requirement } from './label-selector.js';
 import { applyMergePatch } from './merge-patch.js';
 import type { ObjectStore } from './object-store.js';
@@ -12,7 +12,6 @@ import { applyStrategicMergePatch, StrategicMergePatchError } from './strategic-
 import type { KubeObject, KubeStatus } from './types.js';
 import { checkMicroTimes, validateObject } from './validation.js';
 import { labelsOf, prepareCreate, prepareUpdate } from './write-strategy.js';
-import { deepEqual } from './json.js';
 
 export type PatchType = 'json' | 'merge' | 'strategic';
 
@@ -67,16 +66,16 @@ export class ObjectRegistry {
 
   /** Matching objects in the stored shape; `namespace` undefined = all namespaces. */
   select(def: ResourceDef, namespace: string | undefined, selectors: ListSelectors): KubeObject[] {
-    return this.store
-      .list(def.storage, namespace)
-      .filter((o) => this.matches(def, o, selectors));
+    return this.store.list(def.storage, namespace).filter((o) => this.matches(def, o, selectors));
   }
 
   matches(def: ResourceDef, stored: KubeObject, selectors: ListSelectors): boolean {
     if (!matchesSelector(labelsOf(stored), selectors.labels)) return false;
     return selectors.fields.every((f) => {
       const path =
-        f.field === 'metadata.name' || f.field === 'metadata.namespace' ? f.field : def.fieldSelectors[f.field];
+        f.field === 'metadata.name' || f.field === 'metadata.namespace'
+          ? f.field
+          : def.fieldSelectors[f.field];
       const raw = path ? getPath(stored, path) : undefined;
       const value = raw === undefined || raw === null ? '' : String(raw);
       return f.operator === '=' ? value === f.value : value !== f.value;
@@ -86,14 +85,19 @@ export class ObjectRegistry {
   /** Throws 400 for a field selector the resource does not index, as the server does. */
   checkFieldSelectors(def: ResourceDef, fields: readonly FieldRequirement[]): void {
     for (const f of fields) {
-      if (f.field !== 'metadata.name' && f.field !== 'metadata.namespace' && !def.fieldSelectors[f.field]) {
+      if (
+        f.field !== 'metadata.name' &&
+        f.field !== 'metadata.namespace' &&
+        !def.fieldSelectors[f.field]
+      ) {
         throw apiErrors.badRequest(`field label not supported: ${f.field}`);
       }
     }
   }
 
   private checkTypeMeta(def: ResourceDef, body: unknown): KubeObject {
-    if (!isObject(body)) throw apiErrors.badRequest('the body of the request must be a JSON object');
+    if (!isObject(body))
+      throw apiErrors.badRequest('the body of the request must be a JSON object');
     const apiVersion = apiVersionOf(def);
     if (body.apiVersion !== undefined && body.apiVersion !== apiVersion) {
       throw apiErrors.badRequest(
@@ -106,10 +110,15 @@ export class ObjectRegistry {
       );
     }
     if (body.metadata !== undefined && !isObject(body.metadata)) {
-      throw apiErrors.badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: metadata must be an object`);
+      throw apiErrors.badRequest(
+        `${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: metadata must be an object`,
+      );
     }
     checkMicroTimes(def, body as KubeObject);
-    const withMeta = { ...body, metadata: { ...((body.metadata as object | undefined) ?? {}) } } as KubeObject;
+    const withMeta = {
+      ...body,
+      metadata: { ...((body.metadata as object | undefined) ?? {}) },
+    } as KubeObject;
     return toStored(def, withMeta);
   }
 
@@ -117,19 +126,26 @@ export class ObjectRegistry {
     const incoming = this.checkTypeMeta(def, body);
     const meta = { ...incoming.metadata };
     if (meta.namespace && meta.namespace !== namespace) {
-      throw apiErrors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      throw apiErrors.badRequest(
+        'the namespace of the provided object does not match the namespace sent on the request',
+      );
     }
     meta.namespace = namespace;
     if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomSuffix()}`;
     const sdef = storageDef(def.storage);
-    const obj = prepareCreate(sdef, { ...incoming, metadata: meta }, {
-      allocateClusterIP: this.allocateClusterIP,
-      keepStatus: opts.keepStatus === true,
-    });
+    const obj = prepareCreate(
+      sdef,
+      { ...incoming, metadata: meta },
+      {
+        allocateClusterIP: this.allocateClusterIP,
+        keepStatus: opts.keepStatus === true,
+      },
+    );
     const errs = validateObject(sdef, obj, undefined, def);
     if (errs.length > 0) throw apiErrors.invalid(def.kind, def.group, meta.name ?? '', errs);
     const name = meta.name as string;
-    if (this.store.get(def.storage, namespace, name)) throw apiErrors.alreadyExists(groupResource(def), name);
+    if (this.store.get(def.storage, namespace, name))
+      throw apiErrors.alreadyExists(groupResource(def), name);
     if (opts.dryRun) return toExternal(def, obj);
     return toExternal(def, this.store.create(def.storage, obj));
   }
@@ -181,10 +197,14 @@ export class ObjectRegistry {
   private checkIdentity(incoming: KubeObject, namespace: string, name: string): void {
     const objName = incoming.metadata.name ?? '';
     if (objName !== name) {
-      throw apiErrors.badRequest(`the name of the object (${objName}) does not match the name on the URL (${name})`);
+      throw apiErrors.badRequest(
+        `the name of the object (${objName}) does not match the name on the URL (${name})`,
+      );
     }
     if (incoming.metadata.namespace && incoming.metadata.namespace !== namespace) {
-      throw apiErrors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      throw apiErrors.badRequest(
+        'the namespace of the provided object does not match the namespace sent on the request',
+      );
     }
   }
 
@@ -198,10 +218,15 @@ export class ObjectRegistry {
     const gr = groupResource(def);
     const name = old.metadata.name ?? '';
     const rv = incoming.metadata.resourceVersion;
-    if (rv && rv !== old.metadata.resourceVersion) throw apiErrors.conflict(gr, name, conflictMessage);
+    if (rv && rv !== old.metadata.resourceVersion)
+      throw apiErrors.conflict(gr, name, conflictMessage);
     const uid = incoming.metadata.uid;
     if (uid && uid !== old.metadata.uid) {
-      throw apiErrors.conflict(gr, name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${old.metadata.uid}`);
+      throw apiErrors.conflict(
+        gr,
+        name,
+        `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${old.metadata.uid}`,
+      );
     }
     const sdef = storageDef(def.storage);
     const next = prepareUpdate(
@@ -235,14 +260,19 @@ export class ObjectRegistry {
         `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${old.metadata.uid}`,
       );
     }
-    if (preconditions?.resourceVersion && preconditions.resourceVersion !== old.metadata.resourceVersion) {
+    if (
+      preconditions?.resourceVersion &&
+      preconditions.resourceVersion !== old.metadata.resourceVersion
+    ) {
       throw apiErrors.conflict(
         gr,
         name,
         `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`,
       );
     }
-    const deleted = opts.dryRun ? old : (this.store.remove(def.storage, namespace, name) as KubeObject);
+    const deleted = opts.dryRun
+      ? old
+      : (this.store.remove(def.storage, namespace, name) as KubeObject);
     if (def.returnDeletedObject) return toExternal(def, deleted);
     return successStatus(gr, name, old.metadata.uid);
   }

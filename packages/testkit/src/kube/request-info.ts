@@ -24,7 +24,11 @@ export function parseRequestInfo(method: string, url: URL): RequestInfo {
   const query = url.searchParams;
   const parts = path.split('/').filter((p) => p !== '');
   const base = { method, path, query, apiGroup: '', apiVersion: '' };
-  const nonResource: RequestInfo = { ...base, isResourceRequest: false, verb: method.toLowerCase() };
+  const nonResource: RequestInfo = {
+    ...base,
+    isResourceRequest: false,
+    verb: method.toLowerCase(),
+  };
   let group = '';
   let version: string | undefined;
   let rest: string[];
@@ -43,7 +47,15 @@ export function parseRequestInfo(method: string, url: URL): RequestInfo {
     rest = rest.slice(2);
   } else if (rest[0] === 'namespaces') {
     // The namespace object itself (GET /api/v1/namespaces/default).
-    return { ...base, isResourceRequest: true, verb: verbOf(method, rest[1], query), apiGroup: group, apiVersion: version, resource: 'namespaces', name: rest[1] };
+    return {
+      ...base,
+      isResourceRequest: true,
+      verb: verbOf(method, rest[1], query),
+      apiGroup: group,
+      apiVersion: version,
+      resource: 'namespaces',
+      name: rest[1],
+    };
   }
   const [resource, name, subresource] = rest;
   return {

@@ -27,6 +27,8 @@ export interface RequestRecord {
 export interface RequestMatch {
   /** HTTP method, upper case. */
   readonly method?: string;
+  /** URL path without the query, e.g. `/api/v1/namespaces/default/pods/amq-0`. */
+  readonly path?: string;
   readonly verb?: string;
   /** Plural resource (`pods` also matches `pods/status`) or `resource/subresource`. */
   readonly resource?: string;
@@ -40,10 +42,14 @@ export interface RequestFilter extends RequestMatch {
   readonly afterSeq?: number;
 }
 
-type Described = Pick<RequestRecord, 'method' | 'verb' | 'resource' | 'subresource' | 'name' | 'namespace'>;
+type Described = Pick<
+  RequestRecord,
+  'method' | 'path' | 'verb' | 'resource' | 'subresource' | 'name' | 'namespace'
+>;
 
 export function matchesRequest(r: Described, m: RequestMatch): boolean {
   if (m.method !== undefined && m.method.toUpperCase() !== r.method) return false;
+  if (m.path !== undefined && m.path !== r.path) return false;
   if (m.verb !== undefined && m.verb !== r.verb) return false;
   if (m.resource !== undefined) {
     const full = r.subresource ? `${r.resource}/${r.subresource}` : r.resource;
@@ -66,7 +72,10 @@ export class RequestLog {
   }
 
   /** Records an arrival; call the returned function with the status once answered. */
-  start(info: RequestInfo, contentType: string | undefined): (status: number, user?: string) => void {
+  start(
+    info: RequestInfo,
+    contentType: string | undefined,
+  ): (status: number, user?: string) => void {
     const rec: { -readonly [K in keyof RequestRecord]: RequestRecord[K] } = {
       seq: ++this.seq,
       time: Date.now(),

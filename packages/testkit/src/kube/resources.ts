@@ -175,7 +175,11 @@ export function apiVersionOf(def: ResourceDef): string {
   return def.group ? `${def.group}/${def.version}` : def.version;
 }
 
-export function findResource(group: string, version: string, name: string): ResourceDef | undefined {
+export function findResource(
+  group: string,
+  version: string,
+  name: string,
+): ResourceDef | undefined {
   return resourceDefs.find((d) => d.group === group && d.version === version && d.name === name);
 }
 

@@ -19,13 +19,15 @@ const seq = (...items: Buffer[]) => tlv(0x30, Buffer.concat(items));
 const set = (...items: Buffer[]) => tlv(0x31, Buffer.concat(items));
 const explicit = (n: number, inner: Buffer) => tlv(0xa0 | n, inner);
 const octets = (b: Buffer) => tlv(0x04, b);
-const bitString = (b: Buffer, unusedBits = 0) => tlv(0x03, Buffer.concat([Buffer.from([unusedBits]), b]));
+const bitString = (b: Buffer, unusedBits = 0) =>
+  tlv(0x03, Buffer.concat([Buffer.from([unusedBits]), b]));
 const boolTrue = () => Buffer.from([0x01, 0x01, 0xff]);
 const utf8 = (s: string) => tlv(0x0c, Buffer.from(s, 'utf8'));
 
 function integer(b: Buffer): Buffer {
   let body = b;
-  while (body.length > 1 && body[0] === 0 && ((body[1] as number) & 0x80) === 0) body = body.subarray(1);
+  while (body.length > 1 && body[0] === 0 && ((body[1] as number) & 0x80) === 0)
+    body = body.subarray(1);
   if (((body[0] as number) & 0x80) !== 0) body = Buffer.concat([Buffer.from([0]), body]);
   return tlv(0x02, body);
 }
@@ -35,7 +37,8 @@ function oid(dotted: string): Buffer {
   const out: number[] = [40 * (parts[0] as number) + (parts[1] as number)];
   for (const p of parts.slice(2)) {
     const chunk: number[] = [p & 0x7f];
-    for (let v = Math.floor(p / 128); v > 0; v = Math.floor(v / 128)) chunk.unshift(0x80 | (v & 0x7f));
+    for (let v = Math.floor(p / 128); v > 0; v = Math.floor(v / 128))
+      chunk.unshift(0x80 | (v & 0x7f));
     out.push(...chunk);
   }
   return tlv(0x06, Buffer.from(out));
@@ -45,11 +48,16 @@ function time(d: Date): Buffer {
   const p = (n: number) => String(n).padStart(2, '0');
   const body = `${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}Z`;
   const y = d.getUTCFullYear();
-  return y < 2050 ? tlv(0x17, Buffer.from(`${p(y % 100)}${body}`)) : tlv(0x18, Buffer.from(`${y}${body}`));
+  return y < 2050
+    ? tlv(0x17, Buffer.from(`${p(y % 100)}${body}`))
+    : tlv(0x18, Buffer.from(`${y}${body}`));
 }
 
 function toPem(label: string, der: Buffer): string {
-  const b64 = der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  const b64 = der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '');
   return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
 }
 

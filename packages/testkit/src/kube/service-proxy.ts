@@ -3,8 +3,9 @@
 // established stay where they are when endpoints change. With no endpoint, kube-proxy's REJECT
 // rule refuses connections; here the listener closes (ECONNREFUSED) and reopens on the same port.
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import type { ReadyEndpointInfo } from './emulator-objects.js';
 import { KubeEmulatorError } from './errors.js';
-import type { KubeEmulator, ReadyEndpointInfo } from './kube-emulator.js';
+import type { KubeEmulator } from './kube-emulator.js';
 
 export interface ServiceProxyOptions {
   readonly service: string;
@@ -131,7 +132,11 @@ export class ServiceProxy implements AsyncDisposable {
         await new Promise((r) => setTimeout(r, 50));
       }
     }
-    throw new KubeEmulatorError('LISTEN_FAILED', `service proxy could not listen on port ${this.listenPort}`, { cause: lastErr });
+    throw new KubeEmulatorError(
+      'LISTEN_FAILED',
+      `service proxy could not listen on port ${this.listenPort}`,
+      { cause: lastErr },
+    );
   }
 
   /** Stops accepting; established connections are left alone, as with kube-proxy. */
@@ -148,7 +153,12 @@ export class ServiceProxy implements AsyncDisposable {
       client.resetAndDestroy();
       return;
     }
-    this.log.push({ time: Date.now(), pod: target.pod, address: target.address, port: target.port });
+    this.log.push({
+      time: Date.now(),
+      pod: target.pod,
+      address: target.address,
+      port: target.port,
+    });
     const host = this.opts.hostForPodIP ? this.opts.hostForPodIP(target.address) : target.address;
     const upstream = connect({ host, port: target.port });
     this.pairs.add(client);
@@ -184,7 +194,10 @@ export class ServiceProxy implements AsyncDisposable {
 }
 
 /** Starts a proxy for `options.service` on 127.0.0.1:<free port>. */
-export async function startServiceProxy(emulator: KubeEmulator, options: ServiceProxyOptions): Promise<ServiceProxy> {
+export async function startServiceProxy(
+  emulator: KubeEmulator,
+  options: ServiceProxyOptions,
+): Promise<ServiceProxy> {
   const proxy = new ServiceProxy(emulator, options);
   await proxy.start();
   return proxy;

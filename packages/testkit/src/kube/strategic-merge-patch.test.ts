@@ -11,12 +11,19 @@ const pod = {
     ],
     tolerations: [{ key: 'x' }],
   },
-  status: { conditions: [{ type: 'Ready', status: 'True' }, { type: 'Initialized', status: 'True' }] },
+  status: {
+    conditions: [
+      { type: 'Ready', status: 'True' },
+      { type: 'Initialized', status: 'True' },
+    ],
+  },
 };
 
 describe('merge patch (RFC 7386)', () => {
   it('merges maps, deletes with null, replaces lists', () => {
-    expect(applyMergePatch(pod.metadata, { labels: { leader: 'yes', app: null }, finalizers: ['b'] })).toEqual({
+    expect(
+      applyMergePatch(pod.metadata, { labels: { leader: 'yes', app: null }, finalizers: ['b'] }),
+    ).toEqual({
       labels: { leader: 'yes' },
       finalizers: ['b'],
     });

@@ -58,8 +58,13 @@ function strip(value: unknown): unknown {
   return out;
 }
 
-export function applyStrategicMergePatch(resource: ResourceName, original: unknown, patch: unknown): unknown {
-  if (!isObject(patch)) throw new StrategicMergePatchError('strategic merge patch must be a JSON object');
+export function applyStrategicMergePatch(
+  resource: ResourceName,
+  original: unknown,
+  patch: unknown,
+): unknown {
+  if (!isObject(patch))
+    throw new StrategicMergePatchError('strategic merge patch must be a JSON object');
   const schema = { ...common, ...(schemas[resource] ?? {}) };
   const out = mergeMap(isObject(original) ? clone(original) : {}, patch, '', schema);
   return out ?? {};
@@ -83,18 +88,26 @@ function mergeMap(
     if (k.startsWith('$deleteFromPrimitiveList/')) {
       const field = k.slice('$deleteFromPrimitiveList/'.length);
       const list = asArray(result[field]);
-      if (list && Array.isArray(v)) result[field] = list.filter((x) => !v.some((d) => deepEqual(d, x)));
+      if (list && Array.isArray(v))
+        result[field] = list.filter((x) => !v.some((d) => deepEqual(d, x)));
       continue;
     }
     const childPath = path ? `${path}.${k}` : k;
     if (v === null) delete result[k];
     else if (isObject(v)) {
-      const merged = mergeMap(isObject(result[k]) ? (result[k] as JsonObject) : undefined, v, childPath, schema);
+      const merged = mergeMap(
+        isObject(result[k]) ? (result[k] as JsonObject) : undefined,
+        v,
+        childPath,
+        schema,
+      );
       if (merged === undefined) delete result[k];
       else result[k] = merged;
     } else if (Array.isArray(v)) {
       const strategy = schema[childPath];
-      result[k] = strategy ? mergeList(asArray(result[k]) ?? [], v, childPath, strategy, schema) : strip(v);
+      result[k] = strategy
+        ? mergeList(asArray(result[k]) ?? [], v, childPath, strategy, schema)
+        : strip(v);
     } else result[k] = v;
   }
   const retain = asArray(patch.$retainKeys);

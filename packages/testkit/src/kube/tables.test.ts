@@ -25,7 +25,9 @@ describe('label validation messages', () => {
     ]);
     expect(isValidLabelValue('x'.repeat(64))[0]).toBe('must be no more than 63 characters');
     expect(isQualifiedName('activemq-ha.io/role')).toEqual([]);
-    expect(isQualifiedName('Bad_Prefix/role')[0]).toMatch(/^prefix part a lowercase RFC 1123 subdomain/);
+    expect(isQualifiedName('Bad_Prefix/role')[0]).toMatch(
+      /^prefix part a lowercase RFC 1123 subdomain/,
+    );
     expect(isQualifiedName('a/b/c')[0]).toMatch(/^a qualified name must consist of/);
   });
 });

@@ -14,8 +14,18 @@ interface Column {
   readonly description: string;
 }
 
-const nameCol: Column = { name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace.' };
-const ageCol: Column = { name: 'Age', type: 'string', description: 'CreationTimestamp is a timestamp representing the server time when this object was created.' };
+const nameCol: Column = {
+  name: 'Name',
+  type: 'string',
+  format: 'name',
+  description: 'Name must be unique within a namespace.',
+};
+const ageCol: Column = {
+  name: 'Age',
+  type: 'string',
+  description:
+    'CreationTimestamp is a timestamp representing the server time when this object was created.',
+};
 
 /** k8s.io/apimachinery/pkg/util/duration.HumanDuration */
 export function humanDuration(ms: number): string {
@@ -29,10 +39,14 @@ export function humanDuration(ms: number): string {
   const hours = Math.trunc(minutes / 60);
   if (hours < 8) return minutes % 60 === 0 ? `${hours}h` : `${hours}h${minutes % 60}m`;
   if (hours < 48) return `${hours}h`;
-  if (hours < 24 * 8) return hours % 24 === 0 ? `${hours / 24}d` : `${Math.trunc(hours / 24)}d${hours % 24}h`;
+  if (hours < 24 * 8)
+    return hours % 24 === 0 ? `${hours / 24}d` : `${Math.trunc(hours / 24)}d${hours % 24}h`;
   if (hours < 24 * 365 * 2) return `${Math.trunc(hours / 24)}d`;
   const days = Math.trunc(hours / 24);
-  if (hours < 24 * 365 * 8) return days % 365 === 0 ? `${Math.trunc(days / 365)}y` : `${Math.trunc(days / 365)}y${days % 365}d`;
+  if (hours < 24 * 365 * 8)
+    return days % 365 === 0
+      ? `${Math.trunc(days / 365)}y`
+      : `${Math.trunc(days / 365)}y${days % 365}d`;
   return `${Math.trunc(days / 365)}y`;
 }
 
@@ -117,7 +131,9 @@ function sliceCells(o: KubeObject): unknown[] {
     const p = asObject(raw) ?? {};
     return typeof p.port === 'number' ? String(p.port) : (asString(p.name) ?? '*');
   });
-  const addrs = (asArray(o.endpoints) ?? []).flatMap((e) => (asArray(asObject(e)?.addresses) ?? []).map(String));
+  const addrs = (asArray(o.endpoints) ?? []).flatMap((e) =>
+    (asArray(asObject(e)?.addresses) ?? []).map(String),
+  );
   return [
     o.metadata.name,
     asString(o.addressType) ?? '',
@@ -159,14 +175,48 @@ const printers: Record<string, { columns: Column[]; cells: (o: KubeObject) => un
   pods: {
     columns: [
       nameCol,
-      { name: 'Ready', type: 'string', description: 'The aggregate readiness state of this pod for accepting traffic.' },
-      { name: 'Status', type: 'string', description: 'The aggregate status of the containers in this pod.' },
-      { name: 'Restarts', type: 'string', description: 'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.' },
+      {
+        name: 'Ready',
+        type: 'string',
+        description: 'The aggregate readiness state of this pod for accepting traffic.',
+      },
+      {
+        name: 'Status',
+        type: 'string',
+        description: 'The aggregate status of the containers in this pod.',
+      },
+      {
+        name: 'Restarts',
+        type: 'string',
+        description:
+          'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.',
+      },
       ageCol,
-      { name: 'IP', type: 'string', priority: 1, description: 'IP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.' },
-      { name: 'Node', type: 'string', priority: 1, description: 'NodeName is a request to schedule this pod onto a specific node.' },
-      { name: 'Nominated Node', type: 'string', priority: 1, description: 'nominatedNodeName is set only when this pod preempts other pods on the node.' },
-      { name: 'Readiness Gates', type: 'string', priority: 1, description: 'If specified, all readiness gates will be evaluated for pod readiness.' },
+      {
+        name: 'IP',
+        type: 'string',
+        priority: 1,
+        description:
+          'IP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.',
+      },
+      {
+        name: 'Node',
+        type: 'string',
+        priority: 1,
+        description: 'NodeName is a request to schedule this pod onto a specific node.',
+      },
+      {
+        name: 'Nominated Node',
+        type: 'string',
+        priority: 1,
+        description: 'nominatedNodeName is set only when this pod preempts other pods on the node.',
+      },
+      {
+        name: 'Readiness Gates',
+        type: 'string',
+        priority: 1,
+        description: 'If specified, all readiness gates will be evaluated for pod readiness.',
+      },
     ],
     cells: podCells,
   },
@@ -174,44 +224,135 @@ const printers: Record<string, { columns: Column[]; cells: (o: KubeObject) => un
     columns: [
       nameCol,
       { name: 'Type', type: 'string', description: 'type determines how the Service is exposed.' },
-      { name: 'Cluster-IP', type: 'string', description: 'clusterIP is the IP address of the service.' },
-      { name: 'External-IP', type: 'string', description: 'List of IP addresses for which nodes in the cluster will also accept traffic for this service.' },
-      { name: 'Port(s)', type: 'string', description: 'The list of ports that are exposed by this service.' },
+      {
+        name: 'Cluster-IP',
+        type: 'string',
+        description: 'clusterIP is the IP address of the service.',
+      },
+      {
+        name: 'External-IP',
+        type: 'string',
+        description:
+          'List of IP addresses for which nodes in the cluster will also accept traffic for this service.',
+      },
+      {
+        name: 'Port(s)',
+        type: 'string',
+        description: 'The list of ports that are exposed by this service.',
+      },
       ageCol,
-      { name: 'Selector', type: 'string', priority: 1, description: 'Route service traffic to pods with label keys and values matching this selector.' },
+      {
+        name: 'Selector',
+        type: 'string',
+        priority: 1,
+        description:
+          'Route service traffic to pods with label keys and values matching this selector.',
+      },
     ],
     cells: serviceCells,
   },
   endpoints: {
-    columns: [nameCol, { name: 'Endpoints', type: 'string', description: 'Endpoints of the service' }, ageCol],
+    columns: [
+      nameCol,
+      { name: 'Endpoints', type: 'string', description: 'Endpoints of the service' },
+      ageCol,
+    ],
     cells: endpointsCells,
   },
   endpointslices: {
     columns: [
       nameCol,
-      { name: 'AddressType', type: 'string', description: 'addressType specifies the type of address carried by this EndpointSlice.' },
-      { name: 'Ports', type: 'string', description: 'ports specifies the list of network ports exposed by each endpoint in this slice.' },
-      { name: 'Endpoints', type: 'string', description: 'endpoints is a list of unique endpoints in this slice.' },
+      {
+        name: 'AddressType',
+        type: 'string',
+        description: 'addressType specifies the type of address carried by this EndpointSlice.',
+      },
+      {
+        name: 'Ports',
+        type: 'string',
+        description:
+          'ports specifies the list of network ports exposed by each endpoint in this slice.',
+      },
+      {
+        name: 'Endpoints',
+        type: 'string',
+        description: 'endpoints is a list of unique endpoints in this slice.',
+      },
       ageCol,
     ],
     cells: sliceCells,
   },
   leases: {
-    columns: [nameCol, { name: 'Holder', type: 'string', description: 'holderIdentity contains the identity of the holder of a current lease.' }, ageCol],
-    cells: (o) => [o.metadata.name, asString(o.spec?.holderIdentity) ?? '', since(o.metadata.creationTimestamp)],
+    columns: [
+      nameCol,
+      {
+        name: 'Holder',
+        type: 'string',
+        description: 'holderIdentity contains the identity of the holder of a current lease.',
+      },
+      ageCol,
+    ],
+    cells: (o) => [
+      o.metadata.name,
+      asString(o.spec?.holderIdentity) ?? '',
+      since(o.metadata.creationTimestamp),
+    ],
   },
   events: {
     columns: [
-      { name: 'Last Seen', type: 'string', description: 'The time at which the most recent occurrence of this event was recorded.' },
-      { name: 'Type', type: 'string', description: 'Type of this event (Normal, Warning), new types could be added in the future.' },
-      { name: 'Reason', type: 'string', description: 'This should be a short, machine understandable string that gives the reason for the transition into the object\'s current status.' },
+      {
+        name: 'Last Seen',
+        type: 'string',
+        description: 'The time at which the most recent occurrence of this event was recorded.',
+      },
+      {
+        name: 'Type',
+        type: 'string',
+        description:
+          'Type of this event (Normal, Warning), new types could be added in the future.',
+      },
+      {
+        name: 'Reason',
+        type: 'string',
+        description:
+          "This should be a short, machine understandable string that gives the reason for the transition into the object's current status.",
+      },
       { name: 'Object', type: 'string', description: 'The object that this event is about.' },
-      { name: 'Subobject', type: 'string', priority: 1, description: 'The specific part of the object this event is about.' },
-      { name: 'Source', type: 'string', priority: 1, description: 'The component reporting this event.' },
-      { name: 'Message', type: 'string', description: 'A human-readable description of the status of this operation.' },
-      { name: 'First Seen', type: 'string', priority: 1, description: 'The time at which the event was first recorded.' },
-      { name: 'Count', type: 'string', priority: 1, description: 'The number of times this event has occurred.' },
-      { name: 'Name', type: 'string', priority: 1, description: 'Name must be unique within a namespace.' },
+      {
+        name: 'Subobject',
+        type: 'string',
+        priority: 1,
+        description: 'The specific part of the object this event is about.',
+      },
+      {
+        name: 'Source',
+        type: 'string',
+        priority: 1,
+        description: 'The component reporting this event.',
+      },
+      {
+        name: 'Message',
+        type: 'string',
+        description: 'A human-readable description of the status of this operation.',
+      },
+      {
+        name: 'First Seen',
+        type: 'string',
+        priority: 1,
+        description: 'The time at which the event was first recorded.',
+      },
+      {
+        name: 'Count',
+        type: 'string',
+        priority: 1,
+        description: 'The number of times this event has occurred.',
+      },
+      {
+        name: 'Name',
+        type: 'string',
+        priority: 1,
+        description: 'Name must be unique within a namespace.',
+      },
     ],
     cells: eventCells,
   },
@@ -226,10 +367,18 @@ export interface TableOptions {
 
 export function tableRow(def: ResourceDef, stored: KubeObject, opts: TableOptions): JsonObject {
   const printer = printers[def.storage];
-  const row: JsonObject = { cells: printer ? printer.cells(stored) : [stored.metadata.name, stored.metadata.creationTimestamp] };
+  const row: JsonObject = {
+    cells: printer
+      ? printer.cells(stored)
+      : [stored.metadata.name, stored.metadata.creationTimestamp],
+  };
   if (opts.includeObject === 'Object') row.object = toExternal(def, stored);
   else if (opts.includeObject === 'Metadata') {
-    row.object = { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: stored.metadata };
+    row.object = {
+      kind: 'PartialObjectMetadata',
+      apiVersion: 'meta.k8s.io/v1',
+      metadata: stored.metadata,
+    };
   }
   return row;
 }

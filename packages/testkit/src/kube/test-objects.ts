@@ -54,11 +54,25 @@ export interface CreateServiceOptions {
   readonly clusterIP?: string;
 }
 
-export function readinessConditions(ready: boolean, containerName: string, at: string): JsonObject[] {
+export function readinessConditions(
+  ready: boolean,
+  containerName: string,
+  at: string,
+): JsonObject[] {
   const status = ready ? 'True' : 'False';
-  const notReady = ready ? {} : { reason: 'ContainersNotReady', message: `containers with unready status: [${containerName}]` };
+  const notReady = ready
+    ? {}
+    : {
+        reason: 'ContainersNotReady',
+        message: `containers with unready status: [${containerName}]`,
+      };
   return [
-    { type: 'PodReadyToStartContainers', status: 'True', lastProbeTime: null, lastTransitionTime: at },
+    {
+      type: 'PodReadyToStartContainers',
+      status: 'True',
+      lastProbeTime: null,
+      lastTransitionTime: at,
+    },
     { type: 'Initialized', status: 'True', lastProbeTime: null, lastTransitionTime: at },
     { type: 'Ready', status, lastProbeTime: null, lastTransitionTime: at, ...notReady },
     { type: 'ContainersReady', status, lastProbeTime: null, lastTransitionTime: at, ...notReady },
@@ -117,7 +131,11 @@ export function buildService(o: CreateServiceOptions, namespace: string): KubeOb
   if (o.labels) metadata.labels = { ...o.labels };
   const spec: JsonObject = {
     ports: o.ports.map((p) => {
-      const port: JsonObject = { protocol: p.protocol ?? 'TCP', port: p.port, targetPort: p.targetPort ?? p.port };
+      const port: JsonObject = {
+        protocol: p.protocol ?? 'TCP',
+        port: p.port,
+        targetPort: p.targetPort ?? p.port,
+      };
       if (p.name) port.name = p.name;
       if (p.appProtocol) port.appProtocol = p.appProtocol;
       return port;

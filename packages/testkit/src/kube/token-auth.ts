@@ -52,13 +52,17 @@ function matchesList(list: readonly string[] | undefined, value: string): boolea
 export function isAllowed(identity: TokenIdentity, info: RequestInfo): boolean {
   if (!identity.rules) return true;
   if (!info.isResourceRequest) return true;
-  const resource = info.subresource ? `${info.resource}/${info.subresource}` : (info.resource ?? '');
+  const resource = info.subresource
+    ? `${info.resource}/${info.subresource}`
+    : (info.resource ?? '');
   return identity.rules.some(
     (r) =>
       matchesList(r.verbs, info.verb) &&
       matchesList(r.apiGroups, info.apiGroup) &&
       matchesList(r.resources, resource) &&
-      (r.resourceNames === undefined || r.resourceNames.length === 0 || (info.name !== undefined && r.resourceNames.includes(info.name))),
+      (r.resourceNames === undefined ||
+        r.resourceNames.length === 0 ||
+        (info.name !== undefined && r.resourceNames.includes(info.name))),
   );
 }
 

@@ -2,7 +2,15 @@
 // it covers metadata, labels, the pod/service/lease/event/slice fields a client is likely to get
 // wrong, with the server's field paths and messages.
 import { apiErrors, type FieldError, fieldError } from './api-status.js';
-import { asArray, asObject, asString, deepEqual, getPath, isObject, type JsonObject } from './json.js';
+import {
+  asArray,
+  asObject,
+  asString,
+  deepEqual,
+  getPath,
+  isObject,
+  type JsonObject,
+} from './json.js';
 import {
   isDns1035Label,
   isDns1123Label,
@@ -39,7 +47,8 @@ function validateMeta(def: ResourceDef, obj: KubeObject): FieldError[] {
 function portNameErrors(name: string): string[] {
   const errs: string[] = [];
   if (name.length > 15) errs.push('must be no more than 15 characters');
-  if (!/^[-a-z0-9]+$/.test(name)) errs.push('must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)');
+  if (!/^[-a-z0-9]+$/.test(name))
+    errs.push('must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)');
   if (!/[a-z]/.test(name)) errs.push('must contain at least one letter (a-z)');
   if (name.includes('--')) errs.push('must not contain consecutive hyphens');
   if (name.startsWith('-') || name.endsWith('-')) errs.push('must not begin or end with a hyphen');
@@ -62,14 +71,16 @@ function validatePodSpec(spec: JsonObject | undefined): FieldError[] {
     const base = `spec.containers[${i}]`;
     const name = asString(c.name) ?? '';
     if (!name) errs.push(fieldError.required(`${base}.name`));
-    else for (const m of isDns1123Label(name)) errs.push(fieldError.invalid(`${base}.name`, name, m));
+    else
+      for (const m of isDns1123Label(name)) errs.push(fieldError.invalid(`${base}.name`, name, m));
     if (!asString(c.image)) errs.push(fieldError.required(`${base}.image`));
     (asArray(c.ports) ?? []).forEach((rp, j) => {
       const p = asObject(rp) ?? {};
       errs.push(...portNumberErrors(`${base}.ports[${j}].containerPort`, p.containerPort));
       const pn = asString(p.name);
       if (pn !== undefined) {
-        for (const m of portNameErrors(pn)) errs.push(fieldError.invalid(`${base}.ports[${j}].name`, pn, m));
+        for (const m of portNameErrors(pn))
+          errs.push(fieldError.invalid(`${base}.ports[${j}].name`, pn, m));
       }
     });
   });
@@ -96,7 +107,8 @@ function validateService(obj: KubeObject): FieldError[] {
   const spec = obj.spec ?? {};
   const ports = asArray(spec.ports) ?? [];
   const headless = spec.clusterIP === 'None';
-  if (ports.length === 0 && !headless && spec.type !== 'ExternalName') errs.push(fieldError.required('spec.ports'));
+  if (ports.length === 0 && !headless && spec.type !== 'ExternalName')
+    errs.push(fieldError.required('spec.ports'));
   const names = new Set<string>();
   ports.forEach((raw, i) => {
     const p = asObject(raw) ?? {};
@@ -111,7 +123,8 @@ function validateService(obj: KubeObject): FieldError[] {
     errs.push(...portNumberErrors(`${base}.port`, p.port));
     const tp = p.targetPort;
     if (typeof tp === 'string') {
-      for (const m of portNameErrors(tp)) errs.push(fieldError.invalid(`${base}.targetPort`, tp, m));
+      for (const m of portNameErrors(tp))
+        errs.push(fieldError.invalid(`${base}.targetPort`, tp, m));
     } else if (tp !== undefined) errs.push(...portNumberErrors(`${base}.targetPort`, tp));
   });
   if (spec.selector !== undefined) errs.push(...validateLabels(spec.selector, 'spec.selector'));
@@ -139,24 +152,39 @@ function validateEvent(obj: KubeObject, viaEventsV1: boolean): FieldError[] {
   const rc = viaEventsV1 ? 'reportingController' : 'reportingComponent';
   if (!obj.eventTime) {
     if (involvedNs ? involvedNs !== ns : ns !== '' && ns !== 'default') {
-      errs.push(fieldError.invalid('involvedObject.namespace', involvedNs, 'does not match event.namespace'));
+      errs.push(
+        fieldError.invalid(
+          'involvedObject.namespace',
+          involvedNs,
+          'does not match event.namespace',
+        ),
+      );
     }
   } else {
     if (!involvedNs && ns !== 'default' && ns !== 'kube-system') {
-      errs.push(fieldError.invalid('involvedObject.namespace', involvedNs, 'does not match event.namespace'));
+      errs.push(
+        fieldError.invalid(
+          'involvedObject.namespace',
+          involvedNs,
+          'does not match event.namespace',
+        ),
+      );
     }
     const controller = asString(obj.reportingComponent) ?? '';
     if (!controller) errs.push(fieldError.required(rc));
     for (const m of isQualifiedName(controller)) errs.push(fieldError.invalid(rc, controller, m));
     const instance = asString(obj.reportingInstance) ?? '';
     if (!instance) errs.push(fieldError.required('reportingInstance'));
-    if (instance.length > 128) errs.push(fieldError.invalid('reportingInstance', '', 'can have at most 128 characters'));
+    if (instance.length > 128)
+      errs.push(fieldError.invalid('reportingInstance', '', 'can have at most 128 characters'));
     const action = asString(obj.action) ?? '';
     if (!action) errs.push(fieldError.required('action'));
-    if (action.length > 128) errs.push(fieldError.invalid('action', '', 'can have at most 128 characters'));
+    if (action.length > 128)
+      errs.push(fieldError.invalid('action', '', 'can have at most 128 characters'));
     const reason = asString(obj.reason) ?? '';
     if (!reason) errs.push(fieldError.required('reason'));
-    if (reason.length > 128) errs.push(fieldError.invalid('reason', '', 'can have at most 128 characters'));
+    if (reason.length > 128)
+      errs.push(fieldError.invalid('reason', '', 'can have at most 128 characters'));
     if ((asString(obj.message) ?? '').length > 1024) {
       errs.push(fieldError.invalid('message', '', 'can have at most 1024 characters'));
     }
@@ -166,11 +194,13 @@ function validateEvent(obj: KubeObject, viaEventsV1: boolean): FieldError[] {
     if (obj.type !== 'Normal' && obj.type !== 'Warning') {
       errs.push(fieldError.invalid('type', '', `has invalid value: ${String(obj.type ?? '')}`));
     }
-    if (obj.firstTimestamp) errs.push(fieldError.invalid('firstTimestamp', '', 'needs to be unset'));
+    if (obj.firstTimestamp)
+      errs.push(fieldError.invalid('firstTimestamp', '', 'needs to be unset'));
     if (obj.lastTimestamp) errs.push(fieldError.invalid('lastTimestamp', '', 'needs to be unset'));
     if (obj.count) errs.push(fieldError.invalid('count', '', 'needs to be unset'));
     const src = asObject(obj.source);
-    if (src && (src.component || src.host)) errs.push(fieldError.invalid('source', '', 'needs to be unset'));
+    if (src && (src.component || src.host))
+      errs.push(fieldError.invalid('source', '', 'needs to be unset'));
   }
   return errs;
 }
@@ -189,15 +219,25 @@ function validateEndpointSlice(obj: KubeObject, old: KubeObject | undefined): Fi
       detail: `supported values: ${addressTypes.map((a) => JSON.stringify(a)).join(', ')}`,
     });
   }
-  if (old && old.addressType !== at) errs.push(fieldError.invalid('addressType', at, 'field is immutable'));
+  if (old && old.addressType !== at)
+    errs.push(fieldError.invalid('addressType', at, 'field is immutable'));
   (asArray(obj.endpoints) ?? []).forEach((raw, i) => {
     const addrs = asArray(asObject(raw)?.addresses) ?? [];
-    if (addrs.length === 0) errs.push(fieldError.required(`endpoints[${i}].addresses`, 'must contain at least 1 address'));
-    if (addrs.length > 100) errs.push({ type: 'FieldValueTooLong', field: `endpoints[${i}].addresses`, detail: 'must have at most 100 items' });
+    if (addrs.length === 0)
+      errs.push(
+        fieldError.required(`endpoints[${i}].addresses`, 'must contain at least 1 address'),
+      );
+    if (addrs.length > 100)
+      errs.push({
+        type: 'FieldValueTooLong',
+        field: `endpoints[${i}].addresses`,
+        detail: 'must have at most 100 items',
+      });
   });
   (asArray(obj.ports) ?? []).forEach((raw, i) => {
     const p = asObject(raw) ?? {};
-    if (p.port !== undefined && p.port !== null) errs.push(...portNumberErrors(`ports[${i}].port`, p.port));
+    if (p.port !== undefined && p.port !== null)
+      errs.push(...portNumberErrors(`ports[${i}].port`, p.port));
   });
   return errs;
 }
@@ -225,7 +265,9 @@ export function validateObject(
     case 'services':
       errs.push(...validateService(obj));
       if (old && old.spec?.clusterIP !== obj.spec?.clusterIP) {
-        errs.push(fieldError.invalid('spec.clusterIP', obj.spec?.clusterIP ?? '', 'field is immutable'));
+        errs.push(
+          fieldError.invalid('spec.clusterIP', obj.spec?.clusterIP ?? '', 'field is immutable'),
+        );
       }
       break;
     case 'leases':
@@ -263,7 +305,9 @@ export function checkMicroTimes(def: ResourceDef, external: KubeObject): void {
     if (typeof v !== 'string' || !microTimeRe.test(v)) {
       const text = String(v);
       const head = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/.test(text);
-      const why = head ? `cannot parse ${JSON.stringify(text.slice(19))} as ".000000"` : `cannot parse ${JSON.stringify(text)} as "2006"`;
+      const why = head
+        ? `cannot parse ${JSON.stringify(text.slice(19))} as ".000000"`
+        : `cannot parse ${JSON.stringify(text)} as "2006"`;
       throw apiErrors.badRequest(
         `${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: parsing time ${JSON.stringify(text)} as "2006-01-02T15:04:05.000000Z07:00": ${why}`,
       );

@@ -59,7 +59,8 @@ export class WatchStream {
     res.on('close', () => this.cleanup());
     const current = this.store.resourceVersion;
     if (params.resourceVersion === undefined || params.sendInitialEvents) {
-      for (const o of this.registry.select(params.def, params.namespace, params.selectors)) this.send('ADDED', o);
+      for (const o of this.registry.select(params.def, params.namespace, params.selectors))
+        this.send('ADDED', o);
       this.lastRv = current;
       if (params.sendInitialEvents && params.allowBookmarks) {
         this.sendBookmark({ 'k8s.io/initial-events-end': 'true' });
@@ -110,7 +111,10 @@ export class WatchStream {
   private send(type: string, stored: KubeObject): void {
     const { def, table } = this.params;
     const object = table
-      ? { ...toTable(def, [stored], table, { resourceVersion: stored.metadata.resourceVersion }), apiVersion: table.apiVersion }
+      ? {
+          ...toTable(def, [stored], table, { resourceVersion: stored.metadata.resourceVersion }),
+          apiVersion: table.apiVersion,
+        }
       : toExternal(def, stored);
     this.write({ type, object });
   }
@@ -118,7 +122,9 @@ export class WatchStream {
   /** A BOOKMARK at the current resourceVersion: every earlier event has been sent. */
   sendBookmark(annotations?: Record<string, string>): void {
     if (this.closed || !this.params.allowBookmarks) return;
-    const metadata: Record<string, unknown> = { resourceVersion: String(this.store.resourceVersion) };
+    const metadata: Record<string, unknown> = {
+      resourceVersion: String(this.store.resourceVersion),
+    };
     if (annotations) metadata.annotations = annotations;
     this.write({
       type: 'BOOKMARK',
@@ -136,8 +142,7 @@ export class WatchStream {
     if (mode === 'graceful') this.res.end();
     else if (mode === 'reset') {
       if (this.res.socket) this.params.resetSocket(this.res.socket);
-    }
-    else this.res.socket?.destroy();
+    } else this.res.socket?.destroy();
     this.cleanup();
   }
 

@@ -22,7 +22,8 @@ function defaultContainerPorts(spec: JsonObject): JsonObject {
       return {
         terminationMessagePath: '/dev/termination-log',
         terminationMessagePolicy: 'File',
-        imagePullPolicy: typeof c.image === 'string' && !c.image.includes(':') ? 'Always' : 'IfNotPresent',
+        imagePullPolicy:
+          typeof c.image === 'string' && !c.image.includes(':') ? 'Always' : 'IfNotPresent',
         ...c,
         ...(ports ? { ports } : {}),
       };
@@ -48,7 +49,11 @@ export interface CreateDefaultsContext {
 }
 
 /** PrepareForCreate + defaulting; `obj` already has name and namespace. */
-export function prepareCreate(def: ResourceDef, obj: KubeObject, ctx: CreateDefaultsContext): KubeObject {
+export function prepareCreate(
+  def: ResourceDef,
+  obj: KubeObject,
+  ctx: CreateDefaultsContext,
+): KubeObject {
   const meta: ObjectMeta = { ...obj.metadata };
   delete meta.deletionTimestamp;
   delete meta.deletionGracePeriodSeconds;
@@ -69,7 +74,8 @@ export function prepareCreate(def: ResourceDef, obj: KubeObject, ctx: CreateDefa
       spec.type ??= 'ClusterIP';
       spec.sessionAffinity ??= 'None';
       if (spec.type !== 'ExternalName') {
-        if (spec.clusterIP === undefined || spec.clusterIP === '') spec.clusterIP = ctx.allocateClusterIP();
+        if (spec.clusterIP === undefined || spec.clusterIP === '')
+          spec.clusterIP = ctx.allocateClusterIP();
         spec.clusterIPs ??= [spec.clusterIP];
         if (spec.clusterIP !== 'None') {
           spec.ipFamilies ??= ['IPv4'];
@@ -121,7 +127,13 @@ export function prepareUpdate(
     }
   }
   const meta: ObjectMeta = { ...(subresource === 'status' ? old.metadata : next.metadata) };
-  for (const k of ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation'] as const) {
+  for (const k of [
+    'uid',
+    'creationTimestamp',
+    'deletionTimestamp',
+    'deletionGracePeriodSeconds',
+    'generation',
+  ] as const) {
     const v: unknown = old.metadata[k];
     if (v === undefined) delete meta[k];
     else (meta as Record<string, unknown>)[k] = v;

@@ -1,0 +1,231 @@
+/**
+ * The local HA demo: three real ActiveMQ brokers sharing one KahaDB, the Kubernetes API emulator
+ * with the Service and pod labels of the generated base, one real agent process per pod, and a
+ * producer and a consumer on @activemq-ha/client in Kubernetes discovery mode. It kills the
+ * active broker round after round and reports what each failover cost.
+ */
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { type HaCluster, leaderOverlaps, startHaCluster } from '@activemq-ha/testkit';
+import { topologyFromBase } from './base-objects.js';
+import { type FailoverRow, printSummary } from './report.js';
+import { largestGap, Traffic } from './traffic.js';
+
+const HELP = `Usage: pnpm demo [-- flags]
+
+  --rounds N        failovers to cause (default 5); the last one is a pod deletion
+                    (agent and broker SIGTERMed together: the agent hands over first)
+  --interval MS     pause between failovers (default 4000)
+  --signal SIG      SIGKILL or SIGTERM for the active broker (default SIGKILL)
+  --rate N          messages per second the producer sends (default 200)
+  --help            this text
+
+Exit code 0 when every confirmed message arrived and no two pods were labelled leader beyond
+the fencing step; 1 otherwise; 2 on bad flags.`;
+
+interface Flags {
+  rounds: number;
+  interval: number;
+  signal: 'SIGKILL' | 'SIGTERM';
+  rate: number;
+}
+
+function parseFlags(argv: string[]): Flags | undefined {
+  const { values } = parseArgs({
+    args: argv.filter((a) => a !== '--'),
+    strict: true,
+    options: {
+      rounds: { type: 'string', default: '5' },
+      interval: { type: 'string', default: '4000' },
+      signal: { type: 'string', default: 'SIGKILL' },
+      rate: { type: 'string', default: '200' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) return undefined;
+  const int = (name: string, raw: string, min: number) => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min)
+      throw new Error(`--${name} must be an integer >= ${min}, got "${raw}"`);
+    return n;
+  };
+  if (values.signal !== 'SIGKILL' && values.signal !== 'SIGTERM') {
+    throw new Error(`--signal must be SIGKILL or SIGTERM, got "${values.signal}"`);
+  }
+  return {
+    rounds: int('rounds', values.rounds, 1),
+    interval: int('interval', values.interval, 0),
+    signal: values.signal,
+    rate: int('rate', values.rate, 1),
+  };
+}
+
+const t0 = Date.now();
+const stamp = () => `+${((Date.now() - t0) / 1000).toFixed(3).padStart(7)}s`;
+const say = (text: string) => process.stdout.write(`${stamp()}  ${text}\n`);
+
+async function main(): Promise<number> {
+  let flags: Flags | undefined;
+  try {
+    flags = parseFlags(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`demo: ${(error as Error).message}\n\n${HELP}\n`);
+    return 2;
+  }
+  if (!flags) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+
+  const topology = topologyFromBase();
+  say(
+    `starting 3 brokers, the Kubernetes API emulator and 3 agents (Service ${topology.service.name} from renderBase())`,
+  );
+  const cluster = await startHaCluster({
+    agentEntrypoint: fileURLToPath(new URL('../../packages/agent/dist/agent.js', import.meta.url)),
+    size: 3,
+    service: topology.service,
+    groupLabels: Object.fromEntries(
+      Object.entries(topology.podLabels).filter(([k]) => k !== 'leader'),
+    ),
+    agentArgs: topology.agentArgs,
+  });
+  let traffic: Traffic | undefined;
+  const stopLive = live(cluster, () => traffic);
+  try {
+    await cluster.kube.waitFor(() => cluster.leaders().length === 1, { timeoutMs: 30_000 });
+    say(
+      `leader: ${cluster.leaders()[0]} (kubectl --kubeconfig ${cluster.kube.kubeconfigPath} get pods -L leader)`,
+    );
+    traffic = new Traffic(cluster.kube.kubeConfig(), cluster.kube.namespace, cluster.serviceName);
+    await traffic.start(flags.rate);
+    say(`producer and consumer connected through EndpointSlice discovery`);
+
+    const rows: FailoverRow[] = [];
+    for (let round = 1; round <= flags.rounds; round++) {
+      await new Promise((r) => setTimeout(r, flags.interval));
+      const podDeletion = round === flags.rounds && flags.rounds > 1;
+      rows.push(
+        await failoverRound(cluster, traffic, round, podDeletion ? 'pod deletion' : flags.signal),
+      );
+    }
+    await new Promise((r) => setTimeout(r, Math.min(flags.interval, 2000)));
+    say('stopping traffic, waiting for the consumer to drain');
+    await traffic.stop();
+    stopLive();
+    const overlaps = leaderOverlaps(cluster.kube.labelHistory()).filter(
+      (o) => o.end === undefined || (o.durationMs ?? 0) > 2000,
+    );
+    const lost = traffic.missing();
+    printSummary(rows, traffic.stats, lost, overlaps.length);
+    return lost === 0 && overlaps.length === 0 ? 0 : 1;
+  } finally {
+    stopLive();
+    await cluster.close();
+  }
+}
+
+async function failoverRound(
+  cluster: HaCluster,
+  traffic: Traffic,
+  round: number,
+  how: 'SIGKILL' | 'SIGTERM' | 'pod deletion',
+): Promise<FailoverRow> {
+  const { broker } = await cluster.brokers.waitForActive();
+  const pod = cluster.podOfBroker(broker.id);
+  let labelAt: number | undefined;
+  let sliceAt: number | undefined;
+  let target: string | undefined;
+  const off = cluster.kube.onChange(() => {
+    if (!target) return;
+    if (labelAt === undefined && cluster.leaders().includes(target)) labelAt = Date.now();
+    const ready = cluster.kube.readyEndpoints(cluster.serviceName, { portName: 'stomp' });
+    if (sliceAt === undefined && ready.length === 1 && ready[0]!.pod === target)
+      sliceAt = Date.now();
+  });
+  say(
+    `round ${round}: ${how === 'pod deletion' ? `deleting pod ${pod.name} (agent and broker SIGTERM)` : `${how} broker of ${pod.name}`}`,
+  );
+  const killAgent = how === 'pod deletion' ? pod.agent?.kill('SIGTERM') : undefined;
+  const result = await cluster.brokers.failover(how === 'pod deletion' ? 'SIGTERM' : how);
+  await killAgent;
+  target = cluster.podOfBroker(result.to.id).name;
+  say(`round ${round}: ${result.to.id} serving after ${result.takeoverMs.toFixed(0)} ms`);
+  await cluster.kube.waitFor(() => labelAt !== undefined && sliceAt !== undefined, {
+    timeoutMs: 30_000,
+  });
+  off();
+  say(`round ${round}: ${target} labelled leader=yes, EndpointSlice updated`);
+  // The killed broker's container restarts inside its pod and waits for the lock.
+  await cluster.brokers.restart(result.from.id);
+  if (how === 'pod deletion') await cluster.startAgent(pod.name);
+  await cluster.brokers.waitForSlave(result.from.id);
+  const killedAt = result.killed.sentAt;
+  const window = killedAt + 15_000;
+  // Give the clients a moment to show traffic again before measuring their gaps.
+  const deadline = Date.now() + 15_000;
+  while (
+    Date.now() < deadline &&
+    (last(traffic.stats.confirmations) < sliceAt! || last(traffic.stats.deliveries) < sliceAt!)
+  ) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    round,
+    how,
+    from: pod.name,
+    to: target,
+    takeoverMs: result.takeoverMs,
+    labelMs: labelAt! - killedAt,
+    sliceMs: sliceAt! - killedAt,
+    produceOutageMs: largestGap(
+      traffic.stats.confirmations,
+      killedAt,
+      Math.min(window, Date.now()),
+    ),
+    consumeOutageMs: largestGap(traffic.stats.deliveries, killedAt, Math.min(window, Date.now())),
+  };
+}
+
+function last(times: readonly number[]): number {
+  return times.at(-1) ?? 0;
+}
+
+/** One status line, refreshed in place on a terminal and every 5 s otherwise. */
+function live(cluster: HaCluster, traffic: () => Traffic | undefined): () => void {
+  const tty = process.stdout.isTTY === true;
+  let previous = { confirmed: 0, at: Date.now() };
+  const timer = setInterval(
+    () => {
+      const s = traffic()?.stats;
+      const now = Date.now();
+      const rate = s ? ((s.confirmed - previous.confirmed) * 1000) / (now - previous.at) : 0;
+      previous = { confirmed: s?.confirmed ?? 0, at: now };
+      const labels = cluster.pods
+        .map(
+          (p) =>
+            `${p.name}=${(cluster.kube.getPod(p.name)?.metadata.labels as Record<string, string>)?.leader ?? '?'}`,
+        )
+        .join(' ');
+      const outage = s?.lastFailover ? ` | last client outage ${s.lastFailover.outageMs} ms` : '';
+      const line = `${stamp()}  ${labels} | ${rate.toFixed(0)} msg/s | sent ${s?.sent ?? 0} confirmed ${s?.confirmed ?? 0} received ${s?.received ?? 0}${outage}`;
+      if (tty) process.stdout.write(`\r\x1b[2K${line}\r`);
+      else process.stdout.write(`${line}\n`);
+    },
+    tty ? 250 : 5000,
+  );
+  return () => {
+    clearInterval(timer);
+    if (tty) process.stdout.write('\r\x1b[2K');
+  };
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`demo failed: ${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,91 @@
+/**
+ * pnpm bench:agent [--failovers N]: SIGKILLs the active broker N times (default 20) in a group of
+ * 3 with real agents and prints p50/p95/max of
+ *   - broker takeover: kill → next broker serving (ActiveMQ's own floor),
+ *   - serving → label: next broker answering OpenWire (first WireFormatInfo reply to probes
+ *     started every 20 ms by the bench) → its pod labelled leader=yes in the API,
+ *   - kill → EndpointSlice: kill → the Service's slice lists only the new pod as ready.
+ */
+import { parseArgs } from 'node:util';
+import { openwireProbe } from '@activemq-ha/core';
+
+import { now, percentiles, printTable, startHaCluster } from '@activemq-ha/testkit';
+import { requireAgentBundle } from '../test/agent-entrypoint.js';
+
+const { values } = parseArgs({ options: { failovers: { type: 'string', default: '20' } } });
+const failovers = Number(values.failovers);
+if (!Number.isInteger(failovers) || failovers < 1) {
+  console.error(`--failovers must be a positive integer, got "${values.failovers}"`);
+  process.exit(2);
+}
+
+const cluster = await startHaCluster({ agentEntrypoint: requireAgentBundle(), size: 3 });
+const takeover: number[] = [];
+const toLabel: number[] = [];
+const toSlice: number[] = [];
+try {
+  const leaderPod = () => cluster.leaders();
+  await cluster.kube.waitFor(() => leaderPod().length === 1, { timeoutMs: 30_000 });
+  for (let i = 0; i < failovers; i++) {
+    // Timestamps on the bench's clock, taken as the emulator commits each write.
+    let labelAt: number | undefined;
+    let sliceAt: number | undefined;
+    let target: string | undefined;
+    const off = cluster.kube.onChange(() => {
+      if (!target) return;
+      if (labelAt === undefined && leaderPod().includes(target)) labelAt = now();
+      const ready = cluster.kube.readyEndpoints(cluster.serviceName, { portName: 'stomp' });
+      if (sliceAt === undefined && ready.length === 1 && ready[0]!.pod === target) sliceAt = now();
+    });
+    const result = await cluster.brokers.failover('SIGKILL');
+    target = cluster.podOfBroker(result.to.id).name;
+    const answeringAt = await firstProtocolAnswer(result.to.host, result.to.ports.openwire);
+    await cluster.kube.waitFor(() => labelAt !== undefined && sliceAt !== undefined, {
+      timeoutMs: 30_000,
+    });
+    off();
+    takeover.push(result.takeoverMs);
+    toLabel.push(labelAt! - answeringAt);
+    toSlice.push(sliceAt! - result.killed.sentAt);
+    process.stderr.write(
+      `failover ${i + 1}/${failovers}: takeover ${result.takeoverMs.toFixed(0)} ms, serving→label ${(labelAt! - answeringAt).toFixed(0)} ms, kill→slice ${(sliceAt! - result.killed.sentAt).toFixed(0)} ms\n`,
+    );
+    await cluster.brokers.restart(result.from.id);
+    await cluster.brokers.waitForSlave(result.from.id);
+  }
+} finally {
+  await cluster.close();
+}
+
+/**
+ * A broker accepts TCP a little before it answers the protocol; the moment it first answers is
+ * "serving". Overlapping probes every 20 ms catch that moment within ~20 ms.
+ */
+async function firstProtocolAnswer(host: string, port: number): Promise<number> {
+  const probe = openwireProbe({ host, port, timeoutMs: 5000 });
+  const deadline = now() + 30_000;
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const timer = setInterval(() => {
+      if (now() > deadline) {
+        clearInterval(timer);
+        reject(new Error(`broker on port ${port} never answered OpenWire`));
+      }
+      void probe.run().then((r) => {
+        if (r.status !== 'ok' || done) return;
+        done = true;
+        clearInterval(timer);
+        resolve(now());
+      });
+    }, 20);
+  });
+}
+
+printTable(
+  `agent failover, ${failovers} SIGKILLs, group of 3, lock acquire 1000 ms / keep-alive 500 ms, probe every 100 ms`,
+  [
+    ['broker takeover (kill → serving)', percentiles(takeover)],
+    ['serving → label leader=yes', percentiles(toLabel)],
+    ['kill → EndpointSlice updated', percentiles(toSlice)],
+  ],
+);
