@@ -6,10 +6,15 @@
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type HaCluster, leaderOverlaps, startHaCluster } from '@activemq-ha/testkit';
+import {
+  type HaCluster,
+  largestGap,
+  leaderOverlaps,
+  startHaCluster,
+  Traffic,
+} from '@activemq-ha/testkit';
 import { topologyFromBase } from './base-objects.js';
 import { type FailoverRow, printSummary } from './report.js';
-import { largestGap, Traffic } from './traffic.js';
 
 const HELP = `Usage: pnpm demo [-- flags]
 

@@ -1,5 +1,5 @@
+import type { TrafficStats } from '@activemq-ha/testkit';
 import { percentiles } from '@activemq-ha/testkit';
-import type { TrafficStats } from './traffic.js';
 
 export interface FailoverRow {
   readonly round: number;

@@ -14,9 +14,7 @@ export type CoreErrorCode =
   /** The service-account token file could not be read. */
   | 'TOKEN_FILE'
   /** Some pods still labelled leader could not be fenced; the others were. */
-  | 'FENCE_INCOMPLETE'
-  /** The component was stopped (or not started) while the operation was pending. */
-  | 'STOPPED';
+  | 'FENCE_INCOMPLETE';
 
 export class CoreError extends Error {
   override readonly name: string = 'CoreError';
@@ -130,12 +128,5 @@ export class FenceIncompleteError extends CoreError {
     super('FENCE_INCOMPLETE', `could not fence ${failed.join(', ')}`, {
       cause: errors[0],
     });
-  }
-}
-
-export class StoppedError extends CoreError {
-  override readonly name = 'StoppedError';
-  constructor(what: string) {
-    super('STOPPED', `${what} is stopped`);
   }
 }

@@ -13,7 +13,6 @@ export {
   KubeApiError,
   LabelConflictError,
   ProbeFailedError,
-  StoppedError,
   TokenFileError,
 } from './errors.js';
 export type {
@@ -40,18 +39,17 @@ export type {
 export { LeaderElector } from './leader-elector.js';
 export type { OpenWireProbeOptions } from './openwire-probe.js';
 export { openwireProbe } from './openwire-probe.js';
+export { PodLabeler } from './pod-labeler.js';
 export type {
   ApiErrorEvent,
   FenceEvent,
   LabelChange,
   LabelerStatus,
-  LeadershipSource,
   PodLabelerEvents,
-  PodLabelerOptions,
   ReconcileReport,
   ReconcileTrigger,
-} from './pod-labeler.js';
-export { PodLabeler } from './pod-labeler.js';
+} from './pod-labeler-events.js';
+export type { LeadershipSource, PodLabelerOptions } from './pod-labeler-options.js';
 export type { Probe, ProbeResult, ProbeStatus, SocketProbeOptions } from './probe.js';
 export { isInconclusive } from './probe.js';
 export type { Readiness } from './readiness.js';

@@ -167,7 +167,8 @@ export class KubeClient extends EventEmitter<KubeClientEvents> implements PodApi
         }
       },
       (err: unknown) => {
-        if (err == null) {
+        // client-node ends a watch that was quiet for 30 s with a TimeoutError: not a failure.
+        if (err == null || (err as Error).name === 'TimeoutError') {
           report(200);
           closeWith(undefined);
           return;

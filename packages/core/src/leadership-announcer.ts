@@ -4,6 +4,8 @@ export interface AnnouncerOptions {
   readonly api: PodApi;
   readonly namespace: string;
   readonly podName: string;
+  readonly labelKey: string;
+  readonly leaderValue: string;
   readonly events: boolean;
   readonly reportingController: string;
   /** Lease name, or undefined when the Lease is off. */
@@ -45,6 +47,30 @@ export class LeadershipAnnouncer {
         at: this.o.now(),
       })
       .catch((err: Error) => this.o.onFailure(`event ${reason}`, err));
+  }
+
+  /** The own label was written: BecameLeader, Demoted or BecameStandby. */
+  labelWritten(
+    pod: PodMeta,
+    from: string | undefined,
+    to: string,
+    reason: string | undefined,
+  ): void {
+    const what = `labelled ${this.o.labelKey}=${to}${reason ? ` (${reason})` : ''}`;
+    if (to === this.o.leaderValue) this.event(pod, 'BecameLeader', `broker serves: ${what}`);
+    else if (from === this.o.leaderValue) this.event(pod, 'Demoted', what);
+    else this.event(pod, 'BecameStandby', what);
+  }
+
+  /** Another pod lost its stale leader label to us. */
+  fenced(pod: PodMeta): void {
+    const { podName, labelKey, leaderValue } = this.o;
+    this.event(
+      pod,
+      'Fenced',
+      `${podName} is leader: removed stale ${labelKey}=${leaderValue}`,
+      'Warning',
+    );
   }
 
   /**

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { PodLabeler, type PodLabelerEvents, type PodLabelerOptions } from './pod-labeler.js';
+import { PodLabeler } from './pod-labeler.js';
+import type { PodLabelerEvents } from './pod-labeler-events.js';
+import type { PodLabelerOptions } from './pod-labeler-options.js';
 import { FakeElector } from './testing/fake-elector.js';
 import { FakePodApi } from './testing/fake-pod-api.js';
 

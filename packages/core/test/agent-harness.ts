@@ -3,9 +3,9 @@ import {
   type KubeClientOptions,
   LeaderElector,
   type PodApi,
-  type Probe,
   PodLabeler,
   type PodLabelerOptions,
+  type Probe,
 } from '@activemq-ha/core';
 import type { KubeConfig } from '@kubernetes/client-node';
 

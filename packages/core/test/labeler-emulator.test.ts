@@ -1,4 +1,4 @@
-import { startKubeEmulator, type KubeEmulator } from '../../testkit/src/kube/kube-emulator.js';
+import { type KubeEmulator, startKubeEmulator } from '@activemq-ha/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ScriptedProbe } from '../src/testing/scripted-probe.js';
 import { delegate, GROUP_LABEL, type MiniAgent, startMiniAgent } from './agent-harness.js';
@@ -20,15 +20,24 @@ describe('PodLabeler against the Kubernetes API emulator', () => {
     await kube.close();
   });
 
-  function agent(pod: string, probe: ScriptedProbe, extra: Partial<Parameters<typeof startMiniAgent>[0]> = {}) {
-    const a = startMiniAgent({ pod, namespace: 'mq', kubeConfig: kube.kubeConfig(), probe, ...extra });
+  function agent(
+    pod: string,
+    probe: ScriptedProbe,
+    extra: Partial<Parameters<typeof startMiniAgent>[0]> = {},
+  ) {
+    const a = startMiniAgent({
+      pod,
+      namespace: 'mq',
+      kubeConfig: kube.kubeConfig(),
+      probe,
+      ...extra,
+    });
     agents.push(a);
     return a;
   }
 
   const leaders = () => kube.podsWithLabel('leader', 'yes');
-  const label = (pod: string) =>
-    (kube.getPod(pod)?.metadata as { labels?: Record<string, string> }).labels?.leader;
+  const label = (pod: string) => kube.getPod(pod)?.metadata.labels?.leader;
 
   it('three pods start: exactly one is labelled leader, the others standby, selectors intact', async () => {
     agent('amq-0', new ScriptedProbe('refused'));
@@ -39,7 +48,7 @@ describe('PodLabeler against the Kubernetes API emulator', () => {
     expect(PODS.map(label)).toEqual(['no', 'yes', 'no']);
     expect(kube.maxPodsWithLabel('leader', 'yes')).toBe(1);
     for (const p of PODS) {
-      const labels = (kube.getPod(p)?.metadata as { labels: Record<string, string> }).labels;
+      const labels = kube.getPod(p)?.metadata.labels;
       expect(labels).toMatchObject({ [GROUP_LABEL]: 'activemq', 'pod-template-hash': 'abc' });
     }
     // every write was a merge patch of metadata, with a resourceVersion precondition
@@ -52,10 +61,12 @@ describe('PodLabeler against the Kubernetes API emulator', () => {
     kube.setPodLabels('amq-0', { leader: 'yes' }); // left over; nobody runs on amq-0
     kube.setPodLabels('amq-2', { leader: 'yes' });
     const a1 = agent('amq-1', new ScriptedProbe('ok'), { labeler: { leaseName: 'activemq' } });
-    await kube.waitFor(() => leaders().length === 1 && leaders()[0] === 'amq-1', { timeoutMs: 20_000 });
+    await kube.waitFor(() => leaders().length === 1 && leaders()[0] === 'amq-1', {
+      timeoutMs: 20_000,
+    });
     expect(label('amq-0')).toBe('no');
     expect(label('amq-2')).toBe('no');
-    const ann = (kube.getPod('amq-0')?.metadata as { annotations?: Record<string, string> }).annotations;
+    const ann = kube.getPod('amq-0')?.metadata.annotations;
     expect(ann?.['activemq-ha.io/fenced-by']).toBe('amq-1');
     const events = await kube.waitFor(() => {
       const list = kube.list('events', { namespace: 'mq' });
@@ -78,10 +89,14 @@ describe('PodLabeler against the Kubernetes API emulator', () => {
     const p1 = new ScriptedProbe('refused');
     agent('amq-0', p0);
     agent('amq-1', p1);
-    await kube.waitFor(() => label('amq-0') === 'yes' && label('amq-1') === 'no', { timeoutMs: 20_000 });
+    await kube.waitFor(() => label('amq-0') === 'yes' && label('amq-1') === 'no', {
+      timeoutMs: 20_000,
+    });
     p0.answer('refused');
     p1.answer('ok');
-    await kube.waitFor(() => label('amq-0') === 'no' && label('amq-1') === 'yes', { timeoutMs: 20_000 });
+    await kube.waitFor(() => label('amq-0') === 'no' && label('amq-1') === 'yes', {
+      timeoutMs: 20_000,
+    });
     expect(leaders()).toEqual(['amq-1']);
   });
 
@@ -109,11 +124,15 @@ describe('PodLabeler against the Kubernetes API emulator', () => {
     await kube.waitFor(() => label('amq-0') === 'yes', { timeoutMs: 20_000 });
     expect(raced).toBe(true);
     expect(conflicts).toEqual(['amq-0']);
-    expect(kube.countRequests({ verb: 'patch', name: 'amq-0', status: 409, afterSeq: seq })).toBe(1);
+    expect(kube.countRequests({ verb: 'patch', name: 'amq-0', status: 409, afterSeq: seq })).toBe(
+      1,
+    );
     // re-read before the second attempt
-    const after409 = kube.requests({ name: 'amq-0', afterSeq: seq }).map((r) => `${r.verb}:${r.status}`);
+    const after409 = kube
+      .requests({ name: 'amq-0', afterSeq: seq })
+      .map((r) => `${r.verb}:${r.status}`);
     expect(after409).toEqual(['get:200', 'patch:409', 'get:200', 'patch:200']);
-    const labels = (kube.getPod('amq-0')?.metadata as { labels: Record<string, string> }).labels;
+    const labels = kube.getPod('amq-0')?.metadata.labels;
     expect(labels).toMatchObject({ other: 'x', leader: 'yes' });
   });
 
@@ -135,18 +154,26 @@ describe('PodLabeler against the Kubernetes API emulator', () => {
     kube.setRules(undefined);
     await kube.waitFor(() => label('amq-0') === 'no', { timeoutMs: 20_000 });
     await expect.poll(() => a.labeler.readiness()).toBe(true);
-    const changes = kube.labelHistory().slice(historyBefore).filter((c) => c.pod === 'amq-0');
+    const changes = kube
+      .labelHistory()
+      .slice(historyBefore)
+      .filter((c) => c.pod === 'amq-0');
     expect(changes.map((c) => c.after?.leader)).toEqual(['no']);
   });
 
   it('writes nothing in steady state (PATCH count stays flat over many resyncs)', async () => {
     agent('amq-0', new ScriptedProbe('ok'), { labeler: { resyncIntervalMs: 100 } });
     agent('amq-1', new ScriptedProbe('refused'), { labeler: { resyncIntervalMs: 100 } });
-    await kube.waitFor(() => label('amq-0') === 'yes' && label('amq-1') === 'no', { timeoutMs: 20_000 });
-    const seq = kube.requestSeq;
-    await kube.waitFor(() => kube.countRequests({ verb: 'get', resource: 'pods', afterSeq: seq }) >= 30, {
-      timeoutMs: 30_000,
+    await kube.waitFor(() => label('amq-0') === 'yes' && label('amq-1') === 'no', {
+      timeoutMs: 20_000,
     });
+    const seq = kube.requestSeq;
+    await kube.waitFor(
+      () => kube.countRequests({ verb: 'get', resource: 'pods', afterSeq: seq }) >= 30,
+      {
+        timeoutMs: 30_000,
+      },
+    );
     expect(kube.countRequests({ verb: 'patch', afterSeq: seq })).toBe(0);
     expect(kube.countRequests({ verb: 'update', afterSeq: seq })).toBe(0);
     expect(kube.countRequests({ verb: 'create', resource: 'leases', afterSeq: seq })).toBe(0);

@@ -64,21 +64,25 @@ describe('probes against a real shared-store broker group', () => {
     expect(result.errorCode).toBe('STOMP_ERROR');
   });
 
-  it('composed probes: allOf ok on the master; repeated probing leaves the broker healthy', async () => {
+  it('composed probes: allOf ok on the master; stomp/openwire probing leaves no WARN behind', async () => {
     onTestFailed(group.dumpLogs);
+    // A bare TCP connect on the OpenWire port may log "Could not accept connection" (closed before
+    // the WireFormatInfo exchange); the protocol probes say goodbye properly and must not.
+    const noisy = () =>
+      group
+        .logs({ tailLines: 100_000 })
+        .split('\n')
+        .filter((l) => /WARN.*(Transport Connection|Could not accept)|EOFException/.test(l));
+    const before = noisy();
     const p = probesOf(0);
     const both = allOf(p.stomp, p.openwire);
     for (let i = 0; i < 20; i++) {
       const r = await both.run();
       expect(r.status, JSON.stringify(r)).toBe('ok');
     }
-    // Clean goodbyes (DISCONNECT, ShutdownInfo, FIN): the broker logs no transport failures.
-    const noisy = group
-      .logs()
-      .split('\n')
-      .filter((l) => /WARN.*Transport Connection|EOFException|Could not accept/.test(l))
-      .filter((l) => !l.includes('password is invalid')); // the bad-credentials test above
-    expect(noisy).toEqual([]);
+    // Warnings are logged asynchronously: one more exchange orders us after them.
+    expect((await both.run()).status).toBe('ok');
+    expect(noisy()).toEqual(before);
   });
 
   it('after a failover the roles of the probes swap', async () => {
