@@ -106,7 +106,7 @@ const baseSchema = z
         image: imageRepository.default(DEFAULT_AGENT_IMAGE),
         version: imageTag.default(DEFAULT_AGENT_VERSION),
         httpPort: port.default(8080),
-        probeIntervalMs: positiveInt.default(250),
+        probeIntervalMs: positiveInt.default(100),
         probeTimeoutMs: positiveInt.default(1000),
         leases: z.boolean().default(false),
         extraArgs: z

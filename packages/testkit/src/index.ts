@@ -65,3 +65,25 @@ export type {
   WatchEventType,
 } from './kube/types.js';
 export type { CutMode } from './kube/watch-stream.js';
+export type { AgreementOptions, ClusterAgreement } from './soak/cluster-agreement.js';
+export { describeAgreement, readAgreement, waitForAgreement } from './soak/cluster-agreement.js';
+export { ClusterTimeline } from './soak/cluster-timeline.js';
+export type { SoakErrorCode } from './soak/errors.js';
+export { SoakError } from './soak/errors.js';
+export type { FaultPickerOptions } from './soak/fault-picker.js';
+export { FaultPicker } from './soak/fault-picker.js';
+export type { FaultKind, FaultPlan } from './soak/fault-plan.js';
+export { describeFault, describeFaultKind, FAULT_KINDS, killsBroker } from './soak/fault-plan.js';
+export type { FaultRoundContext, FaultRoundResult } from './soak/fault-round.js';
+export { runFaultRound } from './soak/fault-round.js';
+export type { InjectedFault } from './soak/inject-fault.js';
+export { injectFault, repairFault } from './soak/inject-fault.js';
+export type { SoakResult } from './soak/run-soak.js';
+export { runSoak } from './soak/run-soak.js';
+export { SeededRandom } from './soak/seeded-random.js';
+export type { DeliveryTotals } from './soak/soak-invariants.js';
+export { deliveryViolations, overlapViolations } from './soak/soak-invariants.js';
+export type { SoakOptions } from './soak/soak-options.js';
+export { resolveSoakOptions, soakEnv } from './soak/soak-options.js';
+export type { SoakKindFigures } from './soak/soak-report.js';
+export { formatSoakReport, soakFigures } from './soak/soak-report.js';

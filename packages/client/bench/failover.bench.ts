@@ -1,0 +1,312 @@
+/**
+ * Failover benchmark: this client and plain stompit (Channel over ConnectFailover, same static
+ * server list) side by side on one broker group, through N SIGKILLs of the active broker, then
+ * steady-state throughput. Run: `pnpm bench:failover [--failovers 20] [--messages 3000]`
+ * (or FAILOVERS=… / MESSAGES=…). Prints a Markdown table.
+ */
+import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { createClient, type HaClient, servers } from '@activemq-ha/client';
+import { type BrokerGroup, startBrokerGroup } from '@activemq-ha/testkit';
+import stompit from 'stompit';
+import { largestGap, now, Producer, percentile, Receiver, waitFor } from '../test/traffic.js';
+
+const { values: args } = parseArgs({
+  options: {
+    failovers: { type: 'string', default: process.env.FAILOVERS ?? '20' },
+    messages: { type: 'string', default: process.env.MESSAGES ?? '3000' },
+    window: { type: 'string', default: '8' },
+    help: { type: 'boolean', default: false },
+  },
+  strict: true,
+});
+if (args.help) {
+  console.log('usage: failover.bench.ts [--failovers N] [--messages M] [--window W]');
+  process.exit(0);
+}
+const FAILOVERS = positive('failovers', args.failovers);
+const MESSAGES = positive('messages', args.messages);
+const WINDOW = positive('window', args.window);
+const PAYLOAD = 'x'.repeat(256);
+
+function positive(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`--${name} must be a positive integer, got ${value}`);
+    process.exit(2);
+  }
+  return n;
+}
+
+interface Side {
+  readonly name: string;
+  readonly producer: Producer;
+  readonly receiver: Receiver;
+  close(): Promise<void>;
+  errors: number;
+  /** Duplicates a dedupe filter dropped before the handler (this client only). */
+  filtered: number;
+}
+
+async function haSide(group: BrokerGroup<'stomp'>, queue: string): Promise<Side> {
+  const list = servers(group.brokers.map((b) => `stomp://${b.host}:${b.ports.stomp}`));
+  const producerClient = createClient({ discovery: list, outboxOverflow: 'wait' });
+  const consumerClient = createClient({
+    discovery: list,
+    logger: {
+      debug: (_data, message) => {
+        if (message === 'duplicate dropped') side.filtered++;
+      },
+      warn: () => {},
+    },
+  });
+  const side: Side = {
+    name: '@activemq-ha/client',
+    producer: new Producer(async () => {
+      const { messageId } = await producerClient.send(queue, PAYLOAD);
+      return messageId;
+    }, WINDOW),
+    receiver: new Receiver(),
+    errors: 0,
+    filtered: 0,
+    close: async () => {
+      await Promise.all([
+        producerClient.close({ timeoutMs: 2000 }),
+        consumerClient.close({ timeoutMs: 2000 }),
+      ]);
+    },
+  };
+  for (const c of [producerClient, consumerClient] as HaClient[])
+    c.on('error', () => side.errors++);
+  await consumerClient.subscribe(
+    queue,
+    async (m) => {
+      side.receiver.record(m.id);
+      await m.ack();
+    },
+    { ack: 'client-individual', dedupe: { window: 1_000_000 } },
+  );
+  await producerClient.whenConnected();
+  return side;
+}
+
+function stompitSide(group: BrokerGroup<'stomp'>, queue: string): Side {
+  const failover = () =>
+    new stompit.ConnectFailover(
+      group.brokers.map((b) => ({
+        host: b.host,
+        port: b.ports.stomp,
+        connectHeaders: { host: '/', 'accept-version': '1.2' },
+      })),
+      { randomize: false },
+    );
+  const producerChannel = new stompit.Channel(failover(), {
+    alwaysConnected: true,
+    recoverAfterApplicationError: true,
+  } as never);
+  const consumerChannel = new stompit.Channel(failover(), {
+    alwaysConnected: true,
+    recoverAfterApplicationError: true,
+  } as never);
+  const side: Side = {
+    name: 'stompit Channel+ConnectFailover',
+    producer: new Producer(
+      (seq) =>
+        new Promise<string>((resolve, reject) => {
+          const id = `${seq}-${randomUUID()}`;
+          const headers = { destination: queue, persistent: 'true', 'ha-message-id': id };
+          producerChannel.send(headers, PAYLOAD, (error?: Error | null) =>
+            error ? reject(error) : resolve(id),
+          );
+        }),
+      WINDOW,
+    ),
+    receiver: new Receiver(),
+    errors: 0,
+    filtered: 0,
+    close: async () => {
+      producerChannel.close(null as never);
+      consumerChannel.close(null as never);
+    },
+  };
+  for (const ch of [producerChannel, consumerChannel]) ch.on('error', () => side.errors++);
+  consumerChannel.subscribe(
+    { destination: queue, ack: 'client-individual' },
+    (error: Error | null, message: stompit.Client.Message) => {
+      if (error) {
+        side.errors++;
+        return;
+      }
+      const id = (message as unknown as { headers: Record<string, string> }).headers[
+        'ha-message-id'
+      ]!;
+      message.readString('utf8', () => {
+        side.receiver.record(id);
+        consumerChannel.ack(message);
+      });
+    },
+  );
+  return side;
+}
+
+async function failoverRun(group: BrokerGroup<'stomp'>) {
+  const sides = [
+    await haSide(group, '/queue/bench.ha'),
+    stompitSide(group, '/queue/bench.stompit'),
+  ];
+  for (const s of sides) s.producer.start();
+  const kills: { at: number; takeoverMs: number }[] = [];
+  try {
+    for (let k = 0; k < FAILOVERS; k++) {
+      const marks = sides.map((s) => s.producer.confirmed.size);
+      // Both producers must be flowing before each kill (bounded: a stuck side does not hang us).
+      await waitFor(
+        () => sides.every((s, i) => s.producer.confirmed.size >= marks[i]! + 100),
+        30_000,
+        'traffic',
+      ).catch(() => console.error(`kill ${k + 1}: a producer made no progress for 30 s`));
+      const r = await group.failover('SIGKILL', { timeoutMs: 60_000 });
+      kills.push({ at: r.killed.sentAt, takeoverMs: r.takeoverMs });
+      await group.restart(r.from.id);
+      await group.waitForSlave(r.from.id, { timeoutMs: 60_000 });
+      console.error(`kill ${k + 1}/${FAILOVERS}: takeover ${r.takeoverMs.toFixed(0)} ms`);
+    }
+    const marks = sides.map((s) => s.producer.confirmed.size);
+    await waitFor(
+      () => sides.every((s, i) => s.producer.confirmed.size >= marks[i]! + 100),
+      30_000,
+      'traffic',
+    ).catch(() => {});
+  } finally {
+    await Promise.all(sides.map((s) => s.producer.stop()));
+  }
+  // Let every side drain what the broker still holds for it.
+  await Promise.all(
+    sides.map((s) =>
+      waitFor(
+        () => s.receiver.missing(s.producer.confirmed.keys()).length === 0,
+        30_000,
+        'drain',
+      ).catch(() => {}),
+    ),
+  );
+  const rows = sides.map((s) => {
+    const window = (i: number) => [kills[i]!.at, kills[i + 1]?.at ?? now()] as const;
+    const produce = kills.map(
+      (_, i) => largestGap(s.producer.confirmTimes, ...window(i)) ?? Number.NaN,
+    );
+    const consume = kills.map(
+      (_, i) => largestGap(s.receiver.deliveryTimes, ...window(i)) ?? Number.NaN,
+    );
+    return {
+      name: s.name,
+      confirmed: s.producer.confirmed.size,
+      lost: s.receiver.missing(s.producer.confirmed.keys()).length,
+      duplicates: s.receiver.duplicates,
+      filtered: s.filtered,
+      sendFailures: s.producer.failures,
+      errors: s.errors,
+      produce,
+      consume,
+    };
+  });
+  await Promise.all(sides.map((s) => s.close()));
+  return { kills, rows };
+}
+
+async function throughputRun(group: BrokerGroup<'stomp'>, persistent: boolean) {
+  const active = await group.waitForActive({ timeoutMs: 60_000 });
+  const port = active.broker.ports.stomp;
+  const headers = { persistent: String(persistent) };
+  const ha = createClient({ discovery: [`stomp://127.0.0.1:${port}`], outboxOverflow: 'wait' });
+  await ha.whenConnected();
+  const haRate = await rate((i) =>
+    ha.send(`/queue/tp.ha.${persistent}`, PAYLOAD, { ...headers, seq: i }).then(() => {}),
+  );
+  await ha.close();
+
+  const raw = await new Promise<stompit.Client>((resolve, reject) =>
+    stompit.connect(
+      { host: '127.0.0.1', port, connectHeaders: { host: '/', 'accept-version': '1.2' } },
+      (e, c) => (e ? reject(e) : resolve(c)),
+    ),
+  );
+  raw.on('error', () => {});
+  // Without heart-beats stompit never disables Nagle; do it so both sides run on equal sockets.
+  (raw.getTransportSocket() as unknown as { setNoDelay(on: boolean): void }).setNoDelay(true);
+  const rawRate = await rate(
+    (i) =>
+      new Promise<void>((resolve) => {
+        const frame = raw.send(
+          {
+            destination: `/queue/tp.raw.${persistent}`,
+            ...headers,
+            seq: i,
+            'ha-message-id': randomUUID(),
+          },
+          { onReceipt: () => resolve() } as never,
+        );
+        frame.end(PAYLOAD);
+      }),
+  );
+  await new Promise<void>((resolve) => raw.disconnect(() => resolve()));
+  return { haRate, rawRate };
+}
+
+async function rate(send: (i: number) => Promise<void>): Promise<number> {
+  let next = 0;
+  const start = now();
+  await Promise.all(
+    Array.from({ length: WINDOW }, async () => {
+      while (next < MESSAGES) await send(next++);
+    }),
+  );
+  return (MESSAGES / (now() - start)) * 1000;
+}
+
+const fmt = (v: number) => (Number.isFinite(v) ? v.toFixed(0) : 'n/a');
+
+async function main() {
+  const group = await startBrokerGroup({
+    size: 2,
+    protocols: ['stomp'],
+    lockAcquireSleepIntervalMs: 1000,
+    lockKeepAlivePeriodMs: 500,
+  });
+  try {
+    const started = now();
+    const { kills, rows } = await failoverRun(group);
+    const tp = [await throughputRun(group, true), await throughputRun(group, false)];
+    const takeovers = kills.map((k) => k.takeoverMs);
+    const out: string[] = [];
+    out.push(
+      `${kills.length} SIGKILL failovers, 2 brokers (lockAcquireSleepInterval 1000 ms, lockKeepAlivePeriod 500 ms), ${WINDOW} sends in flight per producer, ${PAYLOAD.length} B persistent messages, client-individual acks; ${((now() - started) / 1000).toFixed(0)} s`,
+      '',
+      '| client | produce outage p50 / p95 (ms) | consume outage p50 / p95 (ms) | confirmed | confirmed lost | duplicates to handler | duplicates filtered | send failures |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- |',
+      `| broker takeover (floor) | ${fmt(percentile(takeovers, 50))} / ${fmt(percentile(takeovers, 95))} | | | | | | |`,
+    );
+    for (const r of rows) {
+      out.push(
+        `| ${r.name} | ${fmt(percentile(r.produce, 50))} / ${fmt(percentile(r.produce, 95))} | ${fmt(percentile(r.consume, 50))} / ${fmt(percentile(r.consume, 95))} | ${r.confirmed} | ${r.lost} | ${r.duplicates} | ${r.filtered} | ${r.sendFailures} |`,
+      );
+    }
+    out.push(
+      '',
+      `Steady state, ${MESSAGES} messages of ${PAYLOAD.length} B, each confirmed by a RECEIPT, ${WINDOW} in flight:`,
+      '',
+      '| messages/s | @activemq-ha/client | raw stompit Client |',
+      '| --- | --- | --- |',
+      `| persistent | ${fmt(tp[0]!.haRate)} | ${fmt(tp[0]!.rawRate)} |`,
+      `| non-persistent | ${fmt(tp[1]!.haRate)} | ${fmt(tp[1]!.rawRate)} |`,
+    );
+    console.log(out.join('\n'));
+  } catch (error) {
+    group.dumpLogs();
+    throw error;
+  } finally {
+    await group.stop();
+  }
+}
+
+await main();

@@ -1,0 +1,245 @@
+import type { KubeConfig, Watch } from '@kubernetes/client-node';
+import { Backoff, type BackoffOptions } from './backoff.js';
+import type { Discovery, DiscoveryListener } from './discovery.js';
+import {
+  chooseEndpoint,
+  type EndpointSliceLike,
+  endpointKey,
+  type ReadyEndpoint,
+  readyEndpoints,
+} from './endpoint-slices.js';
+import { HaClientError, invalidOption } from './errors.js';
+import type { ServerAddress } from './server-address.js';
+
+export interface KubernetesDiscoveryOptions {
+  readonly namespace: string;
+  /** The Service that selects the active broker's pod (`leader=yes`). */
+  readonly service: string;
+  /** The Service port: its name (as in the EndpointSlices) or number. @default 'stomp' */
+  readonly port?: string | number;
+  /** @default a KubeConfig loaded with `loadFromDefault()` (in-cluster or ~/.kube/config) */
+  readonly kubeConfig?: KubeConfig;
+  /**
+   * Dial the Service's cluster IP and port instead of the pod endpoint. Endpoint changes still
+   * force a reconnect (routing changes never close established connections).
+   * @default false
+   */
+  readonly useServiceAddress?: boolean;
+  /** Dial with TLS. @default false */
+  readonly tls?: boolean;
+  /**
+   * Re-list period: a watchdog against watches that stay open but deliver nothing.
+   * @default 30000
+   */
+  readonly relistIntervalMs?: number;
+  /** Backoff between failed list/watch attempts. @default { initialDelayMs: 250, maxDelayMs: 10000 } */
+  readonly retry?: BackoffOptions;
+}
+
+/**
+ * Follows the Service's EndpointSlices (discovery.k8s.io/v1, label
+ * `kubernetes.io/service-name=<service>`) and names the ready endpoint as the server. On an API
+ * outage the last known endpoint stays; a 410 Gone or a dead watch leads to a fresh list.
+ */
+export function kubernetes(options: KubernetesDiscoveryOptions): Discovery {
+  return new KubernetesDiscovery(options);
+}
+
+type K8s = typeof import('@kubernetes/client-node');
+
+class KubernetesDiscovery implements Discovery {
+  readonly description: string;
+  readonly #o: KubernetesDiscoveryOptions;
+  readonly #port: string | number;
+  readonly #retry: Backoff;
+  readonly #slices = new Map<string, EndpointSliceLike>();
+  #current: ReadyEndpoint | undefined;
+  #serviceAddress: ServerAddress | undefined;
+  #listener: DiscoveryListener | undefined;
+  #k8s: K8s | undefined;
+  #kc: KubeConfig | undefined;
+  #watch: Watch | undefined;
+  #abort: AbortController | undefined;
+  #generation = 0;
+  #stopped = false;
+  #watchdog: NodeJS.Timeout | undefined;
+  #retryTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: KubernetesDiscoveryOptions) {
+    for (const key of ['namespace', 'service'] as const) {
+      if (typeof options[key] !== 'string' || options[key].length === 0) {
+        throw invalidOption(`kubernetes.${key}`, 'must be a non-empty string');
+      }
+    }
+    const known = new Set([
+      'namespace',
+      'service',
+      'port',
+      'kubeConfig',
+      'useServiceAddress',
+      'tls',
+      'relistIntervalMs',
+      'retry',
+    ]);
+    for (const key of Object.keys(options)) {
+      if (!known.has(key))
+        throw invalidOption(`kubernetes.${key}`, `unknown option; known: ${[...known].join(', ')}`);
+    }
+    const relist = options.relistIntervalMs ?? 30_000;
+    if (!Number.isInteger(relist) || relist < 100) {
+      throw invalidOption(
+        'kubernetes.relistIntervalMs',
+        `must be an integer >= 100, got ${String(relist)}`,
+      );
+    }
+    this.#o = options;
+    this.#port = options.port ?? 'stomp';
+    this.#retry = new Backoff({ initialDelayMs: 250, maxDelayMs: 10_000, ...options.retry });
+    this.description = `kubernetes(${options.namespace}/${options.service}:${this.#port})`;
+  }
+
+  async start(listener: DiscoveryListener): Promise<void> {
+    this.#listener = listener;
+    // Loaded on demand: ESM-only and heavy, and static server lists never need it.
+    this.#k8s = await import('@kubernetes/client-node');
+    if (this.#o.kubeConfig) this.#kc = this.#o.kubeConfig;
+    else {
+      this.#kc = new this.#k8s.KubeConfig();
+      this.#kc.loadFromDefault();
+    }
+    this.#watch = new this.#k8s.Watch(this.#kc);
+    if (this.#stopped) return;
+    void this.#resync();
+    this.#watchdog = setInterval(() => void this.#resync(), this.#o.relistIntervalMs ?? 30_000);
+    this.#watchdog.unref();
+  }
+
+  round(): readonly ServerAddress[] {
+    if (!this.#current) return [];
+    if (this.#o.useServiceAddress) return this.#serviceAddress ? [this.#serviceAddress] : [];
+    return [{ host: this.#current.address, port: this.#current.port, tls: this.#o.tls === true }];
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#generation++;
+    clearInterval(this.#watchdog);
+    clearTimeout(this.#retryTimer);
+    this.#abort?.abort();
+    this.#abort = undefined;
+  }
+
+  /** Lists the slices, replaces what we knew, then watches from the list's resourceVersion. */
+  async #resync(): Promise<void> {
+    if (this.#stopped || !this.#k8s || !this.#kc) return;
+    const generation = ++this.#generation;
+    clearTimeout(this.#retryTimer);
+    this.#abort?.abort();
+    this.#abort = undefined;
+    const { namespace, service } = this.#o;
+    const labelSelector = `kubernetes.io/service-name=${service}`;
+    try {
+      const api = this.#kc.makeApiClient(this.#k8s.DiscoveryV1Api);
+      const list = await api.listNamespacedEndpointSlice({ namespace, labelSelector });
+      if (this.#o.useServiceAddress) await this.#readService();
+      if (generation !== this.#generation) return;
+      this.#slices.clear();
+      for (const slice of list.items) this.#slices.set(slice.metadata?.name ?? '', slice);
+      this.#update();
+      this.#retry.reset();
+      this.#startWatch(generation, list.metadata?.resourceVersion);
+    } catch (error) {
+      if (generation !== this.#generation) return;
+      this.#failed(generation, 'list', error);
+    }
+  }
+
+  #startWatch(generation: number, resourceVersion: string | undefined): void {
+    const { namespace, service } = this.#o;
+    const path = `/apis/discovery.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/endpointslices`;
+    let rv = resourceVersion;
+    const query = {
+      labelSelector: `kubernetes.io/service-name=${service}`,
+      allowWatchBookmarks: true,
+      resourceVersion: rv,
+    };
+    const onEvent = (phase: string, obj: unknown) => {
+      if (generation !== this.#generation) return;
+      const slice = obj as EndpointSliceLike & { code?: number };
+      if (phase === 'ERROR') {
+        // 410 Gone (resourceVersion too old) or anything else the server reports: start over.
+        void this.#resync();
+        return;
+      }
+      rv = slice.metadata?.resourceVersion ?? rv;
+      if (phase === 'BOOKMARK') return;
+      const name = slice.metadata?.name ?? '';
+      if (phase === 'DELETED') this.#slices.delete(name);
+      else this.#slices.set(name, slice);
+      this.#update();
+    };
+    const onDone = (error: unknown) => {
+      if (generation !== this.#generation) return;
+      if (!error) {
+        // The server ended the watch (timeout): resume from where we were.
+        this.#startWatch(generation, rv);
+        return;
+      }
+      const status = (error as { statusCode?: number }).statusCode;
+      // client-node ends a watch that saw no data for 30 s with a TimeoutError: routine.
+      if ((error as Error).name === 'TimeoutError') this.#startWatch(generation, rv);
+      else if (status === 410) void this.#resync();
+      else this.#failed(generation, 'watch', error);
+    };
+    this.#watch!.watch(path, { ...query, resourceVersion: rv }, onEvent, onDone).then(
+      (controller) => {
+        if (generation !== this.#generation) controller.abort();
+        else this.#abort = controller;
+      },
+      onDone,
+    );
+  }
+
+  async #readService(): Promise<void> {
+    const core = this.#kc!.makeApiClient(this.#k8s!.CoreV1Api);
+    const svc = await core.readNamespacedService({
+      name: this.#o.service,
+      namespace: this.#o.namespace,
+    });
+    const ip = svc.spec?.clusterIP;
+    const port = svc.spec?.ports?.find((p) =>
+      typeof this.#port === 'number' ? p.port === this.#port : p.name === this.#port,
+    );
+    if (ip && ip !== 'None' && port) {
+      this.#serviceAddress = { host: ip, port: port.port, tls: this.#o.tls === true };
+    }
+  }
+
+  #update(): void {
+    const next = chooseEndpoint(readyEndpoints(this.#slices.values(), this.#port), this.#current);
+    const from = this.#current ? endpointKey(this.#current) : undefined;
+    const to = next ? endpointKey(next) : undefined;
+    this.#current = next;
+    if (from !== to) {
+      this.#listener?.moved({
+        ...(from ? { from } : {}),
+        ...(to ? { to } : {}),
+      });
+    }
+  }
+
+  /** API trouble: keep the last known endpoint, report, retry with backoff. */
+  #failed(generation: number, what: string, error: unknown): void {
+    if (this.#stopped || generation !== this.#generation) return;
+    const delay = this.#retry.next();
+    this.#listener?.error(
+      new HaClientError(
+        'DISCOVERY_FAILED',
+        `${this.description}: ${what} failed (${error instanceof Error ? error.message : String(error)}); keeping ${this.#current ? endpointKey(this.#current) : 'no endpoint'}, retrying in ${delay} ms`,
+        { cause: error },
+      ),
+    );
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = setTimeout(() => void this.#resync(), delay);
+  }
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import type { HaClientOptions } from './options.js';
+import { resolveOptions } from './options.js';
+
+const discovery = ['stomp://a:61613', 'stomp://b:61613'];
+
+describe('resolveOptions', () => {
+  it('fills documented defaults', () => {
+    const o = resolveOptions({ discovery });
+    expect(o).toMatchObject({
+      vhost: '/',
+      heartBeatMs: 5000,
+      connectTimeoutMs: 5000,
+      outboxSize: 1000,
+      outboxOverflow: 'reject',
+      sendTimeoutMs: 0,
+      messageIdHeader: 'ha-message-id',
+      reconnect: { initialDelayMs: 25, maxDelayMs: 250, multiplier: 2, jitter: 0.5, maxRounds: -1 },
+    });
+  });
+
+  it('takes reconnect defaults from a failover URI, explicit options winning', () => {
+    const o = resolveOptions({
+      discovery:
+        'failover:(stomp://a,stomp://b)?initialReconnectDelay=10&maxReconnectDelay=700&maxReconnectAttempts=3&timeout=900',
+      reconnect: { maxDelayMs: 300 },
+    });
+    expect(o.reconnect).toMatchObject({ initialDelayMs: 10, maxDelayMs: 300, maxRounds: 3 });
+    expect(o.sendTimeoutMs).toBe(900);
+  });
+
+  it.each<[Partial<HaClientOptions> & Record<string, unknown>, RegExp]>([
+    [{ outboxSize: -1 }, /outboxSize: must be an integer >= 1/],
+    [{ outboxSize: 1.5 }, /outboxSize/],
+    [{ heartBeatMs: 0 }, /heartBeatMs: must be an integer >= 100/],
+    [{ sendTimeoutMs: -3 }, /sendTimeoutMs/],
+    [{ outboxOverflow: 'drop' as 'wait' }, /outboxOverflow/],
+    [{ heartbeat: 1000 }, /heartbeat: unknown option/],
+    [{ reconnect: { maxDelay: 5 } as never }, /reconnect.maxDelay: unknown option/],
+    [{ reconnect: { jitter: -1 } }, /reconnect.jitter/],
+    [{ messageIdHeader: 'bad header' }, /messageIdHeader/],
+  ])('rejects %o', (extra, message) => {
+    expect(() => resolveOptions({ discovery, ...extra })).toThrow(message);
+  });
+
+  it('rejects a malformed discovery', () => {
+    expect(() => resolveOptions({ discovery: 'failover:(nope)' })).toThrow(/not a server URI/);
+    expect(() => resolveOptions({ discovery: [] })).toThrow(/at least one server/);
+    expect(() => resolveOptions({ discovery: 42 as never })).toThrow(/discovery/);
+  });
+});

@@ -1,0 +1,185 @@
+import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import { type BackoffOptions, validateBackoff } from './backoff.js';
+import { type Discovery, failover, servers } from './discovery.js';
+import { invalidOption } from './errors.js';
+import type { Logger } from './logger.js';
+import { silentLogger } from './logger.js';
+import type { ServerAddress } from './server-address.js';
+
+export interface ReconnectOptions extends BackoffOptions {
+  /**
+   * Failed rounds (every server tried once) before the client gives up and closes with
+   * `CONNECTION_LOST`; -1 for never.
+   * @default -1
+   */
+  readonly maxRounds?: number;
+}
+
+export interface HaClientOptions {
+  /**
+   * Where the active broker is: `kubernetes({...})`, `servers([...])`, `failover('failover:(...)')`,
+   * or directly a failover URI string or an array of server URIs.
+   * @example 'failover:(stomp://amq-0:61613,stomp://amq-1:61613)?randomize=false'
+   */
+  readonly discovery: Discovery | string | readonly (string | ServerAddress)[];
+  readonly login?: string;
+  readonly passcode?: string;
+  /** STOMP `host` header. @default '/' */
+  readonly vhost?: string;
+  /** TLS options for `stomp+ssl://` servers (CA, client certificate, ...). */
+  readonly tls?: TlsOptions;
+  /**
+   * Heart-beat interval asked for in both directions, ms. Always negotiated (ActiveMQ's default
+   * is none, which leaves a dead peer undetected); the client sends at half of what the broker
+   * expects because ActiveMQ's read check has no grace.
+   * @default 5000
+   */
+  readonly heartBeatMs?: number;
+  /** Limit on TCP/TLS connect plus the STOMP handshake, ms. @default 5000 */
+  readonly connectTimeoutMs?: number;
+  /** Backoff between failed rounds (overrides a failover URI's options). */
+  readonly reconnect?: ReconnectOptions;
+  /**
+   * Most sends accepted and not yet confirmed by a RECEIPT (queued during a failover plus in
+   * flight); bounds memory.
+   * @default 1000
+   */
+  readonly outboxSize?: number;
+  /** What `send()` does when the outbox is full: reject with `OUTBOX_FULL`, or wait. @default 'reject' */
+  readonly outboxOverflow?: 'reject' | 'wait';
+  /**
+   * A send not confirmed within this many ms rejects with `SEND_TIMEOUT` (it may still have
+   * reached the broker). 0 waits for ever. Overrides a failover URI's `timeout`.
+   * @default 0
+   */
+  readonly sendTimeoutMs?: number;
+  /** Header carrying each message's stable id (a UUID unless the caller sets it). @default 'ha-message-id' */
+  readonly messageIdHeader?: string;
+  /** How long `close()` waits for outstanding receipts by default, ms. @default 10000 */
+  readonly drainTimeoutMs?: number;
+  /** A pino-compatible logger for debug/warn lines. @default silent */
+  readonly logger?: Logger;
+}
+
+export interface ResolvedOptions {
+  readonly discovery: Discovery;
+  readonly login: string | undefined;
+  readonly passcode: string | undefined;
+  readonly vhost: string;
+  readonly tls: TlsOptions | undefined;
+  readonly heartBeatMs: number;
+  readonly connectTimeoutMs: number;
+  readonly reconnect: Required<ReconnectOptions>;
+  readonly outboxSize: number;
+  readonly outboxOverflow: 'reject' | 'wait';
+  readonly sendTimeoutMs: number;
+  readonly messageIdHeader: string;
+  readonly drainTimeoutMs: number;
+  readonly logger: Logger;
+}
+
+const KEYS = new Set<string>([
+  'discovery',
+  'login',
+  'passcode',
+  'vhost',
+  'tls',
+  'heartBeatMs',
+  'connectTimeoutMs',
+  'reconnect',
+  'outboxSize',
+  'outboxOverflow',
+  'sendTimeoutMs',
+  'messageIdHeader',
+  'drainTimeoutMs',
+  'logger',
+]);
+const RECONNECT_KEYS = new Set([
+  'initialDelayMs',
+  'maxDelayMs',
+  'multiplier',
+  'jitter',
+  'maxRounds',
+]);
+
+/** Validates options, fills defaults, and fails on unknown keys (a typo must not be ignored). */
+export function resolveOptions(options: HaClientOptions): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw invalidOption('options', 'must be an object');
+  }
+  unknownKeys(options, KEYS, '');
+  if (options.reconnect !== undefined) unknownKeys(options.reconnect, RECONNECT_KEYS, 'reconnect.');
+  const discovery = toDiscovery(options.discovery);
+  const d = discovery.defaults ?? {};
+  const backoff = validateBackoff(
+    {
+      initialDelayMs: options.reconnect?.initialDelayMs ?? d.initialReconnectDelayMs,
+      maxDelayMs: options.reconnect?.maxDelayMs ?? d.maxReconnectDelayMs,
+      multiplier: options.reconnect?.multiplier ?? d.backOffMultiplier,
+      jitter: options.reconnect?.jitter,
+    },
+    'reconnect.',
+  );
+  const maxRounds = options.reconnect?.maxRounds ?? d.maxReconnectAttempts ?? -1;
+  integer('reconnect.maxRounds', maxRounds, -1);
+  const resolved: ResolvedOptions = {
+    discovery,
+    login: optionalString('login', options.login),
+    passcode: optionalString('passcode', options.passcode),
+    vhost: optionalString('vhost', options.vhost) ?? '/',
+    tls: options.tls,
+    heartBeatMs: integer('heartBeatMs', options.heartBeatMs ?? 5000, 100),
+    connectTimeoutMs: integer('connectTimeoutMs', options.connectTimeoutMs ?? 5000, 1),
+    reconnect: { ...backoff, maxRounds },
+    outboxSize: integer('outboxSize', options.outboxSize ?? 1000, 1),
+    outboxOverflow: options.outboxOverflow ?? 'reject',
+    sendTimeoutMs: integer('sendTimeoutMs', options.sendTimeoutMs ?? d.sendTimeoutMs ?? 0, 0),
+    messageIdHeader: optionalString('messageIdHeader', options.messageIdHeader) ?? 'ha-message-id',
+    drainTimeoutMs: integer('drainTimeoutMs', options.drainTimeoutMs ?? 10_000, 0),
+    logger: options.logger ?? silentLogger,
+  };
+  if (resolved.outboxOverflow !== 'reject' && resolved.outboxOverflow !== 'wait') {
+    throw invalidOption(
+      'outboxOverflow',
+      `must be 'reject' or 'wait', got ${String(resolved.outboxOverflow)}`,
+    );
+  }
+  if (!/^[a-z0-9-]+$/i.test(resolved.messageIdHeader)) {
+    throw invalidOption('messageIdHeader', 'must be a plain header name ([A-Za-z0-9-]+)');
+  }
+  return resolved;
+}
+
+function toDiscovery(value: HaClientOptions['discovery']): Discovery {
+  if (typeof value === 'string') return failover(value);
+  if (Array.isArray(value)) return servers(value);
+  if (value && typeof value === 'object' && typeof (value as Discovery).round === 'function') {
+    return value as Discovery;
+  }
+  throw invalidOption(
+    'discovery',
+    'must be kubernetes({...}), servers([...]), failover(uri), a failover URI string or an array of server URIs',
+  );
+}
+
+function unknownKeys(o: object, known: Set<string>, prefix: string): void {
+  for (const key of Object.keys(o)) {
+    if (!known.has(key)) {
+      throw invalidOption(`${prefix}${key}`, `unknown option; known: ${[...known].join(', ')}`);
+    }
+  }
+}
+
+function integer(field: string, value: number, min: number): number {
+  if (!Number.isInteger(value) || value < min) {
+    throw invalidOption(field, `must be an integer >= ${min}, got ${String(value)}`);
+  }
+  return value;
+}
+
+function optionalString(field: string, value: string | undefined): string | undefined {
+  if (value !== undefined && typeof value !== 'string') {
+    throw invalidOption(field, `must be a string, got ${typeof value}`);
+  }
+  return value;
+}

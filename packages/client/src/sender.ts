@@ -1,0 +1,174 @@
+import { randomUUID } from 'node:crypto';
+import { HaClientError, invalidOption } from './errors.js';
+import { Outbox } from './outbox.js';
+import type { FrameHeaders, StompSession } from './stomp-session.js';
+
+export type MessageBody = Buffer | Uint8Array | string;
+export type SendHeaders = Readonly<Record<string, string | number | boolean>>;
+
+/** What a confirmed send resolves to. */
+export interface SendResult {
+  /** The stable id header value the message carried (same on every resend). */
+  readonly messageId: string;
+}
+
+interface PendingSend {
+  readonly messageId: string;
+  readonly headers: FrameHeaders;
+  readonly body: Buffer | string;
+  readonly resolve: (result: SendResult) => void;
+  readonly reject: (error: Error) => void;
+  timer: NodeJS.Timeout | undefined;
+  done: boolean;
+  writes: number;
+}
+
+export interface SenderOptions {
+  readonly outboxSize: number;
+  readonly outboxOverflow: 'reject' | 'wait';
+  readonly sendTimeoutMs: number;
+  readonly messageIdHeader: string;
+}
+
+/**
+ * The producer side of the client: builds SEND frames, keeps them in the outbox until their
+ * RECEIPT, writes them on whichever connection is current and again on the next one if that
+ * connection dies first (at-least-once, same id header, same bytes).
+ */
+export class Sender {
+  readonly #o: SenderOptions;
+  readonly #outbox: Outbox<PendingSend>;
+  #drainWaiters: (() => void)[] = [];
+
+  constructor(options: SenderOptions) {
+    this.#o = options;
+    this.#outbox = new Outbox(options.outboxSize);
+  }
+
+  /** Unconfirmed sends (queued + in flight). */
+  get pending(): number {
+    return this.#outbox.queuedCount + this.#outbox.inflightCount;
+  }
+
+  /** Accepts a send; `session` (if any) gets it at once. Resolves on the RECEIPT. */
+  async send(
+    session: StompSession | undefined,
+    destination: string,
+    body: MessageBody,
+    headers: SendHeaders | undefined,
+  ): Promise<SendResult> {
+    const frame = this.prepare(destination, body, headers);
+    let reserved = false;
+    if (!this.#outbox.hasRoom() && this.#o.outboxOverflow === 'wait') {
+      await this.#outbox.reserve();
+      reserved = true;
+    }
+    return new Promise<SendResult>((resolve, reject) => {
+      const entry: PendingSend = {
+        messageId: frame.headers[this.#o.messageIdHeader]!,
+        headers: frame.headers,
+        body: frame.body,
+        resolve,
+        reject,
+        timer: undefined,
+        done: false,
+        writes: 0,
+      };
+      this.#outbox.push(entry, reserved);
+      if (this.#o.sendTimeoutMs > 0) {
+        entry.timer = setTimeout(() => {
+          this.#settle(
+            entry,
+            new HaClientError(
+              'SEND_TIMEOUT',
+              `send to ${destination} not confirmed within ${this.#o.sendTimeoutMs} ms; it may still reach the broker`,
+            ),
+          );
+        }, this.#o.sendTimeoutMs);
+      }
+      if (session?.alive) this.flush(session);
+    });
+  }
+
+  /**
+   * SEND headers and body: queues persistent by default (ActiveMQ's STOMP default is
+   * non-persistent), a fresh id unless the caller set one, `content-length` for binary bodies.
+   */
+  prepare(
+    destination: string,
+    body: MessageBody,
+    headers: SendHeaders | undefined,
+  ): { headers: FrameHeaders; body: Buffer | string } {
+    if (typeof destination !== 'string' || destination.length === 0) {
+      throw invalidOption('destination', 'must be a non-empty string');
+    }
+    const frameHeaders: FrameHeaders = {};
+    if (destination.startsWith('/queue/')) frameHeaders.persistent = 'true';
+    for (const [k, v] of Object.entries(headers ?? {})) frameHeaders[k] = String(v);
+    frameHeaders.destination = destination;
+    frameHeaders[this.#o.messageIdHeader] ??= randomUUID();
+    let bytes: Buffer | string;
+    if (typeof body === 'string') {
+      bytes = body;
+      if (body.includes('\0')) frameHeaders['content-length'] = String(Buffer.byteLength(body));
+    } else if (body instanceof Uint8Array) {
+      bytes = Buffer.isBuffer(body) ? body : Buffer.from(body);
+      frameHeaders['content-length'] = String(bytes.length);
+    } else {
+      throw invalidOption('body', 'must be a string, Buffer or Uint8Array');
+    }
+    return { headers: frameHeaders, body: bytes };
+  }
+
+  /** Writes every queued send on `session`; returns how many of them are resends. */
+  flush(session: StompSession): number {
+    let resent = 0;
+    for (const entry of this.#outbox.takeQueued()) {
+      if (entry.done) continue;
+      if (entry.writes++ > 0) resent++;
+      session.request('SEND', entry.headers, entry.body).then(
+        () => this.#settle(entry, undefined),
+        (error: unknown) => {
+          // A lost connection requeues the entry (see `requeue`); anything else is final.
+          if (error instanceof HaClientError && error.code === 'CONNECTION_LOST') return;
+          this.#settle(entry, error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    }
+    return resent;
+  }
+
+  /** The connection died: its unconfirmed sends go first on the next one. */
+  requeue(): number {
+    return this.#outbox.requeueInflight();
+  }
+
+  /** Resolves when nothing is unconfirmed, or at `deadline` (epoch ms). */
+  drain(deadline: number): Promise<void> {
+    if (this.#outbox.isEmpty) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+      this.#drainWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /** Fails every unconfirmed send and every waiter with `error`. */
+  failAll(error: HaClientError): void {
+    for (const entry of this.#outbox.clear(error)) this.#settle(entry, error);
+  }
+
+  #settle(entry: PendingSend, error: Error | undefined): void {
+    if (entry.done) return;
+    entry.done = true;
+    clearTimeout(entry.timer);
+    this.#outbox.settle(entry);
+    if (error) entry.reject(error);
+    else entry.resolve({ messageId: entry.messageId });
+    if (this.#outbox.isEmpty && this.#drainWaiters.length > 0) {
+      for (const w of this.#drainWaiters.splice(0)) w();
+    }
+  }
+}
