@@ -37,9 +37,15 @@ export type SelfOutcome =
  * resourceVersion just read. On 409 re-read and re-decide: a stalled process waking up must not
  * overwrite what happened meanwhile.
  */
-export async function reconcileSelf(ctx: LabelWriteContext): Promise<SelfOutcome> {
+export async function reconcileSelf(
+  ctx: LabelWriteContext,
+  /** A read of the own pod already under way (the labeler starts it while it fences). */
+  firstRead?: Promise<PodMeta>,
+): Promise<SelfOutcome> {
   for (let attempt = 1; attempt <= ctx.maxConflictRetries; attempt++) {
-    const pod = await ctx.api.readPod(ctx.namespace, ctx.podName);
+    const pod = await (attempt === 1 && firstRead
+      ? firstRead
+      : ctx.api.readPod(ctx.namespace, ctx.podName));
     ctx.observeSelf(pod, 'read');
     const desired = ctx.desired();
     if (desired === undefined) return { kind: 'skipped' };

@@ -236,11 +236,15 @@ export class PodLabeler extends EventEmitter<PodLabelerEvents> {
     if (desired === undefined) return;
     // Fence first, then claim: with brokers that honour the lock, at most one pod carries the
     // leader label at any moment. A failed fence does not hold up the own label (it is retried).
+    // The own pod is read while fencing runs: the claim still waits for the fence, but one round
+    // trip less stands between a takeover and the label (a stale read ends in 409 and a re-read).
+    const selfRead = this.#o.api.readPod(this.#o.namespace, this.#o.podName);
+    selfRead.catch(() => undefined); // observed through reconcileSelf
     const fence: PromiseSettledResult<string[]> =
       desired === this.#o.leaderValue
         ? await settle(this.#fenceOthers())
         : { status: 'fulfilled', value: [] };
-    const self = await settle(reconcileSelf(this.#ctx));
+    const self = await settle(reconcileSelf(this.#ctx, selfRead));
     const at = this.#o.clock.now();
     this.#lastReconcileAt = at;
     if (self.status === 'fulfilled') {
