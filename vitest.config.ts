@@ -37,6 +37,19 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        // Opt-in, against a real cluster (`pnpm test:cluster`); every test skips without
+        // KUBECONFIG and ACTIVEMQ_HA_CLUSTER_NAMESPACE. One file at a time: they share one group.
+        resolve: { alias },
+        test: {
+          name: 'cluster',
+          include: ['packages/*/test-cluster/**/*.test.ts'],
+          globalSetup: ['packages/agent/test-cluster/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

@@ -169,7 +169,7 @@ export const FLAGS: readonly Flag[] = [
     'probe-interval-ms',
     'int',
     'base.agent.probeIntervalMs',
-    'Agent probe interval (default: 250).',
+    'Agent probe interval (default: 100).',
     { value: 'ms' },
   ),
   f(

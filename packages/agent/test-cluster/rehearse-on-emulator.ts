@@ -1,0 +1,80 @@
+/**
+ * Rehearses `pnpm test:cluster` without a cluster: starts the testkit's HaCluster (three real
+ * brokers on one shared store, three real agent processes, the Kubernetes API emulator with an
+ * EndpointSlice controller and a kubelet stand-in), plays the Deployment controller, and runs the
+ * whole cluster suite against it — destructive and client parts included — through the
+ * emulator's kubeconfig. It checks the suite's own logic (watch, overlap proof, polling, client
+ * bookkeeping); it is no substitute for a real cluster (see docs/operations.md).
+ *
+ * Differences from a real cluster: a DELETE removes the pod at once (no terminating phase, so the
+ * agent's own SIGTERM demotion is not exercised), and the replacement pod keeps the deleted
+ * pod's name (a Deployment would pick a new one).
+ *
+ *   pnpm build && npx tsx packages/agent/test-cluster/rehearse-on-emulator.ts
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { type HaCluster, type HaPod, startHaCluster } from '@activemq-ha/testkit';
+import { requireAgentBundle } from '../test/agent-entrypoint.js';
+
+const GROUP_LABELS = { 'app.kubernetes.io/name': 'activemq' };
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+
+/** What the kubelet and the ReplicaSet do about a deleted pod: stop it, start a replacement. */
+function playDeployment(cluster: HaCluster): () => void {
+  return cluster.kube.onChange((e) => {
+    if (e.resource !== 'pods' || e.type !== 'DELETED') return;
+    const pod = cluster.pods.find((p) => p.name === e.object.metadata.name);
+    if (pod)
+      replace(cluster, pod).catch((error: unknown) => console.error('replace failed', error));
+  });
+}
+
+async function replace(cluster: HaCluster, pod: HaPod): Promise<void> {
+  cluster.kubelet.unwatch(pod.name);
+  // The kubelet signals every container at once; the broker's SIGTERM releases the store lock.
+  await Promise.all([pod.agent?.kill('SIGTERM'), cluster.brokers.kill(pod.broker.id, 'SIGTERM')]);
+  // The replacement's JVM waits for the lock as a slave.
+  await cluster.brokers.restart(pod.broker.id);
+  cluster.kube.createPod({
+    name: pod.name,
+    namespace: cluster.kube.namespace,
+    labels: { ...GROUP_LABELS, leader: 'no' },
+    podIP: pod.broker.host,
+    ready: false,
+    containerPorts: [
+      { name: 'openwire', containerPort: pod.broker.ports.openwire },
+      { name: 'stomp', containerPort: pod.broker.ports.stomp },
+    ],
+  });
+  await cluster.startAgent(pod.name);
+}
+
+function runSuite(env: NodeJS.ProcessEnv): Promise<number> {
+  const child = spawn('npx', ['vitest', 'run', '--project', 'cluster'], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: 'inherit',
+  });
+  return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+}
+
+const cluster = await startHaCluster({
+  agentEntrypoint: requireAgentBundle(),
+  size: 3,
+  groupLabels: GROUP_LABELS,
+});
+const stopPlaying = playDeployment(cluster);
+try {
+  process.exitCode = await runSuite({
+    KUBECONFIG: cluster.kube.kubeconfigPath,
+    ACTIVEMQ_HA_CLUSTER_NAMESPACE: cluster.kube.namespace,
+    ACTIVEMQ_HA_CLUSTER_DESTRUCTIVE: '1',
+    ACTIVEMQ_HA_CLUSTER_CLIENT: '1',
+    ACTIVEMQ_HA_CLUSTER_RESTORE_TIMEOUT_MS: '120000',
+  });
+  if (process.exitCode !== 0) cluster.dumpLogs();
+} finally {
+  stopPlaying();
+  await cluster.close();
+}
