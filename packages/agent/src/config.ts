@@ -86,8 +86,8 @@ const settings = {
   probeIntervalMs: {
     flag: 'probe-interval-ms',
     env: 'ACTIVEMQ_HA_PROBE_INTERVAL_MS',
-    schema: positiveMs.default(250),
-    help: 'Time between probes.',
+    schema: positiveMs.default(100),
+    help: 'Time between probes; it bounds what the agent adds to a takeover, and a waiting slave only costs a refused loopback connect.',
   },
   probeTimeoutMs: {
     flag: 'probe-timeout-ms',
