@@ -34,7 +34,7 @@ export interface FaultRoundResult {
   readonly produceOutageMs: number;
   /** Largest gap between deliveries, same window. */
   readonly consumeOutageMs: number;
-  /** Watch cut → as many watches open as before; only for watch cuts. */
+  /** Watch cut → as many watches re-opened as were cut; only for watch cuts. */
   readonly rewatchMs: number | undefined;
   /** Spans with more than one leader that started during the round (checked by the runner). */
   readonly overlaps: readonly LeaderOverlap[];
@@ -74,19 +74,41 @@ export async function runFaultRound(
   const labelAt = timeline.lastLabelChange(fault.faultAt, converged.observedAt) ?? fault.faultAt;
   const sliceAt = timeline.lastReadyChange(fault.faultAt, converged.observedAt) ?? fault.faultAt;
 
+  if (fault.deadAgentPod !== undefined) {
+    // Its agent is dead: only the new leader can have written this demotion (fencing).
+    const stale = fault.deadAgentPod;
+    const fenced = cluster.kube
+      .labelHistory()
+      .some(
+        (c) =>
+          c.pod === stale &&
+          c.time > fault.startedAt &&
+          c.before?.leader === 'yes' &&
+          c.after?.leader !== 'yes',
+      );
+    if (!fenced) violations.push(`${what}: no demotion of the stale leader ${stale} was recorded`);
+  }
+
   let rewatchMs: number | undefined;
-  if (fault.watchesBefore !== undefined) {
-    const wanted = fault.watchesBefore;
+  if (fault.watchCut !== undefined) {
+    // Every cut watcher has asked for a new watch and as many watches are open as were cut; the
+    // time is that of the request that completed the count, from the emulator's request log.
+    const { count, afterSeq } = fault.watchCut;
+    const kube = cluster.kube;
     try {
-      await cluster.kube.waitFor(() => cluster.kube.openWatches >= wanted, {
-        timeoutMs: Math.max(0, fault.faultAt + ctx.convergenceBoundMs - Date.now()),
-        description: `${wanted} watches open again`,
-        pollIntervalMs: 20,
-      });
-      rewatchMs = Date.now() - fault.faultAt;
+      await kube.waitFor(
+        () => kube.countRequests({ verb: 'watch', afterSeq }) >= count && kube.openWatches >= count,
+        {
+          timeoutMs: Math.max(0, fault.faultAt + ctx.convergenceBoundMs - Date.now()),
+          description: `${count} watches open again`,
+          pollIntervalMs: 50,
+        },
+      );
+      const nth = kube.requests({ verb: 'watch', afterSeq })[count - 1];
+      rewatchMs = nth === undefined ? 0 : Math.max(0, nth.time - fault.startedAt);
     } catch {
       violations.push(
-        `${what}: only ${cluster.kube.openWatches} of ${wanted} watches re-opened within ${ctx.convergenceBoundMs} ms`,
+        `${what}: ${kube.openWatches} of ${count} cut watches re-opened within ${ctx.convergenceBoundMs} ms`,
       );
     }
   }

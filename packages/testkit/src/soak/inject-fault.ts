@@ -20,8 +20,8 @@ export interface InjectedFault {
   readonly deadBroker: string | undefined;
   /** Pod whose agent is left dead, restarted by `repairFault` (fencing). */
   readonly deadAgentPod: string | undefined;
-  /** Open watches just before a watch cut; the round waits until as many are open again. */
-  readonly watchesBefore: number | undefined;
+  /** A watch cut: how many were cut, and the request sequence number at the cut. */
+  readonly watchCut: { readonly count: number; readonly afterSeq: number } | undefined;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
@@ -45,7 +45,7 @@ export async function injectFault(
     takeoverMs: undefined,
     deadBroker: undefined,
     deadAgentPod: undefined,
-    watchesBefore: undefined,
+    watchCut: undefined,
   };
   const failover = async (signal: 'SIGKILL' | 'SIGTERM') => {
     const result = await cluster.brokers.failover(signal, { timeoutMs: 60_000 });
@@ -106,14 +106,14 @@ export async function injectFault(
     }
     case 'watch-cut':
     case 'watch-cut-broker-kill': {
-      const watchesBefore = cluster.kube.openWatches;
+      const afterSeq = cluster.kube.requestSeq;
       const startedAt = Date.now();
-      cluster.kube.cutWatches(plan.mode);
+      const watchCut = { count: cluster.kube.cutWatches(plan.mode), afterSeq };
       if (plan.kind === 'watch-cut') {
-        return { ...base, watchesBefore, startedAt, faultAt: startedAt, clearedAt: startedAt };
+        return { ...base, watchCut, startedAt, faultAt: startedAt, clearedAt: startedAt };
       }
       const k = await failover('SIGKILL');
-      return { ...base, ...k, watchesBefore, startedAt, clearedAt: k.faultAt };
+      return { ...base, ...k, watchCut, startedAt, clearedAt: k.faultAt };
     }
   }
 }

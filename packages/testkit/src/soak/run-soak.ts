@@ -65,8 +65,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         violations.push(...round.violations);
         log(progressLine(round, plans.length));
       } catch (error) {
-        violations.push(`fault ${i + 1} (${describeFault(plan)}): ${(error as Error).message}`);
-        log(`fault ${i + 1}/${plans.length} FAILED: ${(error as Error).message}`);
+        const message = (error as Error).message;
+        const prefix = `fault ${i + 1} (`;
+        violations.push(
+          message.startsWith(prefix) ? message : `${prefix}${describeFault(plan)}): ${message}`,
+        );
+        log(`fault ${i + 1}/${plans.length} FAILED: ${message}`);
         break;
       }
     }
@@ -104,8 +108,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     if (!trafficStopped) await traffic?.stop(0);
     if (failed && o.dumpLogsOnFailure) {
       process.stderr.write(`chaos soak failed; replay with SOAK_SEED=${o.seed}\n`);
+      // Also keeps the group's directory (broker and agent logs) for the post-mortem.
       cluster.dumpLogs();
-      cluster.brokers.keepDir();
     }
     await cluster.close();
   }

@@ -57,11 +57,13 @@ export function formatSoakReport(result: SoakResult, title = 'Chaos soak'): stri
   const lines = [
     `### ${title}: ${result.rounds.length} faults, seed ${result.seed}, ${result.ratePerSecond} msg/s, ${(result.durationMs / 1000).toFixed(0)} s`,
     '',
-    'p50 / p95 / max in ms. Takeover: kill → next broker accepts connections. Labels: fault → last',
-    'leader-label write before every label agreed with the serving broker. EndpointSlice: fault →',
-    'last change of the Service’s ready endpoints before only the active pod was ready. Outages:',
-    'largest gap between send confirmations / deliveries from the fault until traffic flowed again.',
-    'Converged: fault lifted (API up, agent back, kill sent) → labels and routing observed in agreement.',
+    'p50 / p95 / max in ms, measured from the fault (the broker kill, where the fault has one).',
+    'Takeover: kill → next broker accepts connections. Label convergence: → the last leader-label',
+    'write before every pod agreed with the serving broker (0: no write was needed). EndpointSlice',
+    'update: → the last change of the Service’s ready endpoints before only the active pod was',
+    'ready. Produce / consume outage: largest gap between send confirmations / deliveries from the',
+    'fault’s first action until both flowed again. Converged: fault lifted (API up, agent back,',
+    'kill sent) → labels and routing observed in agreement; the soak bounds it.',
     '',
     '| fault | n | broker takeover | label convergence | EndpointSlice update | produce outage | consume outage | converged |',
     '|---|---:|---:|---:|---:|---:|---:|---:|',
@@ -71,10 +73,20 @@ export function formatSoakReport(result: SoakResult, title = 'Chaos soak'): stri
     ),
     '',
     `Totals: sent ${t.sent}, confirmed ${t.confirmed}, received ${t.received}, lost ${t.lost}, duplicates past the client's filter ${t.duplicates}.`,
+    rewatchLine(result),
     `Spans with two leader=yes pods: ${result.overlaps.length}${result.overlaps.length ? `, longest ${Number.isFinite(longest) ? `${Math.round(longest)} ms` : 'never ended'}` : ''}.`,
     result.violations.length === 0
       ? 'Invariants: all held.'
       : `Invariants broken (${result.violations.length}):\n${result.violations.map((v) => `- ${v}`).join('\n')}`,
   ];
   return lines.join('\n');
+}
+
+function rewatchLine(result: SoakResult): string {
+  const p = percentiles(
+    result.rounds.map((r) => r.rewatchMs).filter((v): v is number => v !== undefined),
+  );
+  return p.n === 0
+    ? 'No watch was cut.'
+    : `Cut watches all re-opened after p50 ${Math.round(p.p50)} ms, max ${Math.round(p.max)} ms (${p.n} cuts).`;
 }

@@ -1,0 +1,51 @@
+/**
+ * pnpm bench:soak [--faults N] [--seed S] [--rate R]: the chaos soak of
+ * test/chaos-soak.test.ts, longer (default 100 faults at 100 msg/s), printing per fault kind the
+ * p50/p95/max of broker takeover, label convergence, EndpointSlice update and the clients'
+ * produce and consume outages, with the delivery totals. Exit code 1 when an invariant broke.
+ * SOAK_SEED / SOAK_FAULTS work here too; flags win.
+ */
+import { parseArgs } from 'node:util';
+import { formatSoakReport, runSoak, SeededRandom, soakEnv } from '@activemq-ha/testkit';
+import { requireAgentBundle } from '../test/agent-entrypoint.js';
+
+const { values } = parseArgs({
+  options: {
+    faults: { type: 'string' },
+    seed: { type: 'string' },
+    rate: { type: 'string', default: '100' },
+  },
+});
+const int = (name: string, raw: string | undefined, min: number): number | undefined => {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) {
+    process.stderr.write(`--${name} must be an integer >= ${min}, got "${raw}"\n`);
+    process.exit(2);
+  }
+  return n;
+};
+const env = soakEnv(process.env);
+const faults = int('faults', values.faults, 1) ?? env.faults ?? 100;
+const seed = int('seed', values.seed, 0) ?? env.seed ?? SeededRandom.freshSeed();
+const rate = int('rate', values.rate, 1) ?? 100;
+
+process.stderr.write(
+  `chaos soak: ${faults} faults, seed ${seed} (replay: --seed ${seed}), ${rate} msg/s\n`,
+);
+const started = Date.now();
+const result = await runSoak({
+  agentEntrypoint: requireAgentBundle(),
+  faults,
+  seed,
+  ratePerSecond: rate,
+  log: (line) =>
+    process.stderr.write(`+${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s ${line}\n`),
+});
+console.log(
+  formatSoakReport(
+    result,
+    'Chaos soak (3 brokers, lock acquire 1000 ms / keep-alive 500 ms, agents at defaults)',
+  ),
+);
+process.exitCode = result.violations.length === 0 ? 0 : 1;
