@@ -1,5 +1,6 @@
 import { KubeClient, LeaderElector, PodLabeler } from '@activemq-ha/core';
 import type { AgentConfig } from './config.js';
+import { AgentError } from './errors.js';
 import { type AgentHttpServer, startHttpServer } from './http-server.js';
 import { connectKube } from './kube-connection.js';
 import type { Logger } from './logger.js';
@@ -24,7 +25,6 @@ export interface RunningAgent {
  */
 export async function startAgent(config: AgentConfig, log: Logger): Promise<RunningAgent> {
   const kube = connectKube(config);
-  const metrics = new AgentMetrics();
   const api = new KubeClient({ kubeConfig: kube.kubeConfig, tokenFile: kube.tokenFile });
   const elector = new LeaderElector({
     probe: probeFromConfig(config),
@@ -42,6 +42,7 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
     resyncIntervalMs: config.resyncIntervalMs,
     leaseName: config.lease ? leaseNameFor(config.groupSelector) : undefined,
   });
+  const metrics = new AgentMetrics(() => labeler.status.label === config.leaderValue);
 
   api.on('request', (e) => {
     if (e.status < 200 || e.status >= 300) metrics.apiErrors.inc({ code: String(e.status) });
@@ -57,7 +58,9 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
       'probe',
     );
   });
+  let labelledSinceTransition = false;
   elector.on('transition', (t) => {
+    labelledSinceTransition = false;
     metrics.transitions.inc({ from: t.from, to: t.to });
     log.info(
       {
@@ -72,11 +75,13 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
   });
   elector.on('error', (error) => log.warn({ event: 'probe-error', err: error }, 'probe threw'));
   labeler.on('labelChanged', (c) => {
-    const self = c.pod === config.podName;
-    metrics.labelWrites.inc({ target: self ? 'self' : 'peer', value: c.to });
-    if (self) metrics.leader.set(c.to === config.leaderValue ? 1 : 0);
-    if (self && c.sinceTransitionMs !== undefined)
+    metrics.labelWrites.inc({ target: 'self', value: c.to });
+    // Only the write that follows a state change measures the agent's reaction time; repairs
+    // and the SIGTERM release can come long after the last transition.
+    if (c.cause !== 'released' && c.sinceTransitionMs !== undefined && !labelledSinceTransition) {
       metrics.timeToLabel.observe(c.sinceTransitionMs / 1000);
+    }
+    labelledSinceTransition = true;
     log.info(
       {
         event: 'label',
@@ -91,12 +96,21 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
       `labelled ${c.pod} ${config.labelKey}=${c.to}`,
     );
   });
-  labeler.on('fenced', (f) =>
+  labeler.on('fenced', (f) => {
+    metrics.labelWrites.inc({ target: 'peer', value: config.standbyValue });
     log.info(
       { event: 'fenced', target: f.pod, writeMs: f.durationMs, attempts: f.attempts },
       `fenced stale leader ${f.pod}`,
-    ),
-  );
+    );
+  });
+  labeler.on('watch', (w) => {
+    if (w.error)
+      log.warn(
+        { event: 'watch-closed', err: w.error },
+        'pod watch closed with an error; re-watching',
+      );
+    else log.debug({ event: `watch-${w.state}` }, `pod watch ${w.state}`);
+  });
   labeler.on('fenceFailed', (f) =>
     log.warn(
       { event: 'fence-failed', target: f.pod, err: f.error },
@@ -148,8 +162,9 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
       metrics.registry,
     );
   } catch (error) {
-    throw new Error(
-      `cannot listen on ${config.httpHost}:${config.httpPort}: ${(error as Error).message}`,
+    throw new AgentError(
+      'HTTP_LISTEN_FAILED',
+      `cannot listen on ${config.httpHost ?? '*'}:${config.httpPort} (--http-host/--http-port): ${(error as Error).message}`,
       { cause: error },
     );
   }

@@ -1,7 +1,19 @@
 import { startAgent } from './agent.js';
 import { configHelp, loadConfig } from './config.js';
-import { AgentError, ConfigError } from './errors.js';
+import { ConfigError } from './errors.js';
 import { createLogger } from './logger.js';
+
+const CONFIG_ERROR_CODES = new Set([
+  'CONFIG_INVALID',
+  'KUBECONFIG_INVALID',
+  'INVALID_OPTION',
+  'TOKEN_FILE',
+]);
+
+function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
 
 /**
  * `activemq-ha-agent`: exit 2 on bad configuration (naming the setting), 1 on a runtime failure,
@@ -28,20 +40,13 @@ async function main(argv: readonly string[]): Promise<void> {
   try {
     agent = await startAgent(config, log);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`activemq-ha-agent: ${error.message}\n`);
-      process.exitCode = 2;
-      return;
-    }
-    log.fatal(
-      {
-        event: 'start-failed',
-        err: error,
-        code: error instanceof AgentError ? error.code : undefined,
-      },
-      (error as Error).message,
-    );
-    process.exitCode = 1;
+    // Settings that only fail once used (kubeconfig, token file, label syntax checked by core)
+    // are configuration errors too: exit 2, like a bad flag, so a crash loop says "fix the config".
+    const code = errorCode(error);
+    const usage = code !== undefined && CONFIG_ERROR_CODES.has(code);
+    process.stderr.write(`activemq-ha-agent: ${(error as Error).message}\n`);
+    log.fatal({ event: 'start-failed', err: error, code }, (error as Error).message);
+    process.exitCode = usage ? 2 : 1;
     return;
   }
   const onSignal = (signal: NodeJS.Signals) => {

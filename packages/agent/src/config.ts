@@ -110,8 +110,8 @@ const settings = {
   httpHost: {
     flag: 'http-host',
     env: 'ACTIVEMQ_HA_HTTP_HOST',
-    schema: z.string().default('0.0.0.0'),
-    help: 'Address the HTTP server binds to.',
+    schema: z.string().min(1).optional(),
+    help: 'Address the HTTP server binds to; default: every address, IPv6 and IPv4 (kubelet probes the pod IP, which is IPv6 on single-stack IPv6 clusters).',
   },
   kubeconfig: {
     flag: 'kubeconfig',

@@ -1,4 +1,4 @@
-export type AgentErrorCode = 'CONFIG_INVALID' | 'KUBECONFIG_INVALID';
+export type AgentErrorCode = 'CONFIG_INVALID' | 'KUBECONFIG_INVALID' | 'HTTP_LISTEN_FAILED';
 
 export class AgentError extends Error {
   override name = 'AgentError';

@@ -16,7 +16,7 @@ export interface AgentHttpServer {
 
 /** Serves /healthz, /readyz and /metrics; everything else is 404. */
 export async function startHttpServer(
-  host: string,
+  host: string | undefined,
   port: number,
   health: HealthSource,
   registry: Registry,

@@ -4,11 +4,8 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 export class AgentMetrics {
   readonly registry = new Registry();
 
-  readonly leader = new Gauge({
-    name: 'activemq_ha_leader',
-    help: '1 while this pod is labelled leader, else 0',
-    registers: [this.registry],
-  });
+  /** Read at scrape time from `isLeader`: the label as last observed, whoever wrote it. */
+  readonly leader: Gauge;
   readonly brokerServing = new Gauge({
     name: 'activemq_ha_broker_serving',
     help: '1 while the local broker answers the probes, else 0',
@@ -46,7 +43,15 @@ export class AgentMetrics {
     registers: [this.registry],
   });
 
-  constructor() {
+  constructor(isLeader: () => boolean) {
+    this.leader = new Gauge({
+      name: 'activemq_ha_leader',
+      help: '1 while this pod is labelled leader (as last observed in the API), else 0',
+      registers: [this.registry],
+      collect() {
+        this.set(isLeader() ? 1 : 0);
+      },
+    });
     collectDefaultMetrics({ register: this.registry, prefix: 'activemq_ha_agent_' });
   }
 }

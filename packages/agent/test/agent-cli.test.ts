@@ -50,12 +50,13 @@ describe('activemq-ha-agent CLI', () => {
     expect(r.stdout).toBe('');
   });
 
-  it('exits 1 with a clear message when the kubeconfig cannot be loaded', () => {
+  it('exits 2 with a clear message when the kubeconfig cannot be loaded', () => {
     const r = runAgent(['--kubeconfig', '/nonexistent/kubeconfig', '--http-port', '0'], {
       POD_NAME: 'p',
       POD_NAMESPACE: 'mq',
     });
-    expect(r.status).toBe(1);
-    expect(r.stdout).toMatch(/KUBECONFIG_INVALID|cannot load kubeconfig \/nonexistent\/kubeconfig/);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/cannot load kubeconfig \/nonexistent\/kubeconfig/);
+    expect(r.stdout).toMatch(/"code":"KUBECONFIG_INVALID"/);
   });
 });

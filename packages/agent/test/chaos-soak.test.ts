@@ -1,12 +1,13 @@
-import { formatSoakReport, runSoak, SeededRandom, soakEnv } from '@activemq-ha/testkit';
+import { formatSoakReport, runSoak, soakEnv } from '@activemq-ha/testkit';
 import { describe, expect, it } from 'vitest';
 import { requireAgentBundle } from './agent-entrypoint.js';
 
-// Randomized faults under continuous load, from a printed seed: SOAK_SEED=<seed> replays the
-// same fault sequence, SOAK_FAULTS=<n> changes its length. `pnpm bench:soak` runs the same
-// scenario longer and prints the latency figures.
+// Randomized faults under continuous load. The seed is fixed so every CI run draws the same fault
+// sequence (a test must be repeatable); SOAK_SEED=<seed> tries another one, SOAK_FAULTS=<n>
+// changes the length. `pnpm bench:soak` runs it longer, from fresh seeds, with figures.
+const FIXED_SEED = 20_261_126;
 const env = soakEnv(process.env);
-const seed = env.seed ?? SeededRandom.freshSeed();
+const seed = env.seed ?? FIXED_SEED;
 const faults = env.faults ?? 20;
 const CONVERGENCE_BOUND_MS = 15_000;
 
