@@ -31,7 +31,8 @@ export interface Discovery {
 }
 
 /**
- * A fixed list of brokers, tried in the written order (see `ServerList` for the exact order).
+ * A fixed list of brokers, tried in the written order, a round starting after the one just lost
+ * (or shuffled with `randomize`); the README's "Order" has the details.
  * For clients outside the cluster or without API access.
  */
 export function servers(

@@ -3,7 +3,7 @@ import { chooseEndpoint, type EndpointSliceLike, readyEndpoints } from './endpoi
 
 const slice = (
   endpoints: { ip: string; ready?: boolean; terminating?: boolean; pod?: string }[],
-  ports = [
+  ports: { name?: string; port: number }[] = [
     { name: 'stomp', port: 61613 },
     { name: 'openwire', port: 61616 },
   ],
@@ -33,14 +33,17 @@ describe('readyEndpoints', () => {
       'stomp',
     );
     expect(ready).toEqual([
-      { address: '10.0.0.2', port: 61613 },
-      { address: '10.0.0.9', port: 61613, pod: 'amq-1' },
+      { address: '10.0.0.2', port: 61613, portName: 'stomp' },
+      { address: '10.0.0.9', port: 61613, portName: 'stomp', pod: 'amq-1' },
     ]);
   });
 
-  it('matches a port by number and skips slices without it', () => {
+  it('matches a port by (target port) number, keeping its name, and skips slices without it', () => {
     expect(readyEndpoints([slice([{ ip: '1.1.1.1' }])], 61616)).toEqual([
-      { address: '1.1.1.1', port: 61616 },
+      { address: '1.1.1.1', port: 61616, portName: 'openwire' },
+    ]);
+    expect(readyEndpoints([slice([{ ip: '1.1.1.1' }], [{ port: 61613 }])], 61613)).toEqual([
+      { address: '1.1.1.1', port: 61613, portName: '' },
     ]);
     expect(readyEndpoints([slice([{ ip: '1.1.1.1' }])], 'amqp')).toEqual([]);
     expect(readyEndpoints([{ endpoints: null, ports: null }], 'stomp')).toEqual([]);
@@ -48,8 +51,8 @@ describe('readyEndpoints', () => {
 });
 
 describe('chooseEndpoint', () => {
-  const a = { address: '10.0.0.1', port: 61613 };
-  const b = { address: '10.0.0.2', port: 61613 };
+  const a = { address: '10.0.0.1', port: 61613, portName: 'stomp' };
+  const b = { address: '10.0.0.2', port: 61613, portName: 'stomp' };
   it('stays on the current endpoint while it is ready, else takes the first', () => {
     expect(chooseEndpoint([a, b], b)).toBe(b);
     expect(chooseEndpoint([a], b)).toBe(a);

@@ -25,6 +25,8 @@ export interface EndpointSliceLike {
 export interface ReadyEndpoint {
   readonly address: string;
   readonly port: number;
+  /** The slice port's name: the name of the Service port it belongs to ('' when unnamed). */
+  readonly portName: string;
   /** The pod behind it, for logs. */
   readonly pod?: string;
 }
@@ -35,7 +37,8 @@ export function endpointKey(e: ReadyEndpoint): string {
 
 /**
  * Ready endpoints across all slices of a Service, for the port named `port` (or with that
- * number), sorted so that the result does not depend on slice order. `ready` left unset counts
+ * number: a slice port's number is the target port the pods listen on, not the Service's port),
+ * sorted so that the result does not depend on slice order. `ready` left unset counts
  * as ready (the API's documented meaning); terminating endpoints never do.
  */
 export function readyEndpoints(
@@ -54,7 +57,8 @@ export function readyEndpoints(
       const address = ep.addresses?.[0];
       if (!address) continue;
       const pod = ep.targetRef?.name;
-      const e: ReadyEndpoint = pod ? { address, port: p.port, pod } : { address, port: p.port };
+      const at = { address, port: p.port, portName: p.name ?? '' };
+      const e: ReadyEndpoint = pod ? { ...at, pod } : at;
       out.set(endpointKey(e), e);
     }
   }

@@ -25,7 +25,12 @@ export type HaClientErrorCode =
   | 'DRAIN_TIMEOUT'
   /** A transaction was open when its connection died: the broker rolled it back. */
   | 'TRANSACTION_IN_DOUBT'
-  /** A subscription handler threw or rejected; its message stays unacknowledged. */
+  /**
+   * A subscription handler threw or rejected. With `ack: 'auto'` the broker already counts the
+   * message as consumed (it is not redelivered). With `'client-individual'` a message the handler
+   * did not `ack()` stays unacknowledged on that connection (holding a prefetch slot) until the
+   * connection ends, when the broker redelivers it.
+   */
   | 'HANDLER_FAILED'
   /** Service discovery could not read the Kubernetes API (the last known endpoint is kept). */
   | 'DISCOVERY_FAILED';

@@ -33,6 +33,9 @@ export class HaClient extends EventEmitter<HaClientEvents> {
   #wake: (() => void) | undefined;
   #lost: { server: ServerAddress; at: number } | undefined;
   #lastServer: ServerAddress | undefined;
+  /** The endpoint discovery names now, and the one it named when the session opened. */
+  #endpoint: string | undefined;
+  #sessionEndpoint: string | undefined;
   #connectedWaiters: { resolve(): void; reject(e: Error): void }[] = [];
   #closed: Promise<void> | undefined;
   #closing = false;
@@ -42,7 +45,7 @@ export class HaClient extends EventEmitter<HaClientEvents> {
   constructor(options: HaClientOptions) {
     super();
     this.#o = resolveOptions(options);
-    this.#sender = new Sender(this.#o);
+    this.#sender = new Sender(this.#o, () => this.#session);
     this.#subs = new Subscriptions(
       () => ({ session: this.#session, generation: this.#generation }),
       this.#o.messageIdHeader,
@@ -111,7 +114,7 @@ export class HaClient extends EventEmitter<HaClientEvents> {
    */
   async send(destination: string, body: MessageBody, headers?: SendHeaders): Promise<SendResult> {
     if (this.#closing) throw closedError('send');
-    return this.#sender.send(this.#session, destination, body, headers);
+    return this.#sender.send(destination, body, headers);
   }
 
   /**
@@ -141,9 +144,12 @@ export class HaClient extends EventEmitter<HaClientEvents> {
     try {
       await session.request('BEGIN', { transaction: tx.id });
     } catch (error) {
-      throw error instanceof HaClientError && error.code === 'CONNECTION_LOST'
-        ? tx.markInDoubt(error)
-        : error;
+      if (error instanceof HaClientError && error.code === 'CONNECTION_LOST') {
+        throw tx.markInDoubt(error);
+      }
+      // The broker refused the BEGIN: there is no transaction that could later be in doubt.
+      this.#txs.delete(tx);
+      throw error;
     }
     return tx;
   }
@@ -296,6 +302,7 @@ export class HaClient extends EventEmitter<HaClientEvents> {
     this.#generation++;
     this.#session = session;
     this.#lastServer = session.server;
+    this.#sessionEndpoint = this.#endpoint;
     this.#setState({
       type: 'connected',
       server: session.server,
@@ -330,7 +337,20 @@ export class HaClient extends EventEmitter<HaClientEvents> {
   }
 
   #onMoved(change: { readonly from?: string; readonly to?: string }): void {
+    this.#endpoint = change.to;
     if (this.#final || this.#state.type === 'idle') return;
+    if (change.to === undefined && this.#session?.alive) {
+      // An endpoint that left the Service with no successor (its agent died, so the pod went
+      // unready, or a fence briefly preceded the claim) says nothing about the broker itself:
+      // keep the working session. If the broker is really gone, the socket or heart-beat says so.
+      this.#o.logger.debug({ ...change }, 'discovery: no ready endpoint; keeping the live session');
+      return;
+    }
+    if (change.to !== undefined && change.to === this.#sessionEndpoint && this.#session?.alive) {
+      // The endpoint the session was opened to came back (e.g. its pod is ready again).
+      this.#o.logger.debug({ ...change }, "discovery: the session's endpoint is back");
+      return;
+    }
     this.#o.logger.debug({ ...change }, 'discovery: active broker moved');
     this.#stale = true;
     this.#backoff.reset();

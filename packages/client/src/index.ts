@@ -1,6 +1,5 @@
-export { Backoff, type BackoffOptions } from './backoff.js';
+export type { BackoffOptions } from './backoff.js';
 export type { ConnectionState, ConnectionStateType } from './connection-state.js';
-export { DedupeWindow } from './dedupe-window.js';
 export { type Discovery, type DiscoveryListener, failover, servers } from './discovery.js';
 export {
   BrokerError,
@@ -19,10 +18,9 @@ export { createClient, HaClient } from './ha-client.js';
 export { type KubernetesDiscoveryOptions, kubernetes } from './kubernetes-discovery.js';
 export type { Logger } from './logger.js';
 export type { HaClientOptions, ReconnectOptions } from './options.js';
-export { Outbox } from './outbox.js';
 export type { MessageBody, SendHeaders, SendResult } from './sender.js';
 export { formatServer, parseServerUri, type ServerAddress } from './server-address.js';
-export { ServerList, type ServerListOptions } from './server-list.js';
+export type { ServerListOptions } from './server-list.js';
 export type {
   AckMode,
   MessageHandler,

@@ -15,7 +15,13 @@ export interface KubernetesDiscoveryOptions {
   readonly namespace: string;
   /** The Service that selects the active broker's pod (`leader=yes`). */
   readonly service: string;
-  /** The Service port: its name (as in the EndpointSlices) or number. @default 'stomp' */
+  /**
+   * The port to dial: the Service port's name (as the EndpointSlices carry it), or a number,
+   * which is the target (container) port the broker listens on, not the Service's `port`:
+   * EndpointSlices list target ports. With `useServiceAddress` the client dials the Service
+   * port of that name or target port.
+   * @default 'stomp'
+   */
   readonly port?: string | number;
   /** @default a KubeConfig loaded with `loadFromDefault()` (in-cluster or ~/.kube/config) */
   readonly kubeConfig?: KubeConfig;
@@ -32,7 +38,7 @@ export interface KubernetesDiscoveryOptions {
    * @default 30000
    */
   readonly relistIntervalMs?: number;
-  /** Backoff between failed list/watch attempts. @default { initialDelayMs: 250, maxDelayMs: 10000 } */
+  /** Backoff between failed list/watch attempts. @default { initialDelayMs: 250, maxDelayMs: 2000 }: after an API outage the endpoint must be found again within about a takeover, not tens of seconds later */
   readonly retry?: BackoffOptions;
 }
 
@@ -46,6 +52,10 @@ export function kubernetes(options: KubernetesDiscoveryOptions): Discovery {
 }
 
 type K8s = typeof import('@kubernetes/client-node');
+type ServicePort = { readonly name?: string; readonly port: number };
+
+/** A watch that lasted this long proves list/watch work again: the retry backoff restarts. */
+const HEALTHY_WATCH_MS = 1000;
 
 class KubernetesDiscovery implements Discovery {
   readonly description: string;
@@ -54,7 +64,8 @@ class KubernetesDiscovery implements Discovery {
   readonly #retry: Backoff;
   readonly #slices = new Map<string, EndpointSliceLike>();
   #current: ReadyEndpoint | undefined;
-  #serviceAddress: ServerAddress | undefined;
+  /** The Service's cluster IP and ports, read for `useServiceAddress`. */
+  #service: { readonly ip: string; readonly ports: readonly ServicePort[] } | undefined;
   #listener: DiscoveryListener | undefined;
   #k8s: K8s | undefined;
   #kc: KubeConfig | undefined;
@@ -64,6 +75,7 @@ class KubernetesDiscovery implements Discovery {
   #stopped = false;
   #watchdog: NodeJS.Timeout | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
+  #healthyTimer: NodeJS.Timeout | undefined;
 
   constructor(options: KubernetesDiscoveryOptions) {
     for (const key of ['namespace', 'service'] as const) {
@@ -94,7 +106,7 @@ class KubernetesDiscovery implements Discovery {
     }
     this.#o = options;
     this.#port = options.port ?? 'stomp';
-    this.#retry = new Backoff({ initialDelayMs: 250, maxDelayMs: 10_000, ...options.retry });
+    this.#retry = new Backoff({ initialDelayMs: 250, maxDelayMs: 2000, ...options.retry });
     this.description = `kubernetes(${options.namespace}/${options.service}:${this.#port})`;
   }
 
@@ -116,7 +128,14 @@ class KubernetesDiscovery implements Discovery {
 
   round(): readonly ServerAddress[] {
     if (!this.#current) return [];
-    if (this.#o.useServiceAddress) return this.#serviceAddress ? [this.#serviceAddress] : [];
+    if (this.#o.useServiceAddress) {
+      // A slice port is named after its Service port: that name finds the port to dial.
+      const name = this.#current.portName;
+      const port = this.#service?.ports.find((p) => (p.name ?? '') === name);
+      return this.#service && port
+        ? [{ host: this.#service.ip, port: port.port, tls: this.#o.tls === true }]
+        : [];
+    }
     return [{ host: this.#current.address, port: this.#current.port, tls: this.#o.tls === true }];
   }
 
@@ -125,6 +144,7 @@ class KubernetesDiscovery implements Discovery {
     this.#generation++;
     clearInterval(this.#watchdog);
     clearTimeout(this.#retryTimer);
+    clearTimeout(this.#healthyTimer);
     this.#abort?.abort();
     this.#abort = undefined;
   }
@@ -134,6 +154,7 @@ class KubernetesDiscovery implements Discovery {
     if (this.#stopped || !this.#k8s || !this.#kc) return;
     const generation = ++this.#generation;
     clearTimeout(this.#retryTimer);
+    clearTimeout(this.#healthyTimer);
     this.#abort?.abort();
     this.#abort = undefined;
     const { namespace, service } = this.#o;
@@ -146,7 +167,7 @@ class KubernetesDiscovery implements Discovery {
       this.#slices.clear();
       for (const slice of list.items) this.#slices.set(slice.metadata?.name ?? '', slice);
       this.#update();
-      this.#retry.reset();
+      // No backoff reset here: a list that works says nothing about the watch after it.
       this.#startWatch(generation, list.metadata?.resourceVersion);
     } catch (error) {
       if (generation !== this.#generation) return;
@@ -163,12 +184,35 @@ class KubernetesDiscovery implements Discovery {
       allowWatchBookmarks: true,
       resourceVersion: rv,
     };
-    const onEvent = (phase: string, obj: unknown) => {
+    // A watch that lasts counts as recovery; one that ends young (a proxy closing streams at
+    // once, an ERROR on every new watch) is a failure, so that restarts back off instead of
+    // looping list/watch as fast as the API answers.
+    const startedAt = Date.now();
+    let healthy = false;
+    clearTimeout(this.#healthyTimer);
+    this.#healthyTimer = setTimeout(() => {
       if (generation !== this.#generation) return;
+      healthy = true;
+      this.#retry.reset();
+    }, HEALTHY_WATCH_MS);
+    this.#healthyTimer.unref();
+    let ended = false;
+    /** `next`: what a healthy watch does now; a young one (or `'fail'`) retries with backoff. */
+    const end = (error: unknown, next: 'watch' | 'list' | 'fail') => {
+      if (ended || generation !== this.#generation) return;
+      ended = true;
+      clearTimeout(this.#healthyTimer);
+      if (!healthy || next === 'fail') this.#failed(generation, 'watch', error);
+      else if (next === 'watch') this.#startWatch(generation, rv);
+      else void this.#resync();
+    };
+    const onEvent = (phase: string, obj: unknown) => {
+      if (ended || generation !== this.#generation) return;
       const slice = obj as EndpointSliceLike & { code?: number };
       if (phase === 'ERROR') {
         // 410 Gone (resourceVersion too old) or anything else the server reports: start over.
-        void this.#resync();
+        end(new Error(`ERROR event (code ${String(slice.code)})`), 'list');
+        this.#abort?.abort();
         return;
       }
       rv = slice.metadata?.resourceVersion ?? rv;
@@ -179,17 +223,12 @@ class KubernetesDiscovery implements Discovery {
       this.#update();
     };
     const onDone = (error: unknown) => {
-      if (generation !== this.#generation) return;
-      if (!error) {
-        // The server ended the watch (timeout): resume from where we were.
-        this.#startWatch(generation, rv);
-        return;
-      }
-      const status = (error as { statusCode?: number }).statusCode;
+      // The server ended the watch (its timeout): resume from where we were.
+      if (!error) end(new Error(`the server ended it after ${Date.now() - startedAt} ms`), 'watch');
       // client-node ends a watch that saw no data for 30 s with a TimeoutError: routine.
-      if ((error as Error).name === 'TimeoutError') this.#startWatch(generation, rv);
-      else if (status === 410) void this.#resync();
-      else this.#failed(generation, 'watch', error);
+      else if ((error as Error).name === 'TimeoutError') end(error, 'watch');
+      else if ((error as { statusCode?: number }).statusCode === 410) end(error, 'list');
+      else end(error, 'fail');
     };
     this.#watch!.watch(path, { ...query, resourceVersion: rv }, onEvent, onDone).then(
       (controller) => {
@@ -207,12 +246,7 @@ class KubernetesDiscovery implements Discovery {
       namespace: this.#o.namespace,
     });
     const ip = svc.spec?.clusterIP;
-    const port = svc.spec?.ports?.find((p) =>
-      typeof this.#port === 'number' ? p.port === this.#port : p.name === this.#port,
-    );
-    if (ip && ip !== 'None' && port) {
-      this.#serviceAddress = { host: ip, port: port.port, tls: this.#o.tls === true };
-    }
+    this.#service = ip && ip !== 'None' ? { ip, ports: svc.spec?.ports ?? [] } : undefined;
   }
 
   #update(): void {

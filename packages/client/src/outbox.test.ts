@@ -38,6 +38,22 @@ describe('Outbox', () => {
     expect(order).toEqual([1, 2]);
   });
 
+  it('release() hands an unused reserved slot to the next waiter', async () => {
+    const box = new Outbox<number>(1);
+    box.push(1);
+    const first = box.reserve();
+    let second = false;
+    const w2 = box.reserve().then(() => {
+      second = true;
+    });
+    box.settle(1);
+    await first;
+    expect(second).toBe(false);
+    box.release();
+    await w2;
+    expect(box.size).toBe(1);
+  });
+
   it('clear() returns everything and fails waiters', async () => {
     const box = new Outbox<number>(1);
     box.push(1);

@@ -73,6 +73,12 @@ export class Outbox<T> {
     return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
   }
 
+  /** Gives back a slot from `reserve()` that will not be used. */
+  release(): void {
+    if (this.#reserved > 0) this.#reserved--;
+    this.#wake();
+  }
+
   /** Takes every queued entry, in order, and marks it in flight. */
   takeQueued(): T[] {
     const items = this.#queued;

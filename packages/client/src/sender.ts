@@ -38,11 +38,16 @@ export interface SenderOptions {
 export class Sender {
   readonly #o: SenderOptions;
   readonly #outbox: Outbox<PendingSend>;
+  readonly #current: () => StompSession | undefined;
   #drainWaiters: (() => void)[] = [];
+  /** Set by `failAll`: the client has stopped, so nothing is accepted any more. */
+  #stopped: HaClientError | undefined;
 
-  constructor(options: SenderOptions) {
+  /** `current` names the connection sends go out on now (undefined while there is none). */
+  constructor(options: SenderOptions, current: () => StompSession | undefined) {
     this.#o = options;
     this.#outbox = new Outbox(options.outboxSize);
+    this.#current = current;
   }
 
   /** Unconfirmed sends (queued + in flight). */
@@ -50,19 +55,17 @@ export class Sender {
     return this.#outbox.queuedCount + this.#outbox.inflightCount;
   }
 
-  /** Accepts a send; `session` (if any) gets it at once. Resolves on the RECEIPT. */
-  async send(
-    session: StompSession | undefined,
+  /**
+   * Accepts a send and writes it on the current connection, if any. Resolves on the RECEIPT.
+   * `sendTimeoutMs` counts from this call, so it covers a wait for outbox room too.
+   */
+  send(
     destination: string,
     body: MessageBody,
     headers: SendHeaders | undefined,
   ): Promise<SendResult> {
     const frame = this.prepare(destination, body, headers);
-    let reserved = false;
-    if (!this.#outbox.hasRoom() && this.#o.outboxOverflow === 'wait') {
-      await this.#outbox.reserve();
-      reserved = true;
-    }
+    const wait = !this.#outbox.hasRoom() && this.#o.outboxOverflow === 'wait';
     return new Promise<SendResult>((resolve, reject) => {
       const entry: PendingSend = {
         messageId: frame.headers[this.#o.messageIdHeader]!,
@@ -74,7 +77,6 @@ export class Sender {
         done: false,
         writes: 0,
       };
-      this.#outbox.push(entry, reserved);
       if (this.#o.sendTimeoutMs > 0) {
         entry.timer = setTimeout(() => {
           this.#settle(
@@ -86,7 +88,22 @@ export class Sender {
           );
         }, this.#o.sendTimeoutMs);
       }
-      if (session?.alive) this.flush(session);
+      if (!wait) {
+        this.#accept(entry, false);
+        return;
+      }
+      this.#outbox.reserve().then(
+        () => {
+          if (!entry.done) this.#accept(entry, true);
+          else {
+            // It timed out while waiting: the slot goes to the next waiter.
+            this.#outbox.release();
+            this.#checkDrained();
+          }
+        },
+        (error: unknown) =>
+          this.#settle(entry, error instanceof Error ? error : new Error(String(error))),
+      );
     });
   }
 
@@ -145,7 +162,7 @@ export class Sender {
 
   /** Resolves when nothing is unconfirmed, or at `deadline` (epoch ms). */
   drain(deadline: number): Promise<void> {
-    if (this.#outbox.isEmpty) return Promise.resolve();
+    if (this.#drained) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
       this.#drainWaiters.push(() => {
@@ -157,7 +174,27 @@ export class Sender {
 
   /** Fails every unconfirmed send and every waiter with `error`. */
   failAll(error: HaClientError): void {
+    this.#stopped = error;
     for (const entry of this.#outbox.clear(error)) this.#settle(entry, error);
+  }
+
+  /**
+   * Puts the entry in the outbox and writes it if a connection is up now: the one current at
+   * this moment, not at `send()` time (a send that waited for room may outlive that one).
+   */
+  #accept(entry: PendingSend, reserved: boolean): void {
+    if (this.#stopped) {
+      this.#settle(entry, this.#stopped);
+      return;
+    }
+    try {
+      this.#outbox.push(entry, reserved);
+    } catch (error) {
+      this.#settle(entry, error as Error);
+      return;
+    }
+    const session = this.#current();
+    if (session?.alive) this.flush(session);
   }
 
   #settle(entry: PendingSend, error: Error | undefined): void {
@@ -167,7 +204,16 @@ export class Sender {
     this.#outbox.settle(entry);
     if (error) entry.reject(error);
     else entry.resolve({ messageId: entry.messageId });
-    if (this.#outbox.isEmpty && this.#drainWaiters.length > 0) {
+    this.#checkDrained();
+  }
+
+  /** Nothing unconfirmed, and no send that got room is still on its way into the outbox. */
+  get #drained(): boolean {
+    return this.#outbox.size === 0;
+  }
+
+  #checkDrained(): void {
+    if (this.#drained && this.#drainWaiters.length > 0) {
       for (const w of this.#drainWaiters.splice(0)) w();
     }
   }

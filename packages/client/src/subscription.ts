@@ -18,7 +18,10 @@ export interface SubscribeOptions {
   /**
    * Drop messages whose id (the message id header, else the broker's `message-id`) was already
    * handled, within a window of the last `window` ids. Duplicates in `client-individual` mode
-   * are acknowledged without calling the handler.
+   * are acknowledged without calling the handler. An id enters the window when the message is
+   * `ack()`ed (`client-individual`: a message the handler failed on or nacked reaches it again
+   * when redelivered), or as the handler is called (`auto`: the broker counts the message
+   * consumed as soon as it is sent, so even a failed one is not handed over again).
    * @default false (`true` means a window of 10000)
    */
   readonly dedupe?: boolean | { readonly window: number };

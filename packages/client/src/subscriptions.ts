@@ -86,6 +86,8 @@ export class Subscriptions {
       message.ack().catch((error: unknown) => this.#handlerFailed(record, error));
       return;
     }
+    // auto: the broker never redelivers, and marking before the (maybe async) handler runs keeps
+    // a duplicate that arrives meanwhile away from it. client-individual marks on ack().
     if (record.ack === 'auto') record.dedupe?.add(message.id);
     let result: void | Promise<void>;
     try {

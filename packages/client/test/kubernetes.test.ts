@@ -4,6 +4,7 @@ import {
   acceptsConnections,
   type BrokerGroup,
   type KubeEmulator,
+  type KubeEmulatorOptions,
   startBrokerGroup,
   startKubeEmulator,
   startServiceProxy,
@@ -32,8 +33,11 @@ describe('kubernetes discovery follows the leader label', () => {
     await Promise.all(groups.map((g) => g.stop()));
   });
 
-  async function cluster(service: { clusterIP?: string; port?: number } = {}) {
-    emu = await startKubeEmulator();
+  async function cluster(
+    service: { clusterIP?: string; port?: number } = {},
+    options: KubeEmulatorOptions = {},
+  ) {
+    emu = await startKubeEmulator(options);
     for (const i of [0, 1]) {
       emu.createPod({
         name: `amq-${i}`,
@@ -117,19 +121,83 @@ describe('kubernetes discovery follows the leader label', () => {
     expect(disconnects).toBe(1);
   });
 
-  it('drops a connection to a pod that left the slice and waits for a new one', async () => {
+  it('keeps its connection while no endpoint is ready, and moves once another pod is labelled', async () => {
     const e = await cluster();
+    const logged: string[] = [];
+    const kept = () => logged.filter((m) => m.includes('keeping the live session')).length;
     client = createClient({
       discovery: kubernetes({ namespace: 'default', service: 'amq', kubeConfig: e.kubeConfig() }),
+      logger: { debug: (_data, message) => logged.push(message), warn() {} },
     });
+    let disconnects = 0;
+    client.on('disconnected', () => disconnects++);
     await client.whenConnected();
+    expect(client.server?.port).toBe(port(0));
+
+    // The leader's agent died: its pod goes unready, nothing replaces it. The broker is fine.
+    e.setPodReady('amq-0', false);
+    await waitFor(() => kept() === 1, 10_000, 'discovery to report no ready endpoint');
+    await client.send('/queue/k8s-gap', 'while the pod is unready');
+    // Ready again: the endpoint the session was opened to, so the session stays too.
+    e.setPodReady('amq-0', true);
+    await waitFor(
+      () => logged.some((m) => m.includes("the session's endpoint is back")),
+      10_000,
+      'discovery to report the endpoint back',
+    );
+    // The label goes (a fence before the claim) with no successor yet: still connected.
     e.setPodLabels('amq-0', { leader: null });
-    await waitFor(() => client?.state.type === 'waiting', 10_000, 'waiting for discovery');
-    expect(client.state).toMatchObject({ type: 'waiting', delayMs: 'discovery' });
-    const pending = client.send('/queue/k8s-gap', 'queued while no pod is labelled');
+    await waitFor(() => kept() === 2, 10_000, 'discovery to report no ready endpoint again');
+    await client.send('/queue/k8s-gap', 'while no pod is labelled');
+    expect(disconnects).toBe(0);
+    expect(client.state.type).toBe('connected');
+    expect(client.server?.port).toBe(port(0));
+
+    // Another pod labelled: the client moves there.
+    const disconnected = nextEvent(client, 'disconnected');
     e.setPodLabels('amq-1', { leader: 'yes' });
-    await pending;
+    expect(await disconnected).toMatchObject({ reason: 'moved' });
+    await client.whenConnected();
     expect(client.server?.port).toBe(port(1));
+    await client.send('/queue/k8s-gap', 'after the move');
+  });
+
+  it('backs off restarting watches that end at once instead of looping list/watch', async () => {
+    // Every watch ends 1 ms after it starts, like a proxy that closes streams at once.
+    const e = await cluster({}, { watchTimeoutSeconds: 0.001 });
+    const errors: string[] = [];
+    client = createClient({
+      discovery: kubernetes({
+        namespace: 'default',
+        service: 'amq',
+        kubeConfig: e.kubeConfig(),
+        retry: { initialDelayMs: 200, maxDelayMs: 400, jitter: 0 },
+      }),
+    });
+    client.on('error', (err) => errors.push(err.code));
+    let disconnects = 0;
+    client.on('disconnected', () => disconnects++);
+    await client.whenConnected();
+    const watches = () => e.requests({ verb: 'watch', resource: 'endpointslices' });
+    await waitFor(() => watches().length >= 5, 20_000, 'five watches');
+    const times = watches()
+      .slice(0, 5)
+      .map((r) => r.time);
+    const gaps = times.slice(1).map((t, i) => t - times[i]!);
+    // Each restart waited its backoff delay (200, 400, 400, 400 ms); restarted at once, five
+    // watches would be a few ms apart.
+    for (const [i, delay] of [200, 400, 400, 400].entries()) {
+      expect(gaps[i]).toBeGreaterThanOrEqual(delay - 5);
+    }
+    // Each restart re-listed: at most one list per watch.
+    expect(e.countRequests({ verb: 'list', resource: 'endpointslices' })).toBeLessThanOrEqual(
+      watches().length + 1,
+    );
+    expect(errors.every((c) => c === 'DISCOVERY_FAILED')).toBe(true);
+    expect(disconnects).toBe(0);
+    // The re-lists still see a flip.
+    flip(e, 0, 1);
+    await waitFor(() => client?.server?.port === port(1), 15_000, 'the move seen by a re-list');
   });
 
   it('re-lists periodically, so a watch that went silent cannot hide a flip', async () => {
@@ -184,6 +252,30 @@ describe('kubernetes discovery follows the leader label', () => {
       expect(await disconnected).toMatchObject({ reason: 'moved' });
       await client.whenConnected();
       expect(proxy.connections().at(-1)?.pod).toBe('amq-1');
+      await client.send('/queue/k8s-svc', 'through the Service');
+    } finally {
+      await client?.close({ timeoutMs: 1000 });
+      await proxy.close();
+    }
+  });
+
+  it('takes a numeric port as the target port, and dials the Service port it belongs to', async () => {
+    const servicePort = await freePort();
+    const e = await cluster({ clusterIP: '127.0.0.1', port: servicePort });
+    const proxy = await startServiceProxy(e, { service: 'amq', port: servicePort });
+    try {
+      // EndpointSlices carry the container port (the broker's), not the Service's port.
+      client = createClient({
+        discovery: kubernetes({
+          namespace: 'default',
+          service: 'amq',
+          port: port(0),
+          kubeConfig: e.kubeConfig(),
+          useServiceAddress: true,
+        }),
+      });
+      await client.whenConnected();
+      expect(client.server).toMatchObject({ host: '127.0.0.1', port: servicePort });
       await client.send('/queue/k8s-svc', 'through the Service');
     } finally {
       await client?.close({ timeoutMs: 1000 });

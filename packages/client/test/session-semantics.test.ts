@@ -166,6 +166,42 @@ describe('one connection at a time, as the broker sees it', () => {
     expect(replayed).toEqual([]);
   });
 
+  it("with outboxOverflow 'wait' sends every send made before the connection came up", async () => {
+    const { server, client } = await setup({ outboxSize: 2, outboxOverflow: 'wait' });
+    let connected: (() => void) | undefined;
+    server.onFrame = (conn, frame) => {
+      if (frame.command === 'CONNECT') connected = () => answerReceipts(conn, frame);
+      else answerReceipts(conn, frame);
+    };
+    await server.until(() => connected !== undefined);
+    // Two fit in the outbox, three wait for room; all five are made before CONNECTED.
+    const sends = [1, 2, 3, 4, 5].map((i) => client.send('/queue/a', `m${i}`));
+    connected!();
+    await Promise.all(sends);
+    expect(server.framesOf(0, 'SEND').map((f) => f.body)).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
+    expect(client.pendingSends).toBe(0);
+  });
+
+  it('forgets a transaction whose BEGIN the broker refused', async () => {
+    const { server, client } = await setup();
+    server.onFrame = (conn, frame) => {
+      if (frame.command === 'BEGIN') {
+        conn.send('ERROR', { message: 'not allowed', 'receipt-id': frame.headers.receipt! });
+        return;
+      }
+      answerReceipts(conn, frame);
+    };
+    await expect(client.begin()).rejects.toMatchObject({ code: 'BROKER_ERROR' });
+    const errors: string[] = [];
+    client.on('error', (e) => errors.push(e.code));
+    const disconnected = new Promise((resolve) => client.once('disconnected', resolve));
+    server.connections[0]!.kill();
+    await disconnected;
+    await client.whenConnected();
+    await client.send('/queue/a', 'after');
+    expect(errors).toEqual([]);
+  });
+
   it('rejects with OUTBOX_FULL while disconnected and the outbox is full', async () => {
     const server = await FakeStompServer.start();
     const port = server.port;
