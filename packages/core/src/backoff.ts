@@ -5,9 +5,10 @@ export interface BackoffOptions {
   /** First retry delay in ms. @default 200 */
   readonly initialDelayMs?: number;
   /**
-   * Cap of any delay in ms. Low because a pending self-demotion waits on it while the API
-   * recovers.
-   * @default 5000
+   * Cap of any delay in ms. Low because a pending label write waits on it while the API
+   * recovers: a few agents retrying every 2 s cost an API server nothing, a label left stale for
+   * seconds after it is back is an outage (the soak measured 3.6 s with a 5 s cap).
+   * @default 2000
    */
   readonly maxDelayMs?: number;
   /** Growth per failed attempt. @default 2 */
@@ -22,7 +23,7 @@ export interface BackoffOptions {
 
 export const BACKOFF_DEFAULTS = {
   initialDelayMs: 200,
-  maxDelayMs: 5000,
+  maxDelayMs: 2000,
   multiplier: 2,
   jitter: 0.2,
 } as const satisfies Required<BackoffOptions>;

@@ -24,3 +24,31 @@ export function jittered(ms: number, jitter: number, random: () => number = Math
   if (jitter <= 0) return ms;
   return Math.max(0, ms * (1 + jitter * (2 * random() - 1)));
 }
+
+/** A duration rounded to 0.01 ms: enough for latencies, without float noise in logs and events. */
+export function roundMs(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
+
+/** Resolves after `ms` of `clock` time. */
+export function sleep(clock: Clock, ms: number): Promise<void> {
+  return new Promise((resolve) => clock.setTimeout(resolve, ms));
+}
+
+/** Waits for `p` until `deadline` at most (clock time); true if it settled in time. */
+export async function settleBy(
+  clock: Clock,
+  p: Promise<void> | undefined,
+  deadline: number,
+): Promise<boolean> {
+  if (!p) return true;
+  let timer: TimerHandle | undefined;
+  const expired = new Promise<boolean>((resolve) => {
+    timer = clock.setTimeout(() => resolve(false), Math.max(0, deadline - clock.now()));
+  });
+  try {
+    return await Promise.race([p.then(() => true), expired]);
+  } finally {
+    clock.clearTimeout(timer);
+  }
+}

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { roundMs } from './clock.js';
 import { InvalidOptionError } from './errors.js';
 import type { Probe, ProbeResult, ProbeStatus } from './probe.js';
 import { runProbeSafely } from './run-probe.js';
@@ -30,7 +31,7 @@ export function allOf(...probes: Probe[]): Probe {
     async run(signal) {
       const started = performance.now();
       const children = await Promise.all(probes.map((p) => runProbeSafely(p, signal)));
-      const latencyMs = round(performance.now() - started);
+      const latencyMs = roundMs(performance.now() - started);
       const failed = worstFailure(children);
       if (!failed) return { probe: name, status: 'ok', latencyMs, children };
       return {
@@ -72,7 +73,7 @@ export function anyOf(...probes: Probe[]): Probe {
             });
           }
         });
-        const latencyMs = round(performance.now() - started);
+        const latencyMs = roundMs(performance.now() - started);
         if (firstOk) {
           inner.abort();
           return { probe: name, status: 'ok', latencyMs, children: [firstOk] };
@@ -94,8 +95,4 @@ export function anyOf(...probes: Probe[]): Probe {
       }
     },
   };
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 100) / 100;
 }

@@ -14,7 +14,9 @@ export type CoreErrorCode =
   /** The service-account token file could not be read. */
   | 'TOKEN_FILE'
   /** Some pods still labelled leader could not be fenced; the others were. */
-  | 'FENCE_INCOMPLETE';
+  | 'FENCE_INCOMPLETE'
+  /** An event listener threw; the emitter caught it and carried on. */
+  | 'LISTENER_FAILED';
 
 export class CoreError extends Error {
   override readonly name: string = 'CoreError';
@@ -85,7 +87,7 @@ export class KubeApiError extends CoreError {
 }
 
 /** Statuses that say "try again later", never "your decision was wrong". */
-export function isTransientStatus(status: number): boolean {
+function isTransientStatus(status: number): boolean {
   return (
     status === 0 ||
     status === 401 ||
@@ -128,5 +130,32 @@ export class FenceIncompleteError extends CoreError {
     super('FENCE_INCOMPLETE', `could not fence ${failed.join(', ')}`, {
       cause: errors[0],
     });
+  }
+}
+
+/**
+ * Whether retrying `err` unchanged can succeed: a transient `KubeApiError`, a 409 streak, or a
+ * fence whose every failure is so. Anything else (400, 422, a bug) needs someone to act.
+ */
+export function isTransientError(err: unknown): boolean {
+  if (err instanceof KubeApiError) return err.transient;
+  if (err instanceof LabelConflictError) return true;
+  if (err instanceof FenceIncompleteError) return err.errors.every(isTransientError);
+  return false;
+}
+
+/**
+ * A listener of `event` threw. Emitters catch it so that it cannot stop their probe or reconcile
+ * loop, and report it as a `listenerError` event; `cause` is what the listener threw.
+ */
+export class ListenerError extends CoreError {
+  override readonly name = 'ListenerError';
+  constructor(
+    readonly event: string,
+    options?: ErrorOptions,
+  ) {
+    const cause = options?.cause;
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    super('LISTENER_FAILED', `a '${event}' listener threw: ${detail}`, options);
   }
 }

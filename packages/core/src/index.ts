@@ -9,12 +9,13 @@ export {
   CoreError,
   FenceIncompleteError,
   InvalidOptionError,
-  isTransientStatus,
   KubeApiError,
   LabelConflictError,
+  ListenerError,
   ProbeFailedError,
   TokenFileError,
 } from './errors.js';
+export type { ListenerErrorEvents } from './guarded-emitter.js';
 export type {
   KubeRequestEvent,
   LeaseHolderSpec,
@@ -25,6 +26,7 @@ export type {
   PodWatchEventType,
   PodWatchHandlers,
   PodWatchQuery,
+  RequestOptions,
   WatchHandle,
 } from './kube-api.js';
 export type { KubeClientEvents, KubeClientOptions } from './kube-client.js';

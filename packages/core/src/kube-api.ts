@@ -77,14 +77,33 @@ export interface KubeRequestEvent {
   readonly durationMs: number;
 }
 
+/** Per-call options of the pod requests. */
+export interface RequestOptions {
+  /**
+   * Aborts the request (it then rejects with a `KubeApiError`, status 0), e.g. when a shutdown
+   * deadline passes. Implementations may ignore it; their own request timeout still applies.
+   */
+  readonly signal?: AbortSignal;
+}
+
 /**
- * What core needs from the Kubernetes API. `createKubeApi` implements it on client-node; tests can
+ * What core needs from the Kubernetes API. `KubeClient` implements it on client-node; tests can
  * supply a fake. Every method rejects with `KubeApiError`.
  */
 export interface PodApi {
-  readPod(namespace: string, name: string): Promise<PodMeta>;
-  listPods(namespace: string, labelSelector: string): Promise<PodMeta[]>;
-  patchPodMetadata(namespace: string, name: string, patch: MetadataPatch): Promise<PodMeta>;
+  readPod(namespace: string, name: string, options?: RequestOptions): Promise<PodMeta>;
+  listPods(namespace: string, labelSelector: string, options?: RequestOptions): Promise<PodMeta[]>;
+  patchPodMetadata(
+    namespace: string,
+    name: string,
+    patch: MetadataPatch,
+    options?: RequestOptions,
+  ): Promise<PodMeta>;
+  /**
+   * Starts a watch. Rejects with `KubeApiError` when the watch cannot start (no answer, 403, any
+   * non-200): `handlers.onClose` is then never called. Once it has started, its end is reported
+   * through `onClose` only — possibly before this promise resolves, if it ends at once.
+   */
   watchPods(
     namespace: string,
     query: PodWatchQuery,

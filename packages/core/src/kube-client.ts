@@ -13,9 +13,9 @@ import {
   type V1Pod,
   Watch,
 } from '@kubernetes/client-node';
-import { EventEmitter } from 'eventemitter3';
-import { type Clock, systemClock } from './clock.js';
+import { type Clock, roundMs, systemClock } from './clock.js';
 import { InvalidOptionError, KubeApiError, type KubeOperation } from './errors.js';
+import { GuardedEmitter, type ListenerErrorEvents } from './guarded-emitter.js';
 import type {
   KubeRequestEvent,
   LeaseHolderSpec,
@@ -26,6 +26,7 @@ import type {
   PodWatchEventType,
   PodWatchHandlers,
   PodWatchQuery,
+  RequestOptions,
   WatchHandle,
 } from './kube-api.js';
 import { TokenFile } from './token-file.js';
@@ -51,7 +52,7 @@ export interface KubeClientOptions {
   readonly clock?: Clock;
 }
 
-export interface KubeClientEvents {
+export interface KubeClientEvents extends ListenerErrorEvents {
   /** Every finished request (also failed ones): for request counters and latency histograms. */
   request: [event: KubeRequestEvent];
   /** The token file was re-read and held a new token. */
@@ -66,7 +67,7 @@ interface Clients {
 }
 
 /** Implements {@link PodApi} on @kubernetes/client-node 2.x. */
-export class KubeClient extends EventEmitter<KubeClientEvents> implements PodApi {
+export class KubeClient extends GuardedEmitter<KubeClientEvents> implements PodApi {
   readonly #base: KubeConfig;
   readonly #tokenFile: TokenFile | undefined;
   readonly #timeoutMs: number;
@@ -91,23 +92,28 @@ export class KubeClient extends EventEmitter<KubeClientEvents> implements PodApi
     this.#clients = this.#build(this.#tokenFile?.current().token);
   }
 
-  readPod(namespace: string, name: string): Promise<PodMeta> {
+  readPod(namespace: string, name: string, options?: RequestOptions): Promise<PodMeta> {
     return this.#call('readPod', async (c) =>
-      toPodMeta(await c.core.readNamespacedPod({ namespace, name }, this.#options())),
+      toPodMeta(await c.core.readNamespacedPod({ namespace, name }, this.#options(options))),
     );
   }
 
-  listPods(namespace: string, labelSelector: string): Promise<PodMeta[]> {
+  listPods(namespace: string, labelSelector: string, options?: RequestOptions): Promise<PodMeta[]> {
     return this.#call('listPods', async (c) => {
       const list = await c.core.listNamespacedPod(
         { namespace, ...(labelSelector ? { labelSelector } : {}) },
-        this.#options(),
+        this.#options(options),
       );
       return list.items.map(toPodMeta);
     });
   }
 
-  patchPodMetadata(namespace: string, name: string, patch: MetadataPatch): Promise<PodMeta> {
+  patchPodMetadata(
+    namespace: string,
+    name: string,
+    patch: MetadataPatch,
+    options?: RequestOptions,
+  ): Promise<PodMeta> {
     // A JSON merge patch of metadata only: labels not named stay untouched (replacing
     // /metadata/labels would wipe the selector labels), and resourceVersion makes it conditional.
     const body = {
@@ -121,7 +127,7 @@ export class KubeClient extends EventEmitter<KubeClientEvents> implements PodApi
       toPodMeta(
         await c.core.patchNamespacedPod(
           { namespace, name, body },
-          setHeaderOptions('Content-Type', PatchStrategy.MergePatch, this.#options()),
+          setHeaderOptions('Content-Type', PatchStrategy.MergePatch, this.#options(options)),
         ),
       ),
     );
@@ -135,61 +141,80 @@ export class KubeClient extends EventEmitter<KubeClientEvents> implements PodApi
     const started = performance.now();
     this.#refreshByAge();
     const watch = new Watch(this.#clients.kubeConfig);
-    let closed = false;
     let reported = false;
     const report = (status: number) => {
       if (reported) return;
       reported = true;
       this.emit('request', { operation: 'watchPods', status, durationMs: ms(started) });
     };
-    const controller = await watch.watch(
-      `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`,
-      {
-        labelSelector: query.labelSelector || undefined,
-        fieldSelector: query.fieldSelector || undefined,
-        timeoutSeconds: query.timeoutSeconds,
-        allowWatchBookmarks: true,
-      },
-      (phase: string, obj: unknown) => {
-        report(200);
-        if (phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED') {
-          handlers.onEvent(phase as PodWatchEventType, toPodMeta(obj as V1Pod));
-        } else if (phase === 'ERROR') {
-          const status = (obj as { code?: number; message?: string }) ?? {};
-          closeWith(
-            new KubeApiError(
-              'watchPods',
-              status.code ?? 500,
-              undefined,
-              status.message ?? 'watch error',
-            ),
-          );
-        }
-      },
-      (err: unknown) => {
-        // client-node ends a watch that was quiet for 30 s with a TimeoutError: not a failure.
-        if (err == null || (err as Error).name === 'TimeoutError') {
-          report(200);
-          closeWith(undefined);
-          return;
-        }
-        const status = statusOf(err);
-        report(status);
-        if (status === 401) this.#reloadToken();
-        closeWith(toKubeApiError('watchPods', err));
-      },
-    );
-    function closeWith(error: Error | undefined): void {
-      if (closed) return;
-      closed = true;
+    // client-node calls `done` before watch() returns when the watch cannot start (no answer,
+    // 403, any non-200). There is no controller yet then: remember the end, settle it below.
+    let controller: AbortController | undefined;
+    let ended: { readonly error: Error | undefined } | undefined;
+    const closeWith = (error: Error | undefined): void => {
+      if (ended) return;
+      ended = { error };
+      if (!controller) return;
       controller.abort();
       handlers.onClose(error);
+    };
+    try {
+      controller = await watch.watch(
+        `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`,
+        {
+          labelSelector: query.labelSelector || undefined,
+          fieldSelector: query.fieldSelector || undefined,
+          timeoutSeconds: query.timeoutSeconds,
+          allowWatchBookmarks: true,
+        },
+        (phase: string, obj: unknown) => {
+          report(200);
+          if (phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED') {
+            handlers.onEvent(phase as PodWatchEventType, toPodMeta(obj as V1Pod));
+          } else if (phase === 'ERROR') {
+            const status = (obj as { code?: number; message?: string }) ?? {};
+            closeWith(
+              new KubeApiError(
+                'watchPods',
+                status.code ?? 500,
+                undefined,
+                status.message ?? 'watch error',
+              ),
+            );
+          }
+        },
+        (err: unknown) => {
+          // client-node ends a watch that was quiet for 30 s with a TimeoutError: not a failure.
+          // Before the watch is under way the same error means that the API did not answer.
+          const quiet = err == null || (err as Error).name === 'TimeoutError';
+          if (err == null || (quiet && controller)) {
+            report(200);
+            closeWith(undefined);
+            return;
+          }
+          const status = statusOf(err);
+          report(status);
+          if (status === 401) this.#reloadToken();
+          closeWith(toKubeApiError('watchPods', err));
+        },
+      );
+    } catch (err) {
+      // Failed before any request went out (no current cluster, a credential plugin failed).
+      report(statusOf(err));
+      throw toKubeApiError('watchPods', err);
+    }
+    const live = controller;
+    if (ended) {
+      live.abort();
+      if (ended.error) throw ended.error;
+      // Answered 200 and ended at once: an ordinary end, for the caller to restart.
+      handlers.onClose(undefined);
     }
     return {
       close: () => {
-        if (closed) return;
-        closed = true;
-        controller.abort();
+        if (ended) return;
+        ended = { error: undefined };
+        live.abort();
       },
     };
   }
@@ -263,12 +288,17 @@ export class KubeClient extends EventEmitter<KubeClientEvents> implements PodApi
     });
   }
 
-  /** Per-request options: a deadline, so a hung API server cannot stall the labeler. */
-  #options(): ConfigurationOptions {
+  /**
+   * Per-request options: a deadline, so a hung API server cannot stall the labeler, and the
+   * caller's signal, so a shutdown deadline can cut a request short.
+   */
+  #options(options?: RequestOptions): ConfigurationOptions {
     const timeoutMs = this.#timeoutMs;
+    const signal = options?.signal;
     const deadline: ObservableMiddleware = {
       pre: (ctx) => {
-        ctx.setSignal(AbortSignal.timeout(timeoutMs));
+        const timeout = AbortSignal.timeout(timeoutMs);
+        ctx.setSignal(signal ? AbortSignal.any([timeout, signal]) : timeout);
         return new Observable(Promise.resolve(ctx));
       },
       post: (res) => new Observable(Promise.resolve(res)),
@@ -390,5 +420,5 @@ export function microTime(epochMs: number): string {
 }
 
 function ms(started: number): number {
-  return Math.round((performance.now() - started) * 100) / 100;
+  return roundMs(performance.now() - started);
 }

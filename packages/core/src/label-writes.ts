@@ -18,6 +18,8 @@ export interface LabelWriteContext {
   /** Reports every fresh view of the own pod (read or written). */
   readonly observeSelf: (pod: PodMeta, source: 'read' | 'write') => void;
   readonly onConflict: (pod: string, attempt: number) => void;
+  /** Ends the own-pod requests early (a shutdown deadline); undefined: the API's timeout only. */
+  readonly signal?: AbortSignal;
 }
 
 export interface SelfWrite {
@@ -42,21 +44,25 @@ export async function reconcileSelf(
   /** A read of the own pod already under way (the labeler starts it while it fences). */
   firstRead?: Promise<PodMeta>,
 ): Promise<SelfOutcome> {
+  const options = ctx.signal ? { signal: ctx.signal } : undefined;
   for (let attempt = 1; attempt <= ctx.maxConflictRetries; attempt++) {
+    ctx.signal?.throwIfAborted();
     const pod = await (attempt === 1 && firstRead
       ? firstRead
-      : ctx.api.readPod(ctx.namespace, ctx.podName));
+      : ctx.api.readPod(ctx.namespace, ctx.podName, options));
     ctx.observeSelf(pod, 'read');
     const desired = ctx.desired();
     if (desired === undefined) return { kind: 'skipped' };
     const from = pod.labels[ctx.labelKey];
     if (from === desired) return { kind: 'unchanged', pod };
     const started = ctx.now();
+    ctx.signal?.throwIfAborted();
     try {
       const written = await ctx.api.patchPodMetadata(
         ctx.namespace,
         ctx.podName,
         labelPatch(ctx, pod, desired, undefined),
+        options,
       );
       ctx.observeSelf(written, 'write');
       return { kind: 'written', pod: written, from, to: desired, durationMs: ctx.now() - started };

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ListenerError } from './errors.js';
 import { LeaderElector, type Transition } from './leader-elector.js';
 import { ScriptedProbe } from './testing/scripted-probe.js';
 
@@ -180,6 +181,48 @@ describe('LeaderElector', () => {
     await vi.advanceTimersByTimeAsync(1000);
     expect(probe.runs).toBe(1 + 5);
     await elector.stop();
+  });
+
+  it('a throwing probe listener is reported and probing goes on', async () => {
+    const probe = new ScriptedProbe('ok');
+    const { elector, path } = setup(probe);
+    const reported: ListenerError[] = [];
+    elector.on('listenerError', (e) => reported.push(e));
+    elector.on('probe', () => {
+      throw new Error('metrics bug');
+    });
+    const seen = vi.fn();
+    elector.on('probe', seen); // registered after the throwing one: still called
+    elector.start();
+    await vi.advanceTimersByTimeAsync(0);
+    probe.answer('refused');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(probe.runs).toBe(5);
+    expect(seen).toHaveBeenCalledTimes(5);
+    expect(path()).toEqual(['leader', 'standby']);
+    expect(reported).toHaveLength(5);
+    expect(reported[0]).toMatchObject({ name: 'ListenerError', event: 'probe' });
+    expect(reported[0]?.cause).toMatchObject({ message: 'metrics bug' });
+    await elector.stop();
+  });
+
+  it('without a listenerError listener, a throwing listener becomes a process warning', async () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      const probe = new ScriptedProbe('ok');
+      const { elector } = setup(probe);
+      elector.on('transition', () => {
+        throw new Error('log bug');
+      });
+      elector.start();
+      await vi.advanceTimersByTimeAsync(500);
+      expect(probe.runs).toBe(3);
+      expect(warn).toHaveBeenCalledOnce();
+      expect(warn.mock.calls[0]?.[0]).toMatchObject({ name: 'ListenerError', event: 'transition' });
+      await elector.stop();
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('validates options', () => {

@@ -1,8 +1,8 @@
-import { EventEmitter } from 'eventemitter3';
 import { definedOnly } from './backoff.js';
 import { type Clock, jittered, systemClock, type TimerHandle } from './clock.js';
 import { addResult, decide, type LeaderState, NO_STREAKS, type Streaks } from './elector-policy.js';
 import { InvalidOptionError, ProbeFailedError } from './errors.js';
+import { GuardedEmitter, type ListenerErrorEvents } from './guarded-emitter.js';
 import type { Probe, ProbeResult, ProbeStatus } from './probe.js';
 import { runProbeSafely } from './run-probe.js';
 
@@ -60,13 +60,16 @@ export interface Transition {
   readonly result: ProbeResult;
 }
 
-export interface LeaderElectorEvents {
+export interface LeaderElectorEvents extends ListenerErrorEvents {
   probe: [event: ProbeEvent];
   transition: [transition: Transition];
   leader: [transition: Transition];
   standby: [transition: Transition];
   unknown: [transition: Transition];
-  /** A probe threw (custom probes only); the result counts as inconclusive. */
+  /**
+   * A probe threw (custom probes only; the result counts as inconclusive), or, never expected, the
+   * probe loop itself failed (it carries on).
+   */
   error: [error: Error];
 }
 
@@ -88,7 +91,7 @@ const DEFAULTS = { intervalMs: 250, jitter: 0.1, successThreshold: 1, failureThr
  * Turns the local probe into a leadership state: `starting → leader | standby | unknown`.
  * Probes run back to back with `intervalMs` (+ jitter) between them.
  */
-export class LeaderElector extends EventEmitter<LeaderElectorEvents> {
+export class LeaderElector extends GuardedEmitter<LeaderElectorEvents> {
   readonly #probe: Probe;
   readonly #o: typeof DEFAULTS;
   readonly #clock: Clock;
@@ -193,24 +196,32 @@ export class LeaderElector extends EventEmitter<LeaderElectorEvents> {
     const generation = this.#generation;
     this.#timer = this.#clock.setTimeout(() => {
       this.#timer = undefined;
-      this.#inflight = this.#tick(generation).finally(() => {
-        this.#inflight = undefined;
-      });
+      this.#inflight = this.#tick(generation)
+        .catch((err: unknown) => {
+          this.emit('error', err instanceof Error ? err : new Error(String(err)));
+        })
+        .finally(() => {
+          this.#inflight = undefined;
+        });
     }, ms);
   }
 
   async #tick(generation: number): Promise<void> {
-    const abort = new AbortController();
-    this.#abort = abort;
-    const result = await runProbeSafely(this.#probe, abort.signal);
-    this.#abort = undefined;
-    if (generation !== this.#generation) return;
-    if (result.errorCode === 'PROBE_FAILED') {
-      this.emit('error', new ProbeFailedError(this.#probe.name, { cause: result.detail }));
-    }
-    this.#accept(result);
-    if (generation === this.#generation) {
-      this.#schedule(jittered(this.#o.intervalMs, this.#o.jitter, this.#random));
+    try {
+      const abort = new AbortController();
+      this.#abort = abort;
+      const result = await runProbeSafely(this.#probe, abort.signal);
+      this.#abort = undefined;
+      if (generation !== this.#generation) return;
+      if (result.errorCode === 'PROBE_FAILED') {
+        this.emit('error', new ProbeFailedError(this.#probe.name, { cause: result.detail }));
+      }
+      this.#accept(result);
+    } finally {
+      // Whatever happened above, probing goes on: a stopped loop would freeze the label.
+      if (generation === this.#generation) {
+        this.#schedule(jittered(this.#o.intervalMs, this.#o.jitter, this.#random));
+      }
     }
   }
 

@@ -1,4 +1,5 @@
 import type { LeaderState } from './elector-policy.js';
+import type { ListenerErrorEvents } from './guarded-emitter.js';
 import type { Readiness } from './readiness.js';
 
 /** Why a reconcile ran. */
@@ -38,12 +39,18 @@ export interface ReconcileReport {
 
 export interface ApiErrorEvent {
   readonly error: Error;
+  /**
+   * Whether the error is one that retrying can cure by itself (no answer, 401, 403, 404, 409, 429,
+   * 5xx). False for the rest — 400, 422 (an admission webhook, a bad label), bugs: still retried,
+   * since someone may fix the cause, but worth logging as an error.
+   */
+  readonly transient: boolean;
   readonly trigger: ReconcileTrigger;
   readonly consecutiveErrors: number;
   readonly retryInMs: number;
 }
 
-export interface PodLabelerEvents {
+export interface PodLabelerEvents extends ListenerErrorEvents {
   labelChanged: [change: LabelChange];
   fenced: [event: FenceEvent];
   fenceFailed: [event: { readonly pod: string; readonly error: Error }];
@@ -53,7 +60,7 @@ export interface PodLabelerEvents {
   apiError: [event: ApiErrorEvent];
   watch: [event: { readonly state: 'open' | 'closed'; readonly error?: Error }];
   readiness: [readiness: Readiness];
-  /** A best-effort side effect (Event, Lease) failed. */
+  /** A best-effort side effect (Event, Lease) failed, or `stop({ release })` ran out of time. */
   warning: [event: { readonly what: string; readonly error: Error }];
 }
 

@@ -3,6 +3,7 @@ import { type Clock, systemClock } from './clock.js';
 import type { LeaderState } from './elector-policy.js';
 import { InvalidOptionError } from './errors.js';
 import type { PodApi } from './kube-api.js';
+import { labelValueProblem, qualifiedNameProblem } from './label-syntax.js';
 import type { ProbeEvent, Transition } from './leader-elector.js';
 
 /** What the labeler needs from the elector: a `LeaderElector` or anything shaped like it. */
@@ -27,11 +28,11 @@ export interface PodLabelerOptions {
    * namespace.
    */
   readonly groupSelector: string;
-  /** @default 'leader' */
+  /** Label key, a Kubernetes qualified name (`[prefix/]name`). @default 'leader' */
   readonly labelKey?: string;
-  /** @default 'yes' */
+  /** Label value of the leader: non-empty, at most 63 of `A-Za-z0-9-_.`. @default 'yes' */
   readonly leaderValue?: string;
-  /** @default 'no' */
+  /** Label value of every other pod: like `leaderValue`, and different from it. @default 'no' */
   readonly standbyValue?: string;
   /**
    * What to label while the elector is `unknown` (probes time out): `'demote'` writes the standby
@@ -119,8 +120,20 @@ export function resolveLabelerOptions(o: PodLabelerOptions) {
     clock: o.clock ?? systemClock,
     random: o.random ?? Math.random,
   };
-  for (const k of ['namespace', 'podName', 'labelKey', 'leaderValue', 'standbyValue'] as const) {
+  for (const k of ['namespace', 'podName'] as const) {
     if (!r[k]) throw new InvalidOptionError(k, 'must be a non-empty string');
+  }
+  const keys = ['labelKey', 'leaderSinceAnnotation', 'fencedByAnnotation'] as const;
+  for (const k of keys) {
+    const key = r[k];
+    if (key === undefined) continue;
+    const problem = typeof key === 'string' ? qualifiedNameProblem(key) : 'must be a string';
+    if (problem) throw new InvalidOptionError(k, `${JSON.stringify(key)} ${problem}`);
+  }
+  for (const k of ['leaderValue', 'standbyValue'] as const) {
+    const value = r[k];
+    const problem = typeof value === 'string' ? labelValueProblem(value) : 'must be a string';
+    if (problem) throw new InvalidOptionError(k, `${JSON.stringify(value)} ${problem}`);
   }
   if (typeof r.groupSelector !== 'string') {
     throw new InvalidOptionError('groupSelector', "must be a label selector string ('' for all)");

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { InvalidOptionError, ListenerError } from './errors.js';
 import { PodLabeler } from './pod-labeler.js';
 import type { PodLabelerEvents } from './pod-labeler-events.js';
 import type { PodLabelerOptions } from './pod-labeler-options.js';
@@ -202,7 +203,7 @@ describe('PodLabeler', () => {
       await vi.advanceTimersByTimeAsync(1000);
     }
     const delays = seen.apiError!.map((e) => e.retryInMs);
-    expect(delays).toEqual([200, 400, 800, 1600, 3200, 5000, 5000, 5000]);
+    expect(delays).toEqual([200, 400, 800, 1600, 2000, 2000, 2000, 2000]);
     elector.tick();
     await vi.advanceTimersByTimeAsync(5000);
     expect(labeler.status.consecutiveErrors).toBe(0);
@@ -350,5 +351,182 @@ describe('PodLabeler', () => {
     const base = { api, elector, namespace: 'ns', podName: 'p', groupSelector: '' };
     expect(() => new PodLabeler({ ...base, podName: '' })).toThrow(/podName/);
     expect(() => new PodLabeler({ ...base, standbyValue: 'yes' })).toThrow(/standbyValue/);
+  });
+
+  it('rejects label keys and values the API would refuse with 422, naming the option', () => {
+    const api = new FakePodApi();
+    const elector = new FakeElector();
+    const base = { api, elector, namespace: 'ns', podName: 'p', groupSelector: '' };
+    const invalid = (o: Partial<PodLabelerOptions>) => {
+      try {
+        new PodLabeler({ ...base, ...o });
+      } catch (err) {
+        return err as InvalidOptionError;
+      }
+      throw new Error(`accepted ${JSON.stringify(o)}`);
+    };
+    const long = 'a'.repeat(64);
+    for (const labelKey of ['', 'lead er', '-leader', 'leader-', '/leader', 'Example.com/leader']) {
+      expect(invalid({ labelKey })).toMatchObject({ code: 'INVALID_OPTION', field: 'labelKey' });
+    }
+    expect(invalid({ labelKey: long }).field).toBe('labelKey');
+    expect(invalid({ labelKey: `${'a'.repeat(254)}/leader` }).field).toBe('labelKey');
+    expect(invalid({ labelKey: 'a/b/c' }).field).toBe('labelKey');
+    for (const leaderValue of ['', 'y es', 'yes!', '_yes', long]) {
+      expect(invalid({ leaderValue })).toMatchObject({ field: 'leaderValue' });
+    }
+    expect(invalid({ standbyValue: '' }).field).toBe('standbyValue');
+    expect(invalid({ leaderSinceAnnotation: 'since me' }).field).toBe('leaderSinceAnnotation');
+    expect(invalid({ fencedByAnnotation: 'x/' }).field).toBe('fencedByAnnotation');
+    // the longest valid forms are accepted
+    const ok = {
+      labelKey: `${'a'.repeat(63)}.${'b'.repeat(63)}.example.com/${'c'.repeat(63)}`,
+      leaderValue: `A${'-._'.repeat(20)}z`,
+      standbyValue: 'no',
+      leaderSinceAnnotation: null,
+    } as const;
+    expect(() => new PodLabeler({ ...base, ...ok })).not.toThrow();
+    expect(() => new PodLabeler({ ...base, labelKey: 'activemq-ha.io/leader' })).not.toThrow();
+  });
+
+  it('apiError says whether the error is transient; both kinds are retried', async () => {
+    const { api, elector, labeler, seen } = setup();
+    labeler.start();
+    api.fail('readPod', 503, 1);
+    api.fail('patchPod', 422, 1); // e.g. an admission webhook refusing the label
+    elector.set('standby');
+    await settle();
+    await vi.advanceTimersByTimeAsync(200);
+    await vi.advanceTimersByTimeAsync(400);
+    expect(seen.apiError?.map((e) => [e.error.message, e.transient])).toEqual([
+      ['readPod: HTTP 503: injected 503', true],
+      ['patchPod: HTTP 422: injected 422', false],
+    ]);
+    expect(api.label('amq-0')).toBe('no'); // retried after the 422 as well
+    await labeler.stop();
+  });
+
+  it('a fence that failed with 409 streaks or 5xx only is transient', async () => {
+    const { api, elector, labeler, seen } = setup({}, { 'amq-0': 'no', 'amq-1': 'yes' });
+    api.fail('patchPod', 500, 1, 'amq-1');
+    labeler.start();
+    elector.set('leader');
+    await settle();
+    expect(seen.apiError?.[0]).toMatchObject({ transient: true });
+    expect(seen.apiError?.[0]?.error.name).toBe('FenceIncompleteError');
+    await labeler.stop();
+  });
+
+  it('a throwing listener is reported on listenerError and never stops the loop', async () => {
+    const { api, elector, labeler, seen } = setup();
+    const reported: ListenerError[] = [];
+    labeler.on('listenerError', (e) => reported.push(e));
+    labeler.on('apiError', () => {
+      throw new Error('listener bug');
+    });
+    labeler.on('reconciled', () => {
+      throw new Error('another bug');
+    });
+    labeler.start();
+    api.fail('readPod', 503, 3);
+    elector.set('standby');
+    await settle();
+    for (let i = 0; i < 4; i++) await vi.advanceTimersByTimeAsync(1000);
+    expect(seen.apiError).toHaveLength(3); // the listener after the throwing one still ran
+    expect(api.label('amq-0')).toBe('no');
+    expect(reported.filter((e) => e.event === 'apiError')).toHaveLength(3);
+    expect(reported.some((e) => e.event === 'reconciled')).toBe(true);
+    const first = reported.find((e) => e.event === 'apiError');
+    expect(first).toMatchObject({ name: 'ListenerError', code: 'LISTENER_FAILED' });
+    expect(first?.cause).toMatchObject({ message: 'listener bug' });
+    await labeler.stop();
+  });
+
+  describe('stop({ release: true }) keeps to its deadline', () => {
+    it('hung API with a reconcile in flight: resolves false at the deadline', async () => {
+      const { api, elector, labeler, seen } = setup();
+      labeler.start();
+      elector.set('leader');
+      await settle();
+      expect(api.label('amq-0')).toBe('yes');
+      api.hang('readPod');
+      api.hang('patchPod');
+      labeler.resync(); // this reconcile never gets an answer
+      await settle();
+      const started = Date.now();
+      let result: boolean | undefined;
+      void labeler.stop({ release: true, timeoutMs: 2000 }).then((r) => {
+        result = r;
+      });
+      await vi.advanceTimersByTimeAsync(1999);
+      expect(result).toBeUndefined();
+      await vi.advanceTimersByTimeAsync(1);
+      expect(result).toBe(false);
+      expect(Date.now() - started).toBe(2000);
+      expect(seen.warning?.at(-1)?.what).toBe('release');
+      expect(api.label('amq-0')).toBe('yes');
+    });
+
+    it('hung API, nothing in flight: every release request is cut at the deadline', async () => {
+      const { api, elector, labeler } = setup();
+      labeler.start();
+      elector.set('leader');
+      await settle();
+      api.hang('readPod');
+      const released = labeler.stop({ release: true, timeoutMs: 3000 });
+      await vi.advanceTimersByTimeAsync(3000);
+      expect(await released).toBe(false);
+      expect(api.label('amq-0')).toBe('yes');
+    });
+
+    it('API recovering shortly before the deadline: a last attempt still releases', async () => {
+      const { api, elector, labeler, seen } = setup();
+      labeler.start();
+      elector.set('leader');
+      await settle();
+      api.fail('readPod', 503, 1000);
+      const started = Date.now();
+      let result: boolean | undefined;
+      void labeler.stop({ release: true }).then((r) => {
+        result = r;
+      });
+      // Retries at 0, 200, 600, 1400 and 3000 ms fail; the next backoff (2000 ms) reaches the
+      // deadline, so the last attempt goes in at 4000 ms (the old code gave up at 3000 ms).
+      setTimeout(() => api.clearFaults(), 3900);
+      await vi.advanceTimersByTimeAsync(3999);
+      expect(result).toBeUndefined();
+      await vi.advanceTimersByTimeAsync(1);
+      expect(result).toBe(true);
+      expect(Date.now() - started).toBe(4000);
+      expect(api.label('amq-0')).toBe('no');
+      expect(seen.labelChanged?.at(-1)).toMatchObject({ cause: 'released', to: 'no' });
+    });
+
+    it('API still failing at the last attempt: false, within the deadline', async () => {
+      const { api, elector, labeler } = setup();
+      labeler.start();
+      elector.set('leader');
+      await settle();
+      api.fail('readPod', 503, 1000);
+      const started = Date.now();
+      const released = labeler.stop({ release: true });
+      await vi.advanceTimersByTimeAsync(5000);
+      expect(await released).toBe(false);
+      expect(api.count('readPod')).toBeLessThanOrEqual(2 + 6); // reconciles + 6 attempts
+      expect(Date.now() - started).toBeLessThanOrEqual(5000);
+    });
+
+    it('a reconcile in flight at stop() writes nothing more', async () => {
+      const { api, elector, labeler } = setup({}, { 'amq-0': 'no', 'amq-1': 'no' });
+      labeler.start();
+      elector.set('standby');
+      await settle();
+      elector.set('leader'); // a claim is under way (its reads are out)...
+      const stopped = labeler.stop(); // ...when the agent stops
+      await settle();
+      expect(await stopped).toBe(true);
+      expect(api.count('patchPod')).toBe(0);
+      expect(api.label('amq-0')).toBe('no');
+    });
   });
 });

@@ -1,8 +1,8 @@
-import { EventEmitter } from 'eventemitter3';
 import { Backoff } from './backoff.js';
-import { jittered, type TimerHandle } from './clock.js';
+import { jittered, settleBy, sleep, type TimerHandle } from './clock.js';
 import type { LeaderState } from './elector-policy.js';
-import { FenceIncompleteError } from './errors.js';
+import { FenceIncompleteError, isTransientError } from './errors.js';
+import { GuardedEmitter } from './guarded-emitter.js';
 import type { PodMeta, PodWatchEventType } from './kube-api.js';
 import {
   type FenceOutcome,
@@ -32,7 +32,7 @@ import { computeReadiness, type Readiness } from './readiness.js';
  * Keeps the own pod's leader label equal to the elector's state, fences other pods of the group
  * that still carry it, and reports readiness. Writes only when something differs.
  */
-export class PodLabeler extends EventEmitter<PodLabelerEvents> {
+export class PodLabeler extends GuardedEmitter<PodLabelerEvents> {
   readonly #o: ResolvedLabelerOptions;
   readonly #ctx: LabelWriteContext;
   readonly #announcer: LeadershipAnnouncer;
@@ -85,7 +85,9 @@ export class PodLabeler extends EventEmitter<PodLabelerEvents> {
       fencedByAnnotation: o.fencedByAnnotation,
       maxConflictRetries: o.maxConflictRetries,
       now: () => o.clock.now(),
-      desired: () => this.#desiredNow(),
+      // A reconcile still in flight after stop() must not write any more (a release may be
+      // under way): it re-evaluates this after every read.
+      desired: () => (this.#running ? this.#desiredNow() : undefined),
       observeSelf: (pod, source) => this.#observe(pod, source),
       onConflict: (pod, attempt) => this.emit('conflict', { pod, attempt }),
     };
@@ -137,10 +139,14 @@ export class PodLabeler extends EventEmitter<PodLabelerEvents> {
 
   /**
    * Stops reconciling. With `release`, then writes the standby value on the own pod if it still
-   * carries the leader label (SIGTERM hand-over), retrying until `timeoutMs`; resolves whether
-   * the pod ends up without the leader label.
+   * carries the leader label (SIGTERM hand-over), retrying with backoff. `timeoutMs` (default
+   * 5000) counts from this call and bounds everything: the wait for a reconcile in flight, the
+   * retries and every request (when the PodApi honours `signal`, as KubeClient does; otherwise
+   * at most one request more). Resolves whether the pod is known to be without the leader label:
+   * false when that could not be done in time.
    */
   async stop(options: { release?: boolean; timeoutMs?: number } = {}): Promise<boolean> {
+    const deadline = this.#o.clock.now() + (options.timeoutMs ?? 5000);
     this.#running = false;
     this.#o.elector.off('transition', this.#onTransition);
     this.#o.elector.off('probe', this.#onProbe);
@@ -149,9 +155,10 @@ export class PodLabeler extends EventEmitter<PodLabelerEvents> {
     }
     this.#retryTimer = this.#resyncTimer = undefined;
     this.#watch?.stop();
-    await this.#loop;
+    // A reconcile in flight against a hung API can take several request timeouts.
+    await settleBy(this.#o.clock, this.#loop, deadline);
     if (!options.release) return this.#label !== this.#o.leaderValue;
-    return this.#release(options.timeoutMs ?? 5000);
+    return this.#release(deadline);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -193,11 +200,17 @@ export class PodLabeler extends EventEmitter<PodLabelerEvents> {
   }
 
   #kick(): void {
-    this.#loop = this.#run().finally(() => {
-      this.#loop = undefined;
-      // A request that arrived while the loop was winding down would otherwise be lost.
-      if (this.#dirty && this.#running && this.#retryTimer === undefined) this.#kick();
-    });
+    this.#loop = this.#run()
+      .catch((err: unknown) => {
+        // Not expected (errors of a round are handled in #run): report it, never reject.
+        const error = err instanceof Error ? err : new Error(String(err));
+        this.emit('warning', { what: 'reconcile loop', error });
+      })
+      .finally(() => {
+        this.#loop = undefined;
+        // A request that arrived while the loop was winding down would otherwise be lost.
+        if (this.#dirty && this.#running && this.#retryTimer === undefined) this.#kick();
+      });
   }
 
   async #run(): Promise<void> {
@@ -216,6 +229,7 @@ export class PodLabeler extends EventEmitter<PodLabelerEvents> {
         const retryInMs = this.#backoff.next();
         this.emit('apiError', {
           error,
+          transient: isTransientError(error),
           trigger,
           consecutiveErrors: this.#consecutiveErrors,
           retryInMs,
@@ -327,24 +341,39 @@ export class PodLabeler extends EventEmitter<PodLabelerEvents> {
     this.#announcer.fenced(f.pod);
   }
 
-  /** Writes the standby value on the own pod, retrying until `timeoutMs`; true when done. */
-  async #release(timeoutMs: number): Promise<boolean> {
+  /** Writes the standby value on the own pod, retrying until `deadline`; true when done. */
+  async #release(deadline: number): Promise<boolean> {
     const o = this.#o;
-    const deadline = o.clock.now() + timeoutMs;
     const backoff = new Backoff(o.backoffOptions, o.random);
-    for (;;) {
-      try {
-        const outcome = await reconcileSelf({ ...this.#ctx, desired: () => o.standbyValue });
-        if (outcome.kind === 'written') this.#labelWritten(outcome, 'released', 'agent stopping');
-        return true;
-      } catch (err) {
-        const delay = backoff.next();
-        if (o.clock.now() + delay >= deadline) {
-          this.emit('warning', { what: 'release', error: err as Error });
-          return false;
+    const abort = new AbortController();
+    const timer = o.clock.setTimeout(
+      () => abort.abort(new Error('release deadline passed')),
+      Math.max(0, deadline - o.clock.now()),
+    );
+    const ctx = { ...this.#ctx, desired: () => o.standbyValue, signal: abort.signal };
+    let error = new Error('release deadline passed before the first attempt');
+    try {
+      let last = false;
+      while (o.clock.now() < deadline) {
+        try {
+          const outcome = await reconcileSelf(ctx);
+          if (outcome.kind === 'written') this.#labelWritten(outcome, 'released', 'agent stopping');
+          return true;
+        } catch (err) {
+          error = err instanceof Error ? err : new Error(String(err));
+          const remaining = deadline - o.clock.now();
+          if (last || remaining <= 0) break;
+          const delay = backoff.next();
+          // When the next retry would reach the deadline, make a last one halfway through what
+          // is left: an attempt at the deadline would have no time to get an answer.
+          last = delay >= remaining;
+          await sleep(o.clock, last ? remaining / 2 : delay);
         }
-        await new Promise<void>((r) => o.clock.setTimeout(r, delay));
       }
+      this.emit('warning', { what: 'release', error });
+      return false;
+    } finally {
+      o.clock.clearTimeout(timer);
     }
   }
 

@@ -57,8 +57,18 @@ export class PodWatchKeeper {
     if (!this.#running || this.#handle || this.#starting) return;
     this.#starting = true;
     const o = this.o;
+    // A watch can end before watchPods() resolves (it ended at once): its handle must then never
+    // be stored, or `open` would stay true with nothing open and nothing would restart it.
+    let ended = false;
+    let handle: WatchHandle | undefined;
+    const end = (error: Error | undefined, delayMs: number) => {
+      ended = true;
+      if (handle !== undefined && this.#handle === handle) this.#handle = undefined;
+      o.onState('closed', error);
+      this.#restart(delayMs);
+    };
     try {
-      const handle = await o.api.watchPods(
+      handle = await o.api.watchPods(
         o.namespace,
         {
           ...(o.labelSelector ? { labelSelector: o.labelSelector } : {}),
@@ -67,25 +77,25 @@ export class PodWatchKeeper {
         },
         {
           onEvent: (type, pod) => {
+            if (ended) return;
             this.#backoff.reset();
             o.onEvent(type, pod);
           },
           onClose: (error) => {
-            this.#handle = undefined;
-            o.onState('closed', error);
-            this.#restart(error ? this.#backoff.next() : 0);
+            if (!ended) end(error, error ? this.#backoff.next() : 0);
           },
         },
       );
+      if (ended) return; // the restart is already scheduled
       if (!this.#running) {
+        ended = true;
         handle.close();
         return;
       }
       this.#handle = handle;
       o.onState('open');
     } catch (err) {
-      o.onState('closed', err instanceof Error ? err : new Error(String(err)));
-      this.#restart(this.#backoff.next());
+      if (!ended) end(err instanceof Error ? err : new Error(String(err)), this.#backoff.next());
     } finally {
       this.#starting = false;
     }

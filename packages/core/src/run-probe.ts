@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { roundMs } from './clock.js';
 import { ProbeFailedError } from './errors.js';
 import type { Probe, ProbeResult } from './probe.js';
 
@@ -12,7 +13,7 @@ export async function runProbeSafely(probe: Probe, signal?: AbortSignal): Promis
     return {
       probe: probe.name,
       status: 'error',
-      latencyMs: Math.round((performance.now() - started) * 100) / 100,
+      latencyMs: roundMs(performance.now() - started),
       detail: `${wrapped.message}: ${err instanceof Error ? err.message : String(err)}`,
       errorCode: wrapped.code,
     };

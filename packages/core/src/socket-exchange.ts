@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { roundMs } from './clock.js';
 import type { ProbeResult, ProbeStatus } from './probe.js';
 
 /** What a reader makes of the bytes received so far. */
@@ -56,7 +57,7 @@ export function socketExchange(spec: ExchangeSpec): Promise<ProbeResult> {
       resolve({
         probe: spec.name,
         status,
-        latencyMs: Math.round((performance.now() - started) * 100) / 100,
+        latencyMs: roundMs(performance.now() - started),
         ...extra,
       });
       if (status === 'ok') {

@@ -1,5 +1,6 @@
+import { KubeApiError, KubeClient, type PodWatchHandlers } from '@activemq-ha/core';
 import { type KubeEmulator, startKubeEmulator } from '@activemq-ha/testkit';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ScriptedProbe } from '../src/testing/scripted-probe.js';
 import { delegate, GROUP_LABEL, type MiniAgent, startMiniAgent } from './agent-harness.js';
 
@@ -211,10 +212,83 @@ describe('PodLabeler against the Kubernetes API emulator', () => {
     await expect.poll(() => a.labeler.readiness()).toBe(true);
   });
 
+  /** Statuses of the watch starts that failed, as the labeler reports them. */
+  function watchFailures(a: ReturnType<typeof agent>): number[] {
+    const statuses: number[] = [];
+    a.labeler.on('watch', (w) => {
+      if (w.state === 'closed' && w.error) {
+        statuses.push(w.error instanceof KubeApiError ? w.error.status : -1);
+      }
+    });
+    return statuses;
+  }
+
+  it('a watch that RBAC forbids fails to start with 403, is retried, and opens once allowed', async () => {
+    kube.setRules([
+      { verbs: ['get', 'list', 'patch'], resources: ['pods'] },
+      { verbs: ['create'], resources: ['events'] },
+    ]);
+    // The adapter: the call itself rejects with the API's status; onClose never fires.
+    const client = new KubeClient({ kubeConfig: kube.kubeConfig(), requestTimeoutMs: 3000 });
+    const handlers: PodWatchHandlers = { onEvent: vi.fn(), onClose: vi.fn() };
+    await expect(client.watchPods('mq', {}, handlers)).rejects.toMatchObject({
+      name: 'KubeApiError',
+      operation: 'watchPods',
+      status: 403,
+      transient: true,
+    });
+    expect(handlers.onClose).not.toHaveBeenCalled();
+    // The labeler: reports every failed start, keeps retrying, and labels meanwhile.
+    const a = agent('amq-0', new ScriptedProbe('refused'));
+    const failures = watchFailures(a);
+    await kube.waitFor(() => failures.length >= 3 && label('amq-0') === 'no', {
+      timeoutMs: 20_000,
+    });
+    expect(new Set(failures)).toEqual(new Set([403]));
+    expect(a.labeler.status.watching).toBe(false);
+    expect(kube.openWatches).toBe(0);
+    kube.setRules(undefined);
+    await kube.waitFor(() => a.labeler.status.watching, { timeoutMs: 20_000 });
+    expect(kube.openWatches).toBe(1);
+  });
+
+  it('a watch that cannot connect (API down) rejects with status 0; it opens once the API is back', async () => {
+    await kube.setDown(true);
+    const client = new KubeClient({ kubeConfig: kube.kubeConfig(), requestTimeoutMs: 3000 });
+    const handlers: PodWatchHandlers = { onEvent: vi.fn(), onClose: vi.fn() };
+    await expect(client.watchPods('mq', {}, handlers)).rejects.toMatchObject({
+      name: 'KubeApiError',
+      status: 0,
+    });
+    expect(handlers.onClose).not.toHaveBeenCalled();
+    const a = agent('amq-0', new ScriptedProbe('refused'));
+    const failures = watchFailures(a);
+    await expect.poll(() => failures.length, { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
+    expect(new Set(failures)).toEqual(new Set([0]));
+    expect(a.labeler.status.watching).toBe(false);
+    await kube.setDown(false);
+    await kube.waitFor(() => a.labeler.status.watching && label('amq-0') === 'no', {
+      timeoutMs: 20_000,
+    });
+    expect(kube.openWatches).toBe(1);
+  });
+
   it('stop({ release: true }) removes the leader label before the broker goes (SIGTERM)', async () => {
     const a = agent('amq-0', new ScriptedProbe('ok'));
     await kube.waitFor(() => label('amq-0') === 'yes', { timeoutMs: 20_000 });
     await a.stop({ release: true });
     expect(label('amq-0')).toBe('no');
+  });
+
+  it('stop({ release: true }) against a hung API gives up at its deadline, not a request timeout later', async () => {
+    const a = agent('amq-0', new ScriptedProbe('ok'), { client: { requestTimeoutMs: 20_000 } });
+    await kube.waitFor(() => label('amq-0') === 'yes', { timeoutMs: 20_000 });
+    kube.setLatency(30_000, { verb: 'get', resource: 'pods' });
+    const started = performance.now();
+    expect(await a.labeler.stop({ release: true, timeoutMs: 1000 })).toBe(false);
+    // KubeClient cut the hung request at the deadline (the request timeout is 20 s).
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(label('amq-0')).toBe('yes');
+    kube.setLatency(0);
   });
 });

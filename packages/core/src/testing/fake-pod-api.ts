@@ -7,6 +7,7 @@ import type {
   PodMeta,
   PodWatchHandlers,
   PodWatchQuery,
+  RequestOptions,
   WatchHandle,
 } from '../kube-api.js';
 
@@ -26,6 +27,7 @@ export class FakePodApi implements PodApi {
   readonly events: PodEventSpec[] = [];
   readonly leases = new Map<string, LeaseHolderSpec>();
   readonly #faults = new Map<KubeOperation, Fault[]>();
+  readonly #hangs = new Map<KubeOperation, number>();
   readonly #watchers = new Set<{ query: PodWatchQuery; handlers: PodWatchHandlers }>();
   #rv = 100;
   /** Called before a patch is applied: lets a test change the pod "concurrently". */
@@ -65,8 +67,17 @@ export class FakePodApi implements PodApi {
     this.#faults.set(op, list);
   }
 
+  /**
+   * The next `count` calls of `op` never answer, like a hung API server: they reject (status 0)
+   * only when their `signal` aborts.
+   */
+  hang(op: KubeOperation, count = Number.POSITIVE_INFINITY): void {
+    this.#hangs.set(op, (this.#hangs.get(op) ?? 0) + count);
+  }
+
   clearFaults(): void {
     this.#faults.clear();
+    this.#hangs.clear();
   }
 
   count(op: KubeOperation): number {
@@ -85,18 +96,26 @@ export class FakePodApi implements PodApi {
     return this.#watchers.size;
   }
 
-  async readPod(_ns: string, name: string): Promise<PodMeta> {
-    this.#enter('readPod', name);
+  async readPod(_ns: string, name: string, options?: RequestOptions): Promise<PodMeta> {
+    const hung = this.#enter('readPod', name, undefined, options);
+    if (hung) await hung;
     return this.#get(name);
   }
 
-  async listPods(_ns: string, labelSelector: string): Promise<PodMeta[]> {
-    this.#enter('listPods');
+  async listPods(_ns: string, labelSelector: string, options?: RequestOptions): Promise<PodMeta[]> {
+    const hung = this.#enter('listPods', undefined, undefined, options);
+    if (hung) await hung;
     return [...this.pods.values()].filter((p) => matches(p, labelSelector));
   }
 
-  async patchPodMetadata(_ns: string, name: string, patch: MetadataPatch): Promise<PodMeta> {
-    this.#enter('patchPod', name, patch);
+  async patchPodMetadata(
+    _ns: string,
+    name: string,
+    patch: MetadataPatch,
+    options?: RequestOptions,
+  ): Promise<PodMeta> {
+    const hung = this.#enter('patchPod', name, patch, options);
+    if (hung) await hung;
     this.beforePatch?.(name);
     const pod = this.#get(name);
     if (patch.resourceVersion !== undefined && patch.resourceVersion !== pod.resourceVersion) {
@@ -136,14 +155,32 @@ export class FakePodApi implements PodApi {
     this.leases.set(lease.name, lease);
   }
 
-  #enter(op: KubeOperation, pod?: string, patch?: MetadataPatch): void {
+  /** Logs the call and throws an injected fault; returns a promise when the call hangs. */
+  #enter(
+    op: KubeOperation,
+    pod?: string,
+    patch?: MetadataPatch,
+    options?: RequestOptions,
+  ): Promise<never> | undefined {
     this.requests.push({ op, ...(pod ? { pod } : {}), ...(patch ? { patch } : {}) });
+    const hangs = this.#hangs.get(op) ?? 0;
+    if (hangs > 0) {
+      this.#hangs.set(op, hangs - 1);
+      return new Promise<never>((_, reject) => {
+        const signal = options?.signal;
+        const abort = () =>
+          reject(new KubeApiError(op, 0, undefined, 'aborted', { cause: signal?.reason }));
+        if (signal?.aborted) abort();
+        else signal?.addEventListener('abort', abort, { once: true });
+      });
+    }
     const faults = this.#faults.get(op) ?? [];
     const fault = faults.find((f) => f.remaining > 0 && (f.pod === undefined || f.pod === pod));
     if (fault) {
       fault.remaining--;
       throw new KubeApiError(op, fault.status, undefined, `injected ${fault.status}`);
     }
+    return undefined;
   }
 
   #get(name: string): PodMeta {
