@@ -123,18 +123,26 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
       'resourceVersion conflict; re-reading',
     ),
   );
-  labeler.on('apiError', (e) =>
-    log.warn(
-      {
-        event: 'api-error',
-        err: e.error,
-        trigger: e.trigger,
-        consecutive: e.consecutiveErrors,
-        retryInMs: e.retryInMs,
-      },
-      `Kubernetes API call failed; retrying in ${e.retryInMs} ms`,
-    ),
-  );
+  labeler.on('apiError', (e) => {
+    // A transient error (no answer, 401/403/409/429/5xx) heals by itself; anything else (400,
+    // 422: a webhook or a bad label) needs a person, so it is logged as an error. Both are retried.
+    const fields = {
+      event: 'api-error',
+      err: e.error,
+      transient: e.transient,
+      trigger: e.trigger,
+      consecutive: e.consecutiveErrors,
+      retryInMs: e.retryInMs,
+    };
+    const message = `Kubernetes API call failed; retrying in ${e.retryInMs} ms`;
+    if (e.transient) log.warn(fields, message);
+    else log.error(fields, `${message}; this error will not heal by itself`);
+  });
+  const onListenerError = (error: Error) =>
+    log.error({ event: 'listener-error', err: error }, 'an event handler of the agent threw');
+  elector.on('listenerError', onListenerError);
+  labeler.on('listenerError', onListenerError);
+  api.on('listenerError', onListenerError);
   labeler.on('readiness', (r) =>
     log.info(
       { event: 'readiness', ready: r.ready, reason: r.reason },
