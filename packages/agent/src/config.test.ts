@@ -64,7 +64,7 @@ describe('loadConfig', () => {
 
   it('documents every flag with its environment variable and default', () => {
     expect(configHelp()).toMatch(
-      /--probe-interval-ms\s+ACTIVEMQ_HA_PROBE_INTERVAL_MS.*\(default: 250\)/,
+      /--probe-interval-ms\s+ACTIVEMQ_HA_PROBE_INTERVAL_MS.*\(default: 100\)/,
     );
   });
 });
