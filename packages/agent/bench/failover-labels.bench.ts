@@ -9,7 +9,13 @@
 import { parseArgs } from 'node:util';
 import { openwireProbe } from '@activemq-ha/core';
 
-import { now, percentiles, printTable, startHaCluster } from '@activemq-ha/testkit';
+import {
+  firstProtocolAnswer,
+  now,
+  percentiles,
+  printTable,
+  startHaCluster,
+} from '@activemq-ha/testkit';
 import { requireAgentBundle } from '../test/agent-entrypoint.js';
 
 const { values } = parseArgs({ options: { failovers: { type: 'string', default: '20' } } });
@@ -39,7 +45,9 @@ try {
     });
     const result = await cluster.brokers.failover('SIGKILL');
     target = cluster.podOfBroker(result.to.id).name;
-    const answeringAt = await firstProtocolAnswer(result.to.host, result.to.ports.openwire);
+    const answeringAt = await firstProtocolAnswer(
+      openwireProbe({ host: result.to.host, port: result.to.ports.openwire, timeoutMs: 5000 }),
+    );
     await cluster.kube.waitFor(() => labelAt !== undefined && sliceAt !== undefined, {
       timeoutMs: 30_000,
     });
@@ -55,30 +63,6 @@ try {
   }
 } finally {
   await cluster.close();
-}
-
-/**
- * A broker accepts TCP a little before it answers the protocol; the moment it first answers is
- * "serving". Overlapping probes every 20 ms catch that moment within ~20 ms.
- */
-async function firstProtocolAnswer(host: string, port: number): Promise<number> {
-  const probe = openwireProbe({ host, port, timeoutMs: 5000 });
-  const deadline = now() + 30_000;
-  return new Promise((resolve, reject) => {
-    let done = false;
-    const timer = setInterval(() => {
-      if (now() > deadline) {
-        clearInterval(timer);
-        reject(new Error(`broker on port ${port} never answered OpenWire`));
-      }
-      void probe.run().then((r) => {
-        if (r.status !== 'ok' || done) return;
-        done = true;
-        clearInterval(timer);
-        resolve(now());
-      });
-    }, 20);
-  });
 }
 
 printTable(

@@ -1,3 +1,5 @@
+export type { AnswerProbe } from './bench/first-answer.js';
+export { firstProtocolAnswer } from './bench/first-answer.js';
 export type { Percentiles } from './bench/stats.js';
 export { percentiles, printTable } from './bench/stats.js';
 export type { JvmOptions } from './broker/broker-command.js';
