@@ -4,6 +4,9 @@
 # ActiveMQ Classic (Debian's package, unless ACTIVEMQ_HOME points at an Apache tarball).
 # Idempotent and quiet when everything is already there. Source it: it extends PATH.
 set -eu
+# Every step checks its own status: `set -e` does not apply when a caller sources this file in an
+# `||` list (as .ci/run does), and a half-installed toolchain must stop the run with a reason.
+die() { echo "setup: $*" >&2; exit 1; }
 
 ROOT=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
 TOOLS="$ROOT/.tools"
@@ -20,23 +23,27 @@ if ! node_ok || ! command -v pnpm >/dev/null 2>&1; then
   echo "setup: installing Node $NODE_VERSION and pnpm $PNPM_VERSION into .tools/ (npm registry)" >&2
   mkdir -p "$TOOLS"
   npm install --no-save --no-audit --no-fund --loglevel=error --prefix "$TOOLS" \
-    "node@$NODE_VERSION" "pnpm@$PNPM_VERSION" >&2
+    "node@$NODE_VERSION" "pnpm@$PNPM_VERSION" >&2 || die "npm could not install node@$NODE_VERSION and pnpm@$PNPM_VERSION"
   hash -r 2>/dev/null || true
-  node_ok || { echo "setup: Node >= 22.19 is still not on PATH after installing it into $TOOLS" >&2; exit 1; }
+  node_ok || die "Node >= 22.19 is still not on PATH after installing it into $TOOLS"
 fi
 
 if [ ! -f "$ROOT/node_modules/.modules.yaml" ] || [ "$ROOT/pnpm-lock.yaml" -nt "$ROOT/node_modules/.modules.yaml" ]; then
   echo "setup: installing workspace packages (pnpm install --frozen-lockfile)" >&2
-  (cd "$ROOT" && pnpm install --frozen-lockfile --reporter=silent >&2)
+  (cd "$ROOT" && pnpm install --frozen-lockfile --reporter=append-only >&2) ||
+    die "pnpm install --frozen-lockfile failed (is pnpm-lock.yaml committed and up to date? run pnpm install)"
 fi
 
 if [ -n "${ACTIVEMQ_HOME:-}" ]; then
-  [ -f "$ACTIVEMQ_HOME/bin/activemq.jar" ] || { echo "setup: ACTIVEMQ_HOME=$ACTIVEMQ_HOME has no bin/activemq.jar; point it at an unpacked Apache ActiveMQ Classic tarball" >&2; exit 1; }
+  [ -f "$ACTIVEMQ_HOME/bin/activemq.jar" ] ||
+    die "ACTIVEMQ_HOME=$ACTIVEMQ_HOME has no bin/activemq.jar; point it at an unpacked Apache ActiveMQ Classic tarball"
 elif [ ! -f /usr/share/activemq/bin/activemq.jar ]; then
   echo "setup: installing ActiveMQ Classic (apt-get install activemq)" >&2
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends activemq >&2
+  $SUDO apt-get update -qq >&2 || die "apt-get update failed"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq activemq >&2 ||
+    die "apt-get install activemq failed; or set ACTIVEMQ_HOME to an unpacked Apache ActiveMQ Classic"
+  [ -f /usr/share/activemq/bin/activemq.jar ] || die "activemq installed but /usr/share/activemq/bin/activemq.jar is missing"
 fi
-command -v java >/dev/null 2>&1 || { echo "setup: java not found; install a JRE >= 17 (apt-get install default-jre-headless)" >&2; exit 1; }
+command -v java >/dev/null 2>&1 || die "java not found; install a JRE >= 17 (apt-get install default-jre-headless)"
