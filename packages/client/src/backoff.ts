@@ -10,7 +10,7 @@ export interface BackoffOptions {
   /**
    * Upper bound of any delay, in ms. Kept low by default: a master/slave takeover takes one to
    * two seconds, and every ms slept past it is outage; a refused connect costs next to nothing.
-   * @default 250
+   * @default 100
    */
   readonly maxDelayMs?: number;
   /** Growth per round; 1 gives a constant delay. @default 2 */
@@ -25,7 +25,7 @@ export interface BackoffOptions {
 
 export const BACKOFF_DEFAULTS = {
   initialDelayMs: 25,
-  maxDelayMs: 250,
+  maxDelayMs: 100,
   multiplier: 2,
   jitter: 0.5,
 } as const satisfies Required<BackoffOptions>;

@@ -15,7 +15,7 @@ describe('resolveOptions', () => {
       outboxOverflow: 'reject',
       sendTimeoutMs: 0,
       messageIdHeader: 'ha-message-id',
-      reconnect: { initialDelayMs: 25, maxDelayMs: 250, multiplier: 2, jitter: 0.5, maxRounds: -1 },
+      reconnect: { initialDelayMs: 25, maxDelayMs: 100, multiplier: 2, jitter: 0.5, maxRounds: -1 },
     });
   });
 
