@@ -2,13 +2,11 @@
  * Steady produce/consume traffic with bookkeeping, shared by the failover test and the
  * benchmark (which drives plain stompit with it too).
  */
-import { performance } from 'node:perf_hooks';
 import type { HaClient, HaClientEvents } from '@activemq-ha/client';
+import { now } from '@activemq-ha/testkit';
 
-/** Epoch ms, monotonic: the same clock as the testkit's `now()`, so kill times compare. */
-export function now(): number {
-  return performance.timeOrigin + performance.now();
-}
+// The testkit's clock, so kill times and client timestamps compare.
+export { now };
 
 /** Sends with at most `window` unconfirmed, until stopped; records every confirmation. */
 export class Producer {
