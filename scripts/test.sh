@@ -1,5 +1,6 @@
 #!/bin/sh
-# The whole test suite: build (the agent tests run its bundle), then every vitest project.
+# The whole test suite: build (the agent tests run its bundle), then the unit and integration
+# vitest projects.
 # Ends with one plain line "N passed, N failed" computed from vitest's JSON report.
 set -u
 cd "$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)"
