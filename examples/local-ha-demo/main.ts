@@ -10,6 +10,7 @@ import {
   type HaCluster,
   largestGap,
   leaderOverlaps,
+  RoutingHandover,
   startHaCluster,
   Traffic,
 } from '@activemq-ha/testkit';
@@ -138,28 +139,17 @@ async function failoverRound(
 ): Promise<FailoverRow> {
   const { broker } = await cluster.brokers.waitForActive();
   const pod = cluster.podOfBroker(broker.id);
-  let labelAt: number | undefined;
-  let sliceAt: number | undefined;
-  let target: string | undefined;
-  const off = cluster.kube.onChange(() => {
-    if (!target) return;
-    if (labelAt === undefined && cluster.leaders().includes(target)) labelAt = Date.now();
-    const ready = cluster.kube.readyEndpoints(cluster.serviceName, { portName: 'stomp' });
-    if (sliceAt === undefined && ready.length === 1 && ready[0]!.pod === target)
-      sliceAt = Date.now();
-  });
+  using handover = new RoutingHandover(cluster, Date.now);
   say(
     `round ${round}: ${how === 'pod deletion' ? `deleting pod ${pod.name} (agent and broker SIGTERM)` : `${how} broker of ${pod.name}`}`,
   );
   const killAgent = how === 'pod deletion' ? pod.agent?.kill('SIGTERM') : undefined;
   const result = await cluster.brokers.failover(how === 'pod deletion' ? 'SIGTERM' : how);
   await killAgent;
-  target = cluster.podOfBroker(result.to.id).name;
+  const target = cluster.podOfBroker(result.to.id).name;
+  handover.expect(target);
   say(`round ${round}: ${result.to.id} serving after ${result.takeoverMs.toFixed(0)} ms`);
-  await cluster.kube.waitFor(() => labelAt !== undefined && sliceAt !== undefined, {
-    timeoutMs: 30_000,
-  });
-  off();
+  const { labelAt, sliceAt } = await handover.done();
   say(`round ${round}: ${target} labelled leader=yes, EndpointSlice updated`);
   // The killed broker's container restarts inside its pod and waits for the lock.
   await cluster.brokers.restart(result.from.id);
@@ -171,7 +161,7 @@ async function failoverRound(
   const deadline = Date.now() + 15_000;
   while (
     Date.now() < deadline &&
-    (last(traffic.stats.confirmations) < sliceAt! || last(traffic.stats.deliveries) < sliceAt!)
+    (last(traffic.stats.confirmations) < sliceAt || last(traffic.stats.deliveries) < sliceAt)
   ) {
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -181,8 +171,8 @@ async function failoverRound(
     from: pod.name,
     to: target,
     takeoverMs: result.takeoverMs,
-    labelMs: labelAt! - killedAt,
-    sliceMs: sliceAt! - killedAt,
+    labelMs: labelAt - killedAt,
+    sliceMs: sliceAt - killedAt,
     produceOutageMs: largestGap(
       traffic.stats.confirmations,
       killedAt,

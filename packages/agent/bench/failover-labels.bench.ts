@@ -11,9 +11,9 @@ import { openwireProbe } from '@activemq-ha/core';
 
 import {
   firstProtocolAnswer,
-  now,
   percentiles,
   printTable,
+  RoutingHandover,
   startHaCluster,
 } from '@activemq-ha/testkit';
 import { requireAgentBundle } from '../test/agent-entrypoint.js';
@@ -30,33 +30,21 @@ const takeover: number[] = [];
 const toLabel: number[] = [];
 const toSlice: number[] = [];
 try {
-  const leaderPod = () => cluster.leaders();
-  await cluster.kube.waitFor(() => leaderPod().length === 1, { timeoutMs: 30_000 });
+  await cluster.kube.waitFor(() => cluster.leaders().length === 1, { timeoutMs: 30_000 });
   for (let i = 0; i < failovers; i++) {
     // Timestamps on the bench's clock, taken as the emulator commits each write.
-    let labelAt: number | undefined;
-    let sliceAt: number | undefined;
-    let target: string | undefined;
-    const off = cluster.kube.onChange(() => {
-      if (!target) return;
-      if (labelAt === undefined && leaderPod().includes(target)) labelAt = now();
-      const ready = cluster.kube.readyEndpoints(cluster.serviceName, { portName: 'stomp' });
-      if (sliceAt === undefined && ready.length === 1 && ready[0]!.pod === target) sliceAt = now();
-    });
+    using handover = new RoutingHandover(cluster);
     const result = await cluster.brokers.failover('SIGKILL');
-    target = cluster.podOfBroker(result.to.id).name;
+    handover.expect(cluster.podOfBroker(result.to.id).name);
     const answeringAt = await firstProtocolAnswer(
       openwireProbe({ host: result.to.host, port: result.to.ports.openwire, timeoutMs: 5000 }),
     );
-    await cluster.kube.waitFor(() => labelAt !== undefined && sliceAt !== undefined, {
-      timeoutMs: 30_000,
-    });
-    off();
+    const { labelAt, sliceAt } = await handover.done();
     takeover.push(result.takeoverMs);
-    toLabel.push(labelAt! - answeringAt);
-    toSlice.push(sliceAt! - result.killed.sentAt);
+    toLabel.push(labelAt - answeringAt);
+    toSlice.push(sliceAt - result.killed.sentAt);
     process.stderr.write(
-      `failover ${i + 1}/${failovers}: takeover ${result.takeoverMs.toFixed(0)} ms, serving→label ${(labelAt! - answeringAt).toFixed(0)} ms, kill→slice ${(sliceAt! - result.killed.sentAt).toFixed(0)} ms\n`,
+      `failover ${i + 1}/${failovers}: takeover ${result.takeoverMs.toFixed(0)} ms, serving→label ${(labelAt - answeringAt).toFixed(0)} ms, kill→slice ${(sliceAt - result.killed.sentAt).toFixed(0)} ms\n`,
     );
     await cluster.brokers.restart(result.from.id);
     await cluster.brokers.waitForSlave(result.from.id);

@@ -32,6 +32,8 @@ export { HaCluster, startHaCluster } from './cluster/ha-cluster.js';
 export { Kubelet } from './cluster/kubelet.js';
 export type { LeaderOverlap } from './cluster/leader-overlaps.js';
 export { leaderOverlaps } from './cluster/leader-overlaps.js';
+export type { HandoverTimes } from './cluster/routing-handover.js';
+export { RoutingHandover } from './cluster/routing-handover.js';
 export type { TrafficStats } from './cluster/traffic.js';
 export { largestGap, Traffic } from './cluster/traffic.js';
 export type { KubeWaitOptions } from './kube/emulator-core.js';
