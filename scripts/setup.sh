@@ -40,7 +40,11 @@ if [ -n "${ACTIVEMQ_HOME:-}" ]; then
 elif [ ! -f /usr/share/activemq/bin/activemq.jar ]; then
   echo "setup: installing ActiveMQ Classic (apt-get install activemq)" >&2
   SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 ||
+      die "ActiveMQ is missing and installing Debian's package needs root: run this as root, install sudo, or set ACTIVEMQ_HOME to an unpacked Apache ActiveMQ Classic distribution (apache-activemq-<version>-bin.tar.gz from Maven Central, org.apache.activemq:apache-activemq)"
+    SUDO="sudo"
+  fi
   $SUDO apt-get update -qq >&2 || die "apt-get update failed"
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq activemq >&2 ||
     die "apt-get install activemq failed; or set ACTIVEMQ_HOME to an unpacked Apache ActiveMQ Classic"

@@ -1,9 +1,10 @@
 import { defineConfig } from 'tsup';
 
-// The agent ships as one bundled file so the container image needs no node_modules,
-// and `node dist/agent.js` is the exact entrypoint both the image and the tests run.
 export default defineConfig([
   {
+    // The container image's entrypoint: one file with every dependency inside, so the image needs
+    // no node_modules. The tests run this exact file. Not published: package.json `files` leaves it
+    // out, and npm users get the plain `dist/cli.js` below with their own dependency tree.
     entry: { agent: 'src/cli.ts' },
     format: ['esm'],
     platform: 'node',
@@ -13,13 +14,15 @@ export default defineConfig([
     sourcemap: true,
     clean: true,
     banner: {
-      js: "#!/usr/bin/env node\nimport { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+      // CommonJS dependencies bundled into ESM call require(); the hashbang comes from src/cli.ts.
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
     },
   },
   {
-    entry: ['src/index.ts'],
+    // What npm installs: the library and the `activemq-ha-agent` bin, dependencies left external.
+    entry: ['src/index.ts', 'src/cli.ts'],
     format: ['esm'],
-    dts: true,
+    dts: { entry: 'src/index.ts' },
     sourcemap: true,
     target: 'node22',
   },

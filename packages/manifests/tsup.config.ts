@@ -3,7 +3,7 @@ import { defineConfig } from 'tsup';
 export default defineConfig([
   {
     entry: ['src/index.ts'],
-    format: ['esm', 'cjs'],
+    format: ['esm'],
     dts: true,
     // Both builds run at once: this one must not delete the CLI the other one writes.
     clean: ['!cli.js', '!cli.js.map'],

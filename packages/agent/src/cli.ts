@@ -1,7 +1,9 @@
+#!/usr/bin/env node
 import { startAgent } from './agent.js';
 import { configHelp, loadConfig } from './config.js';
 import { ConfigError } from './errors.js';
 import { createLogger } from './logger.js';
+import { AGENT_VERSION } from './version.js';
 
 const CONFIG_ERROR_CODES = new Set([
   'CONFIG_INVALID',
@@ -20,6 +22,10 @@ function errorCode(error: unknown): string | undefined {
  * 0 after a SIGTERM/SIGINT hand-over.
  */
 async function main(argv: readonly string[]): Promise<void> {
+  if (argv.includes('--version') || argv.includes('-v')) {
+    process.stdout.write(`${AGENT_VERSION}\n`);
+    return;
+  }
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(configHelp());
     return;

@@ -217,7 +217,8 @@ serves clients, and ${'`leader=no`'} otherwise. Every flag can also be set by it
 
   flag                     environment variable             meaning
 ${lines.join('\n')}
-  --help                   print this help
+  --help, -h               print this help
+  --version, -v            print the agent's version
 
 Exit codes: 0 after a clean shutdown, 1 on a runtime failure, 2 on a configuration error.
 `;

@@ -1,3 +1,8 @@
+/**
+ * Sidecar daemon that labels the pod whose ActiveMQ broker holds the shared-store lock.
+ *
+ * @module @activemq-ha/agent
+ */
 export type { RunningAgent } from './agent.js';
 export { startAgent } from './agent.js';
 export type { AgentConfig } from './config.js';

@@ -1,6 +1,12 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { requireAgentBundle } from './agent-entrypoint.js';
+
+function agentPackageVersion(): string {
+  const url = new URL('../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+}
 
 function runAgent(args: string[], env: NodeJS.ProcessEnv = {}) {
   return spawnSync(process.execPath, [requireAgentBundle(), ...args], {
@@ -16,6 +22,12 @@ describe('activemq-ha-agent CLI', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/--pod-name\s+POD_NAME/);
     expect(r.stdout).toMatch(/Exit codes/);
+  });
+
+  it.each(['--version', '-v'])('prints the package version for %s and exits 0', (flag) => {
+    const r = runAgent([flag]);
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe(agentPackageVersion());
   });
 
   it.each([

@@ -1,3 +1,8 @@
+/**
+ * Failover-aware STOMP client for an HA ActiveMQ Classic broker behind a Kubernetes Service.
+ *
+ * @module @activemq-ha/client
+ */
 export type { BackoffOptions } from './backoff.js';
 export type { ConnectionState, ConnectionStateType } from './connection-state.js';
 export { type Discovery, type DiscoveryListener, failover, servers } from './discovery.js';

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'eventemitter3';
 import { ListenerError } from './errors.js';
 
-/** The event every {@link GuardedEmitter} reports throwing listeners on. */
+/** The event every emitter of this package reports throwing listeners on. */
 export interface ListenerErrorEvents {
   /** A listener threw; `event` names the event it was called for. Emitting carried on. */
   listenerError: [error: ListenerError];

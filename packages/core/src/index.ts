@@ -1,3 +1,8 @@
+/**
+ * Leader election by lock probe for ActiveMQ Classic shared-store HA on Kubernetes.
+ *
+ * @module @activemq-ha/core
+ */
 export type { BackoffOptions } from './backoff.js';
 export { BACKOFF_DEFAULTS, Backoff } from './backoff.js';
 export type { Clock, TimerHandle } from './clock.js';

@@ -1,3 +1,8 @@
+/**
+ * Kustomize bases and overlays for HA ActiveMQ Classic on Kubernetes, secure by default.
+ *
+ * @module @activemq-ha/manifests
+ */
 export type {
   ActivemqXmlOptions,
   BrokerUser,

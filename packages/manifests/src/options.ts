@@ -1,4 +1,5 @@
 import type { BrokerProtocol } from './broker/protocols.js';
+import { MANIFESTS_VERSION } from './version.js';
 
 /** Requests and limits of one container, as Kubernetes quantities (`250m`, `1Gi`). */
 export interface ResourceRequirements {
@@ -157,8 +158,8 @@ export const DEFAULT_NAME = 'activemq';
 export const DEFAULT_BROKER_IMAGE = 'apache/activemq-classic';
 export const DEFAULT_BROKER_VERSION = '5.18.6';
 export const DEFAULT_AGENT_IMAGE = 'ghcr.io/activemq-ha/agent';
-/** Kept equal to this package's version (a unit test checks), so agent and manifests match. */
-export const DEFAULT_AGENT_VERSION = '0.1.0';
+/** This package's version: releases version agent and manifests together, so the tags match. */
+export const DEFAULT_AGENT_VERSION = MANIFESTS_VERSION;
 export const DEFAULT_NFS_MOUNT_OPTIONS: readonly string[] = [
   'nfsvers=4.1',
   'hard',
