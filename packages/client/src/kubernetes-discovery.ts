@@ -1,5 +1,4 @@
 import type { KubeConfig, Watch } from '@kubernetes/client-node';
-import { Backoff, type BackoffOptions } from './backoff.js';
 import type { Discovery, DiscoveryListener } from './discovery.js';
 import {
   chooseEndpoint,
@@ -9,6 +8,7 @@ import {
   readyEndpoints,
 } from './endpoint-slices.js';
 import { HaClientError, invalidOption } from './errors.js';
+import { type RetryDelayOptions, retryDelay, validateRetryDelay } from './retry-delay.js';
 import type { ServerAddress } from './server-address.js';
 
 export interface KubernetesDiscoveryOptions {
@@ -39,7 +39,7 @@ export interface KubernetesDiscoveryOptions {
    */
   readonly relistIntervalMs?: number;
   /** Backoff between failed list/watch attempts. @default { initialDelayMs: 250, maxDelayMs: 2000 }: after an API outage the endpoint must be found again within about a takeover, not tens of seconds later */
-  readonly retry?: BackoffOptions;
+  readonly retry?: RetryDelayOptions;
 }
 
 /**
@@ -61,7 +61,8 @@ class KubernetesDiscovery implements Discovery {
   readonly description: string;
   readonly #o: KubernetesDiscoveryOptions;
   readonly #port: string | number;
-  readonly #retry: Backoff;
+  readonly #retry: Required<RetryDelayOptions>;
+  #retryAttempt = 0;
   readonly #slices = new Map<string, EndpointSliceLike>();
   #current: ReadyEndpoint | undefined;
   /** The Service's cluster IP and ports, read for `useServiceAddress`. */
@@ -106,7 +107,11 @@ class KubernetesDiscovery implements Discovery {
     }
     this.#o = options;
     this.#port = options.port ?? 'stomp';
-    this.#retry = new Backoff({ initialDelayMs: 250, maxDelayMs: 2000, ...options.retry });
+    this.#retry = validateRetryDelay(
+      options.retry ?? {},
+      { initialDelayMs: 250, maxDelayMs: 2000, multiplier: 2, jitter: 0.5 },
+      'kubernetes.retry.',
+    );
     this.description = `kubernetes(${options.namespace}/${options.service}:${this.#port})`;
   }
 
@@ -193,7 +198,7 @@ class KubernetesDiscovery implements Discovery {
     this.#healthyTimer = setTimeout(() => {
       if (generation !== this.#generation) return;
       healthy = true;
-      this.#retry.reset();
+      this.#retryAttempt = 0;
     }, HEALTHY_WATCH_MS);
     this.#healthyTimer.unref();
     let ended = false;
@@ -265,7 +270,7 @@ class KubernetesDiscovery implements Discovery {
   /** API trouble: keep the last known endpoint, report, retry with backoff. */
   #failed(generation: number, what: string, error: unknown): void {
     if (this.#stopped || generation !== this.#generation) return;
-    const delay = this.#retry.next();
+    const delay = retryDelay(this.#retryAttempt++, this.#retry);
     this.#listener?.error(
       new HaClientError(
         'DISCOVERY_FAILED',

@@ -17,6 +17,8 @@ export interface FakeConnection {
   send(command: string, headers: Record<string, string>, body?: string): void;
   receipt(frame: Frame): void;
   kill(): void;
+  /** Half-closes after what was written (as ActiveMQ does after a fatal ERROR). */
+  end(): void;
 }
 
 export type FrameHandler = (conn: FakeConnection, frame: Frame) => void;
@@ -101,6 +103,7 @@ export class FakeStompServer implements AsyncDisposable {
         if (frame.headers.receipt) conn.send('RECEIPT', { 'receipt-id': frame.headers.receipt });
       },
       kill: () => socket.destroy(),
+      end: () => socket.end(),
     };
     this.connections.push(conn);
     let buffer = '';
