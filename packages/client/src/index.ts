@@ -15,7 +15,11 @@ export {
   parseFailoverUri,
 } from './failover-uri.js';
 export { createClient, HaClient } from './ha-client.js';
-export { type KubernetesDiscoveryOptions, kubernetes } from './kubernetes-discovery.js';
+export {
+  type KubeConfigLike,
+  type KubernetesDiscoveryOptions,
+  kubernetes,
+} from './kubernetes-discovery.js';
 export type { Logger } from './logger.js';
 export type { FrameLimits, HaClientOptions, ReconnectOptions } from './options.js';
 export type { MessageBody, SendHeaders, SendOptions, SendResult } from './sender.js';

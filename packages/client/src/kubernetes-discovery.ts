@@ -1,3 +1,4 @@
+// Types only: the package is an optional peer dependency, loaded by start() alone.
 import type { KubeConfig, Watch } from '@kubernetes/client-node';
 import type { Discovery, DiscoveryListener } from './discovery.js';
 import {
@@ -23,8 +24,12 @@ export interface KubernetesDiscoveryOptions {
    * @default 'stomp'
    */
   readonly port?: string | number;
-  /** @default a KubeConfig loaded with `loadFromDefault()` (in-cluster or ~/.kube/config) */
-  readonly kubeConfig?: KubeConfig;
+  /**
+   * The application's own `KubeConfig` (any `@kubernetes/client-node` 2.x copy: it is used
+   * structurally, so it need not be the instance this package would load).
+   * @default a KubeConfig loaded with `loadFromDefault()` (in-cluster or ~/.kube/config)
+   */
+  readonly kubeConfig?: KubeConfigLike;
   /**
    * Dial the Service's cluster IP and port instead of the pod endpoint. Endpoint changes still
    * force a reconnect (routing changes never close established connections).
@@ -52,6 +57,31 @@ export function kubernetes(options: KubernetesDiscoveryOptions): Discovery {
 }
 
 type K8s = typeof import('@kubernetes/client-node');
+
+/**
+ * What discovery uses of a `KubeConfig`, structurally (so that neither the package's types nor
+ * the same copy of it are needed by callers who pass their own).
+ */
+export interface KubeConfigLike {
+  getCurrentCluster(): { readonly server: string } | null;
+  makeApiClient(apiClientType: never): unknown;
+  applyToFetchOptions(options: never): Promise<unknown>;
+}
+
+/** The range this package is tested with; the peer dependency says the same. */
+const CLIENT_NODE_RANGE = '>=2.0.1 <3';
+
+async function loadClientNode(): Promise<K8s> {
+  try {
+    return await import('@kubernetes/client-node');
+  } catch (cause) {
+    throw new HaClientError(
+      'DISCOVERY_FAILED',
+      `kubernetes() discovery needs @kubernetes/client-node ${CLIENT_NODE_RANGE} (an optional peer dependency): npm install @kubernetes/client-node@2`,
+      { cause },
+    );
+  }
+}
 type ServicePort = { readonly name?: string; readonly port: number };
 
 /** A watch that lasted this long proves list/watch work again: the retry backoff restarts. */
@@ -118,8 +148,8 @@ class KubernetesDiscovery implements Discovery {
   async start(listener: DiscoveryListener): Promise<void> {
     this.#listener = listener;
     // Loaded on demand: ESM-only and heavy, and static server lists never need it.
-    this.#k8s = await import('@kubernetes/client-node');
-    if (this.#o.kubeConfig) this.#kc = this.#o.kubeConfig;
+    this.#k8s = await loadClientNode();
+    if (this.#o.kubeConfig) this.#kc = this.#o.kubeConfig as unknown as KubeConfig;
     else {
       this.#kc = new this.#k8s.KubeConfig();
       this.#kc.loadFromDefault();
