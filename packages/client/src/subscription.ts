@@ -94,6 +94,11 @@ export interface Subscription {
   readonly id: string;
   readonly destination: string;
   /**
+   * Messages delivered and not yet handed to the handler (or the iterator). Never more than
+   * `prefetch`: nothing buffered is acknowledged, so the broker sends no more.
+   */
+  readonly buffered: number;
+  /**
    * Stops deliveries, waits for handler calls under way, then UNSUBSCRIBEs and removes the
    * subscription from future reconnects. Messages delivered but not yet handed to the handler
    * are not acknowledged: the broker delivers them again (queues) — nothing it counted as

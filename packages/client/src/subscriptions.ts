@@ -104,13 +104,14 @@ export class Subscriptions {
       await this.#remove(entry, {}, 1000).catch(() => {});
       throw error;
     }
-    const subscription: Subscription = {
+    const dispatcher = entry.dispatcher;
+    const subscription: MessageStream = {
       id: record.id,
       destination,
+      get buffered() {
+        return dispatcher.buffered;
+      },
       unsubscribe: (o) => this.#remove(entry, o ?? {}, 0),
-    };
-    return {
-      ...subscription,
       [Symbol.asyncIterator]: () => {
         if (!channel) {
           throw new HaClientError(
@@ -127,6 +128,7 @@ export class Subscriptions {
         };
       },
     };
+    return subscription;
   }
 
   /** A new connection is up: subscribe everything again, same ids and headers. */
