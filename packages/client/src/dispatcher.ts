@@ -52,6 +52,22 @@ export class Dispatcher {
     this.#pump();
   }
 
+  /**
+   * Forgets buffered deliveries of a connection that died: none was acknowledged, so the
+   * broker delivers them again on the next one (handing them over now would only run the
+   * handler on messages whose ack can no longer reach the broker).
+   */
+  dropGeneration(generation: number): number {
+    let dropped = 0;
+    for (let i = this.#queue.length - 1; i >= 0; i--) {
+      if (this.#queue[i]!.generation <= generation) {
+        this.#queue.splice(i, 1);
+        dropped++;
+      }
+    }
+    return dropped;
+  }
+
   /** No more hand-overs; returns what was buffered (never acknowledged, so the broker keeps it). */
   stop(): Delivery[] {
     this.#stopped = true;

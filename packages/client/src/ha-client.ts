@@ -397,6 +397,7 @@ export class HaClient extends EventEmitter<HaClientEvents> {
     const reason = this.#stale ? 'moved' : this.#closing ? 'close' : 'error';
     this.#lost = { server: session.server, at: Date.now() };
     const requeued = this.#sender.requeue(error);
+    this.#subs.connectionLost(generation);
     for (const tx of [...this.#txs]) this.#emit('error', tx.markInDoubt(error));
     this.#o.logger.debug(
       { server: formatServer(session.server), reason, requeued, error: error?.message },

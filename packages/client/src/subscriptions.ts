@@ -170,6 +170,11 @@ export class Subscriptions {
     entry.dispatcher.push(delivery);
   }
 
+  /** The connection `generation` died: its buffered, unacknowledged deliveries go. */
+  connectionLost(generation: number): void {
+    for (const { dispatcher } of this.#entries.values()) dispatcher.dropGeneration(generation);
+  }
+
   /** For close(): unsubscribe everything on `session`, within `timeoutMs`. */
   async removeAll(timeoutMs: number): Promise<void> {
     await Promise.all(

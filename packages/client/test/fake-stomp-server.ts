@@ -42,11 +42,15 @@ export class FakeStompServer implements AsyncDisposable {
     this.#server = server;
   }
 
-  static async start(): Promise<FakeStompServer> {
+  /** Listens on `port` (0: one the kernel picks, which is what tests should use). */
+  static async start(port = 0): Promise<FakeStompServer> {
     const server = createServer();
     const fake = new FakeStompServer(server);
     server.on('connection', (socket) => fake.#accept(socket));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', resolve);
+    });
     return fake;
   }
 
