@@ -65,7 +65,7 @@ type K8s = typeof import('@kubernetes/client-node');
 export interface KubeConfigLike {
   getCurrentCluster(): { readonly server: string } | null;
   makeApiClient(apiClientType: never): unknown;
-  applyToFetchOptions(options: never): Promise<unknown>;
+  applySecurityAuthentication(context: never): Promise<void>;
 }
 
 /** The range this package is tested with; the peer dependency says the same. */

@@ -10,7 +10,6 @@ import {
   type ReceivedMessage,
   type SettleLog,
   type SubscribeOptions,
-  type Subscription,
   type SubscriptionRecord,
   toReceivedMessage,
   type UnsubscribeOptions,

@@ -8,7 +8,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createClient, type HaClient, type ReceivedMessage, servers } from '@activemq-ha/client';
-import { type BrokerGroup, locateActivemq, locateJava, startBrokerGroup } from '@activemq-ha/testkit';
+import {
+  type BrokerGroup,
+  locateActivemq,
+  locateJava,
+  startBrokerGroup,
+} from '@activemq-ha/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Producer, Receiver, waitFor } from './traffic.js';
 
@@ -150,7 +155,10 @@ describe('ActiveMQ as it really behaves', () => {
     );
     const producer = client();
     const ids = await Promise.all(
-      Array.from({ length: 6 }, async (_, i) => (await producer.send(queue, `slow ${i}`)).messageId),
+      Array.from(
+        { length: 6 },
+        async (_, i) => (await producer.send(queue, `slow ${i}`)).messageId,
+      ),
     );
     await waitFor(() => started >= 1, 30_000, 'the first handler call');
     await failover();
