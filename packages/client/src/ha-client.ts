@@ -12,6 +12,7 @@ import {
   type SendResult,
 } from './sender.js';
 import { formatServer, type ServerAddress } from './server-address.js';
+import type { OpenSession, Session } from './session.js';
 import { StompSession } from './stomp-session.js';
 import type {
   MessageHandler,
@@ -36,7 +37,9 @@ export class HaClient extends EventEmitter<HaClientEvents> {
   /** Error codes already reported while the client had no listener for 'error'. */
   readonly #unheard = new Set<string>();
   #state: ConnectionState = { type: 'idle' };
-  #session: StompSession | undefined;
+  #session: Session | undefined;
+  /** The protocol below the HA logic. */
+  readonly #openSession: OpenSession = StompSession.open;
   #generation = 0;
   #nextTx = 1;
   #looping = false;
@@ -347,9 +350,9 @@ export class HaClient extends EventEmitter<HaClientEvents> {
     }
   }
 
-  #open(server: ServerAddress): Promise<StompSession> {
+  #open(server: ServerAddress): Promise<Session> {
     const generation = this.#generation + 1;
-    return StompSession.open(
+    return this.#openSession(
       {
         server,
         vhost: this.#o.vhost,
@@ -368,7 +371,7 @@ export class HaClient extends EventEmitter<HaClientEvents> {
     );
   }
 
-  #onSession(session: StompSession): void {
+  #onSession(session: Session): void {
     this.#generation++;
     this.#session = session;
     this.#lastServer = session.server;

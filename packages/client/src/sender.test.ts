@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BrokerError, HaClientError } from './errors.js';
 import { FRAME_LIMIT_DEFAULTS } from './options.js';
 import { Sender, type SenderOptions } from './sender.js';
-import type { FrameHeaders, StompSession } from './stomp-session.js';
+import type { FrameHeaders, Session } from './session.js';
 
 /** A connection that records SENDs; `hold` keeps their receipts until `answer()`. */
 function fakeSession(hold = false) {
@@ -17,7 +17,7 @@ function fakeSession(hold = false) {
     },
   };
   return {
-    session: session as unknown as StompSession,
+    session: session as unknown as Session,
     sent,
     answer: () => {
       for (const h of held.splice(0)) h.resolve();
@@ -30,7 +30,7 @@ function fakeSession(hold = false) {
   };
 }
 
-function sender(current: () => StompSession | undefined, options: Partial<SenderOptions> = {}) {
+function sender(current: () => Session | undefined, options: Partial<SenderOptions> = {}) {
   return new Sender(
     {
       outboxSize: 2,
@@ -51,7 +51,7 @@ afterEach(() => {
 
 describe("Sender with outboxOverflow: 'wait'", () => {
   it('writes sends that waited for room on the connection current when they get it', async () => {
-    let session: StompSession | undefined;
+    let session: Session | undefined;
     const s = sender(() => session);
     // Five sends before any connection: two fit, three wait for room.
     const sends = [1, 2, 3, 4, 5].map((i) => s.send('/queue/a', `m${i}`, undefined));
@@ -65,7 +65,7 @@ describe("Sender with outboxOverflow: 'wait'", () => {
 
   it('writes a send that waited across a failover on the new connection', async () => {
     const first = fakeSession(true);
-    let session: StompSession | undefined = first.session;
+    let session: Session | undefined = first.session;
     const s = sender(() => session, { outboxSize: 1 });
     const a = s.send('/queue/a', 'a', undefined);
     const b = s.send('/queue/a', 'b', undefined); // waits for a's receipt
@@ -118,7 +118,7 @@ describe("Sender with outboxOverflow: 'wait'", () => {
 describe('poison sends', () => {
   it('rejects the send the broker closed the connection on when it was alone in flight', async () => {
     const conn = fakeSession(true);
-    let session: StompSession | undefined = conn.session;
+    let session: Session | undefined = conn.session;
     const s = sender(() => session, { outboxSize: 10 });
     const bad = s.send('/queue/a', 'bad', undefined);
     conn.kill();
@@ -129,7 +129,7 @@ describe('poison sends', () => {
 
   it('isolates suspects one at a time, so only the poison is rejected', async () => {
     const first = fakeSession(true);
-    let session: StompSession | undefined = first.session;
+    let session: Session | undefined = first.session;
     const s = sender(() => session, { outboxSize: 10 });
     const sends = ['ok1', 'bad', 'ok2'].map((b) => s.send('/queue/a', b, undefined));
     first.kill();
@@ -155,7 +155,7 @@ describe('poison sends', () => {
   });
 
   it('gives up after maxSendAttempts connection deaths in flight', async () => {
-    let session: StompSession | undefined;
+    let session: Session | undefined;
     const s = sender(() => session, { maxSendAttempts: 2 });
     const p = s.send('/queue/a', 'x', undefined);
     for (let i = 0; i < 2; i++) {

@@ -8,7 +8,7 @@ import {
 } from './errors.js';
 import type { FrameLimits } from './options.js';
 import { Outbox } from './outbox.js';
-import type { FrameHeaders, StompSession } from './stomp-session.js';
+import type { FrameHeaders, Session } from './session.js';
 
 export type MessageBody = Buffer | Uint8Array | string;
 export type SendHeaders = Readonly<Record<string, string | number | boolean>>;
@@ -60,13 +60,13 @@ export interface SenderOptions {
 export class Sender {
   readonly #o: SenderOptions;
   readonly #outbox: Outbox<PendingSend>;
-  readonly #current: () => StompSession | undefined;
+  readonly #current: () => Session | undefined;
   #drainWaiters: (() => void)[] = [];
   /** Set by `failAll`: the client has stopped, so nothing is accepted any more. */
   #stopped: HaClientError | undefined;
 
   /** `current` names the connection sends go out on now (undefined while there is none). */
-  constructor(options: SenderOptions, current: () => StompSession | undefined) {
+  constructor(options: SenderOptions, current: () => Session | undefined) {
     this.#o = options;
     this.#outbox = new Outbox(options.outboxSize);
     this.#current = current;
@@ -189,7 +189,7 @@ export class Sender {
   }
 
   /** Writes every queued send on `session`; returns how many of them are resends. */
-  flush(session: StompSession): number {
+  flush(session: Session): number {
     let resent = 0;
     // While a suspect is unconfirmed, sends go one at a time, so that the one the broker closes
     // the connection on is alone in flight when it does (and the others get their receipts).

@@ -1,25 +1,15 @@
 import { isIP } from 'node:net';
-import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import stompit from 'stompit';
 import { BrokerError, HaClientError } from './errors.js';
 import { formatServer, type ServerAddress } from './server-address.js';
-
-export type FrameHeaders = Record<string, string>;
-
-/** A MESSAGE frame read in full. */
-export interface MessageFrame {
-  readonly headers: Readonly<FrameHeaders>;
-  readonly body: Buffer;
-  /** Set when the frame is over a `frameLimits` bound: what is over (the body is then empty). */
-  readonly oversize?: string;
-}
-
-/** Frame limits as the session applies them to incoming MESSAGE frames. */
-export interface IncomingLimits {
-  readonly maxHeaderLineBytes: number;
-  readonly maxHeaders: number;
-  readonly maxBodyBytes: number;
-}
+import type {
+  FrameHeaders,
+  IncomingLimits,
+  Session,
+  SessionCommand,
+  SessionHandlers,
+  SessionOptions,
+} from './session.js';
 
 /**
  * stompit's parser must read a frame to the end to keep its place in the stream, so its own
@@ -27,28 +17,6 @@ export interface IncomingLimits {
  * only a frame beyond the parser's (memory guard) costs the connection.
  */
 const PARSER_SLACK = 16;
-
-export interface SessionOptions {
-  readonly server: ServerAddress;
-  readonly login?: string;
-  readonly passcode?: string;
-  /** CONNECT `client-id`. */
-  readonly clientId?: string;
-  readonly limits: IncomingLimits;
-  /** STOMP `host` header (virtual host). */
-  readonly vhost: string;
-  /** Heart-beat interval asked for in both directions, ms (> 0). */
-  readonly heartBeatMs: number;
-  /** Covers TCP/TLS connect and the CONNECT/CONNECTED exchange. */
-  readonly connectTimeoutMs: number;
-  readonly tls?: TlsOptions;
-}
-
-export interface SessionHandlers {
-  message(frame: MessageFrame): void;
-  /** Called once when the connection ends; `error` is undefined after a clean DISCONNECT. */
-  closed(error: HaClientError | undefined): void;
-}
 
 // The slice of stompit's untyped internals this file relies on (verified against stompit 1.0.0).
 interface IncomingFrame extends NodeJS.ReadableStream {
@@ -95,7 +63,7 @@ const CLIENT_ID_IN_USE = /Client: .* already connected from/;
  * every receipt-bearing command gets a promise and an ERROR that names a receipt fails only its
  * own command (ActiveMQ keeps the connection open after such an ERROR; stompit would drop it).
  */
-export class StompSession {
+export class StompSession implements Session {
   readonly server: ServerAddress;
   /** [we send every, we expect the broker within] in ms. */
   readonly heartBeat: readonly [number, number];
@@ -128,7 +96,7 @@ export class StompSession {
   }
 
   /** Dials, sends CONNECT and resolves on CONNECTED. */
-  static open(options: SessionOptions, handlers: SessionHandlers): Promise<StompSession> {
+  static open(options: SessionOptions, handlers: SessionHandlers): Promise<Session> {
     const { server, heartBeatMs } = options;
     return new Promise((resolve, reject) => {
       let settled = false;
@@ -223,7 +191,7 @@ export class StompSession {
   }
 
   /** Sends a command with a `receipt` header; resolves on the broker's RECEIPT. */
-  request(command: string, headers: FrameHeaders, body?: Buffer | string): Promise<void> {
+  request(command: SessionCommand, headers: FrameHeaders, body?: Buffer | string): Promise<void> {
     if (!this.#alive) return Promise.reject(lost(this.server, undefined));
     const id = `r${this.#nextReceipt++}`;
     return new Promise((resolve, reject) => {
@@ -233,7 +201,7 @@ export class StompSession {
   }
 
   /** Sends a command without waiting for anything (no receipt). */
-  fire(command: string, headers: FrameHeaders, body?: Buffer | string): boolean {
+  fire(command: SessionCommand, headers: FrameHeaders, body?: Buffer | string): boolean {
     if (!this.#alive) return false;
     this.#write(command, headers, body);
     return true;

@@ -1,6 +1,6 @@
 import { DedupeWindow } from './dedupe-window.js';
 import { invalidOption } from './errors.js';
-import type { FrameHeaders, MessageFrame } from './stomp-session.js';
+import type { FrameHeaders, MessageFrame } from './session.js';
 
 export type AckMode = 'auto' | 'client-individual';
 

@@ -2,7 +2,7 @@ import { type Delivery, Dispatcher } from './dispatcher.js';
 import { abortedError, HaClientError } from './errors.js';
 import type { Logger } from './logger.js';
 import { MessageChannel, NOT_TAKEN } from './message-stream.js';
-import type { MessageFrame, StompSession } from './stomp-session.js';
+import type { MessageFrame, Session } from './session.js';
 import {
   createRecord,
   type MessageHandler,
@@ -17,7 +17,7 @@ import {
 
 /** The connection the registry talks to, as the client sees it right now. */
 export interface CurrentSession {
-  readonly session: StompSession | undefined;
+  readonly session: Session | undefined;
   /** Increases with every new connection; a message remembers the one it came on. */
   readonly generation: number;
 }
@@ -131,7 +131,7 @@ export class Subscriptions {
   }
 
   /** A new connection is up: subscribe everything again, same ids and headers. */
-  restore(session: StompSession): void {
+  restore(session: Session): void {
     for (const { record } of this.#entries.values()) {
       if (record.active) this.#subscribeOn(session, record);
     }
@@ -186,7 +186,7 @@ export class Subscriptions {
     this.#pending.clear();
   }
 
-  #subscribeOn(session: StompSession, record: SubscriptionRecord): void {
+  #subscribeOn(session: Session, record: SubscriptionRecord): void {
     session.request('SUBSCRIBE', record.subscribeHeaders).then(
       () => {
         this.#pending.get(record)?.resolve();

@@ -1,6 +1,6 @@
 import { HaClientError, TransactionInDoubtError } from './errors.js';
 import type { MessageBody, SendHeaders, SendResult } from './sender.js';
-import type { FrameHeaders, StompSession } from './stomp-session.js';
+import type { FrameHeaders, Session, SessionCommand } from './session.js';
 import { bounded } from './subscriptions.js';
 
 export interface TransactionOptions {
@@ -43,12 +43,12 @@ export interface TransactionHost {
 
 export class TransactionImpl implements Transaction {
   readonly id: string;
-  readonly #session: StompSession;
+  readonly #session: Session;
   readonly #host: TransactionHost;
   #state: 'open' | 'committing' | 'done' | 'in-doubt' = 'open';
   #inDoubt: TransactionInDoubtError | undefined;
 
-  constructor(id: string, session: StompSession, host: TransactionHost) {
+  constructor(id: string, session: Session, host: TransactionHost) {
     this.id = id;
     this.#session = session;
     this.#host = host;
@@ -85,7 +85,7 @@ export class TransactionImpl implements Transaction {
   }
 
   async #request(
-    command: string,
+    command: SessionCommand,
     headers: FrameHeaders,
     body?: Buffer | string,
     next?: 'committing',
