@@ -85,7 +85,7 @@ async function haSide(group: BrokerGroup<'stomp'>, queue: string): Promise<Side>
       side.receiver.record(m.id);
       await m.ack();
     },
-    { ack: 'client-individual', dedupe: { window: 1_000_000 } },
+    { ack: 'client-individual', dedupe: { window: 1_000_000 }, concurrency: 16 },
   );
   await producerClient.whenConnected();
   return side;

@@ -33,7 +33,25 @@ export type HaClientErrorCode =
    */
   | 'HANDLER_FAILED'
   /** Service discovery could not read the Kubernetes API (the last known endpoint is kept). */
-  | 'DISCOVERY_FAILED';
+  | 'DISCOVERY_FAILED'
+  /**
+   * A frame is over a configured limit (`frameLimits`): an outgoing one is refused before it is
+   * written; an incoming MESSAGE is not handed to the handler and is NACKed (ActiveMQ moves it
+   * to the DLQ, or redelivers it under a redelivery policy).
+   */
+  | 'FRAME_TOO_LARGE'
+  /**
+   * A send the broker answered by closing the connection (an ERROR without `receipt-id`), or
+   * that was in flight on `maxSendAttempts` consecutive connection deaths: it is given up so
+   * that it cannot block the sends behind it.
+   */
+  | 'SEND_REJECTED'
+  /** Another connection uses the CONNECT `client-id` (ActiveMQ's InvalidClientIDException). */
+  | 'CLIENT_ID_IN_USE'
+  /** A subscribe, begin or commit was not confirmed within its timeout. */
+  | 'TIMEOUT'
+  /** The caller's `AbortSignal` fired before the operation completed. */
+  | 'ABORTED';
 
 export class HaClientError extends Error {
   override readonly name: string = 'HaClientError';
@@ -64,7 +82,7 @@ export class BrokerError extends HaClientError {
   constructor(
     readonly brokerMessage: string,
     readonly details: string | undefined,
-    code: 'BROKER_ERROR' | 'AUTHENTICATION_FAILED' = 'BROKER_ERROR',
+    code: 'BROKER_ERROR' | 'AUTHENTICATION_FAILED' | 'CLIENT_ID_IN_USE' = 'BROKER_ERROR',
   ) {
     super(code, details ? `${brokerMessage}: ${details}` : brokerMessage);
   }
@@ -95,4 +113,21 @@ export function invalidUri(field: string, problem: string): InvalidOptionError {
 
 export function closedError(what: string): HaClientError {
   return new HaClientError('CLOSED', `${what}: the client is closed`);
+}
+
+/** A send given up as poison (see `SEND_REJECTED`); `attempts` counts the writes it got. */
+export class SendRejectedError extends HaClientError {
+  override readonly name = 'SendRejectedError';
+  constructor(
+    readonly messageId: string,
+    readonly attempts: number,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super('SEND_REJECTED', message, options);
+  }
+}
+
+export function abortedError(what: string, signal: AbortSignal): HaClientError {
+  return new HaClientError('ABORTED', `${what}: aborted`, { cause: signal.reason });
 }

@@ -58,7 +58,10 @@ describe('parseFailoverUri', () => {
 
 describe('parseServerUri', () => {
   it('parses schemes, IPv6 and rejects per-server options', () => {
-    expect(parseServerUri('tcp://10.0.0.1:1234')).toEqual({
+    expect(() => parseServerUri('tcp://10.0.0.1:61616')).toThrow(
+      /OpenWire.*stomp:\/\/10\.0\.0\.1:61613/,
+    );
+    expect(parseServerUri('stomp://10.0.0.1:1234')).toEqual({
       host: '10.0.0.1',
       port: 1234,
       tls: false,

@@ -1,15 +1,27 @@
 import { EventEmitter } from 'eventemitter3';
-import { Backoff } from './backoff.js';
 import type { ConnectionState } from './connection-state.js';
-import { closedError, HaClientError } from './errors.js';
+import { abortedError, closedError, HaClientError } from './errors.js';
 import type { HaClientEvents } from './events.js';
 import { type HaClientOptions, type ResolvedOptions, resolveOptions } from './options.js';
-import { type MessageBody, Sender, type SendHeaders, type SendResult } from './sender.js';
+import { nextReconnect } from './reconnect-policy.js';
+import {
+  type MessageBody,
+  Sender,
+  type SendHeaders,
+  type SendOptions,
+  type SendResult,
+} from './sender.js';
 import { formatServer, type ServerAddress } from './server-address.js';
+import type { OpenSession, Session } from './session.js';
 import { StompSession } from './stomp-session.js';
-import type { MessageHandler, SubscribeOptions, Subscription } from './subscription.js';
-import { Subscriptions } from './subscriptions.js';
-import { type Transaction, TransactionImpl } from './transaction.js';
+import type {
+  MessageHandler,
+  MessageStream,
+  SubscribeOptions,
+  Subscription,
+} from './subscription.js';
+import { bounded, Subscriptions } from './subscriptions.js';
+import { type Transaction, TransactionImpl, type TransactionOptions } from './transaction.js';
 
 /**
  * A failover-aware STOMP 1.2 client for an ActiveMQ Classic master/slave group. It follows the
@@ -22,9 +34,12 @@ export class HaClient extends EventEmitter<HaClientEvents> {
   readonly #sender: Sender;
   readonly #subs: Subscriptions;
   readonly #txs = new Set<TransactionImpl>();
-  readonly #backoff: Backoff;
+  /** Error codes already reported while the client had no listener for 'error'. */
+  readonly #unheard = new Set<string>();
   #state: ConnectionState = { type: 'idle' };
-  #session: StompSession | undefined;
+  #session: Session | undefined;
+  /** The protocol below the HA logic. */
+  readonly #openSession: OpenSession = StompSession.open;
   #generation = 0;
   #nextTx = 1;
   #looping = false;
@@ -32,6 +47,8 @@ export class HaClient extends EventEmitter<HaClientEvents> {
   #stale = false;
   #wake: (() => void) | undefined;
   #lost: { server: ServerAddress; at: number } | undefined;
+  /** When the current outage (or the first connect) began, for the reconnect policy. */
+  #outageSince = 0;
   #lastServer: ServerAddress | undefined;
   /** The endpoint discovery names now, and the one it named when the session opened. */
   #endpoint: string | undefined;
@@ -49,10 +66,10 @@ export class HaClient extends EventEmitter<HaClientEvents> {
     this.#subs = new Subscriptions(
       () => ({ session: this.#session, generation: this.#generation }),
       this.#o.messageIdHeader,
+      this.#o.clientId,
       this.#o.logger,
-      (error) => this.emit('error', error),
+      (error) => this.#emit('error', error),
     );
-    this.#backoff = new Backoff(this.#o.reconnect);
   }
 
   get state(): ConnectionState {
@@ -76,7 +93,7 @@ export class HaClient extends EventEmitter<HaClientEvents> {
       try {
         await this.#o.discovery.start({
           moved: (change) => this.#onMoved(change),
-          error: (error) => this.emit('error', error),
+          error: (error) => this.#emit('error', error),
         });
       } catch (cause) {
         // E.g. no kubeconfig to load: nothing will ever name a broker, so fail now.
@@ -111,38 +128,63 @@ export class HaClient extends EventEmitter<HaClientEvents> {
    * one with the same id header. Queues default to `persistent:true` (ActiveMQ's STOMP default
    * is non-persistent). String bodies go without `content-length` (a JMS TextMessage); binary
    * bodies carry it (a BytesMessage). Do not mutate a Buffer body until the promise settles.
+   * What ActiveMQ would refuse by closing the connection (a frame over `frameLimits`, a wrong
+   * `content-length`) is refused before writing; a send the broker closes the connection on
+   * anyway rejects with `SEND_REJECTED` and does not hold up the sends behind it.
    */
-  async send(destination: string, body: MessageBody, headers?: SendHeaders): Promise<SendResult> {
+  async send(
+    destination: string,
+    body: MessageBody,
+    headers?: SendHeaders,
+    options: SendOptions = {},
+  ): Promise<SendResult> {
     if (this.#closing) throw closedError('send');
-    return this.#sender.send(destination, body, headers);
+    return this.#sender.send(destination, body, headers, options);
   }
 
   /**
    * Subscribes and resolves once the broker confirmed the SUBSCRIBE (on this connection or,
    * while disconnected, the next). The subscription is restored with the same settings after
-   * every reconnect until `unsubscribe()`.
+   * every reconnect until `unsubscribe()`. The handler gets one message at a time in delivery
+   * order unless `concurrency` says otherwise. Without a handler, iterate the returned stream:
+   * `for await (const message of await client.subscribe('/queue/q')) { … }`.
    */
-  async subscribe(
+  subscribe(
     destination: string,
     handler: MessageHandler,
-    options: SubscribeOptions = {},
-  ): Promise<Subscription> {
+    options?: SubscribeOptions,
+  ): Promise<Subscription>;
+  subscribe(destination: string, options?: SubscribeOptions): Promise<MessageStream>;
+  async subscribe(
+    destination: string,
+    handlerOrOptions?: MessageHandler | SubscribeOptions,
+    maybeOptions: SubscribeOptions = {},
+  ): Promise<MessageStream> {
     if (this.#closing) throw closedError('subscribe');
-    return this.#subs.add(destination, handler, options);
+    if (typeof handlerOrOptions === 'function') {
+      return this.#subs.add(destination, handlerOrOptions, maybeOptions);
+    }
+    return this.#subs.add(destination, undefined, handlerOrOptions ?? {});
   }
 
   /** Begins a transaction on the current connection (waits for one). See `Transaction`. */
-  async begin(): Promise<Transaction> {
+  async begin(options: TransactionOptions = {}): Promise<Transaction> {
     if (this.#closing) throw closedError('begin');
-    await this.whenConnected();
+    await bounded(this.whenConnected(), options.timeoutMs ?? 0, options.signal, 'begin');
     const session = this.#session!;
     const tx = new TransactionImpl(`tx-${this.#nextTx++}`, session, {
       prepareSend: (d, b, h) => this.#sender.prepare(d, b, h),
+      messageIdHeader: this.#o.messageIdHeader,
       ended: (t) => this.#txs.delete(t),
     });
     this.#txs.add(tx);
     try {
-      await session.request('BEGIN', { transaction: tx.id });
+      await bounded(
+        session.request('BEGIN', { transaction: tx.id }),
+        options.timeoutMs ?? 0,
+        options.signal,
+        'begin',
+      );
     } catch (error) {
       if (error instanceof HaClientError && error.code === 'CONNECTION_LOST') {
         throw tx.markInDoubt(error);
@@ -159,8 +201,10 @@ export class HaClient extends EventEmitter<HaClientEvents> {
    * unsubscribes, sends DISCONNECT and stops. Sends still unconfirmed then reject with
    * `DRAIN_TIMEOUT`.
    */
-  close(options: { readonly timeoutMs?: number } = {}): Promise<void> {
-    this.#closed ??= this.#close(options.timeoutMs ?? this.#o.drainTimeoutMs);
+  close(
+    options: { readonly timeoutMs?: number; readonly signal?: AbortSignal } = {},
+  ): Promise<void> {
+    this.#closed ??= this.#close(options.timeoutMs ?? this.#o.drainTimeoutMs, options.signal);
     return this.#closed;
   }
 
@@ -168,21 +212,32 @@ export class HaClient extends EventEmitter<HaClientEvents> {
     await this.close();
   }
 
-  async #close(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
+  async #close(timeoutMs: number, signal: AbortSignal | undefined): Promise<void> {
+    let deadline = Date.now() + timeoutMs;
+    // An abort cuts the waiting short: close() then finishes at once, as after its timeout.
+    const onAbort = () => {
+      deadline = Date.now();
+      this.#sender.wakeDrain();
+    };
+    if (signal?.aborted) onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
     const wasIdle = this.#state.type === 'idle';
     this.#closing = true;
     // Reconnecting goes on while draining, so later states may show it.
     this.#setState({ type: 'closing' });
     if (!wasIdle) await this.#sender.drain(deadline);
+    // Handlers under way finish (their ACKs go out) before the UNSUBSCRIBEs; what is buffered
+    // is not acknowledged, so the broker keeps it for the next consumer.
+    const remaining = () => Math.max(1, deadline - Date.now());
+    await this.#subs.removeAll(remaining());
     this.#final = true;
     this.#wake?.();
-    const session = this.#session;
-    const remaining = () => Math.max(1, deadline - Date.now());
-    await this.#subs.removeAll(session, remaining());
-    await session?.disconnect(remaining());
+    await this.#session?.disconnect(remaining());
+    signal?.removeEventListener('abort', onAbort);
     this.#shutdown(
-      new HaClientError('DRAIN_TIMEOUT', `close(): send not confirmed within ${timeoutMs} ms`),
+      signal?.aborted
+        ? abortedError('close(): sends not confirmed', signal)
+        : new HaClientError('DRAIN_TIMEOUT', `close(): send not confirmed within ${timeoutMs} ms`),
       undefined,
     );
   }
@@ -201,7 +256,7 @@ export class HaClient extends EventEmitter<HaClientEvents> {
     for (const w of this.#connectedWaiters.splice(0)) w.reject(err);
     this.#subs.failPending(err);
     this.#wake?.();
-    if (fatal) this.emit('error', fatal);
+    if (fatal) this.#emit('error', fatal);
   }
 
   #startLoop(): void {
@@ -214,12 +269,14 @@ export class HaClient extends EventEmitter<HaClientEvents> {
 
   /**
    * Rounds of connection attempts until one succeeds, the client closes or gives up. A round
-   * tries the servers discovery names back to back; backoff sleeps only between rounds.
+   * tries the servers discovery names back to back; `nextReconnect` (pure) decides the sleep
+   * between rounds from the state, the round count and the time since the loss.
    */
   async #loop(): Promise<void> {
     let rounds = 0;
-    this.#backoff.reset();
+    let previousDelayMs = 0;
     let lastError: HaClientError | undefined;
+    this.#outageSince = this.#lost?.at ?? Date.now();
     while (!this.#final) {
       this.#stale = false;
       const round = this.#o.discovery.round(this.#lost?.server ?? this.#lastServer);
@@ -231,7 +288,7 @@ export class HaClient extends EventEmitter<HaClientEvents> {
       for (const server of round) {
         if (this.#final || this.#stale) break;
         this.#setState({ type: 'connecting', server, round: rounds });
-        this.emit('connecting', { server, round: rounds });
+        this.#emit('connecting', { server, round: rounds });
         try {
           const session = await this.#open(server);
           if (this.#final || this.#stale) {
@@ -241,26 +298,39 @@ export class HaClient extends EventEmitter<HaClientEvents> {
           this.#onSession(session);
           return;
         } catch (error) {
-          lastError = error instanceof HaClientError ? error : lostError(server, error);
+          const err = error instanceof HaClientError ? error : lostError(server, error);
           this.#o.logger.debug(
-            { server: formatServer(server), error: lastError.message },
+            { server: formatServer(server), error: err.message },
             'connect failed',
           );
-          if (lastError.code === 'AUTHENTICATION_FAILED') {
+          if (err.code === 'AUTHENTICATION_FAILED') {
             // Retrying refused credentials would only hammer the broker: stop here.
-            this.#shutdown(lastError, lastError);
+            this.#shutdown(err, err);
             return;
           }
+          if (err.code === 'CLIENT_ID_IN_USE' && lastError?.code !== 'CLIENT_ID_IN_USE') {
+            // Not fatal: the broker may still hold our own previous connection until it notices
+            // it is dead. Reported once per outage; retried under the back-off.
+            this.#emit('error', err);
+          }
+          lastError = err;
         }
-      }
-      if (this.#stale) {
-        this.#backoff.reset();
-        continue;
       }
       if (this.#final) return;
       rounds++;
-      const max = this.#o.reconnect.maxRounds;
-      if (max >= 0 && rounds > max) {
+      const state = this.#state;
+      const decision = nextReconnect(
+        {
+          state,
+          round: rounds,
+          sinceLossMs: Date.now() - this.#outageSince,
+          endpointChanged: this.#stale,
+          previousDelayMs,
+        },
+        this.#o.reconnect,
+      );
+      if (decision.type === 'give-up') {
+        if (this.#closing) return;
         const error = new HaClientError(
           'CONNECTION_LOST',
           `gave up after ${rounds} rounds over ${this.#o.discovery.description}: ${lastError?.message ?? 'no server'}`,
@@ -269,24 +339,27 @@ export class HaClient extends EventEmitter<HaClientEvents> {
         this.#shutdown(error, error);
         return;
       }
-      const delayMs = this.#backoff.next();
+      previousDelayMs = decision.delayMs;
+      if (decision.delayMs === 0) continue;
       this.#setState(
         lastError
-          ? { type: 'waiting', delayMs, round: rounds, lastError }
-          : { type: 'waiting', delayMs, round: rounds },
+          ? { type: 'waiting', delayMs: decision.delayMs, round: rounds, lastError }
+          : { type: 'waiting', delayMs: decision.delayMs, round: rounds },
       );
-      await this.#sleep(delayMs);
+      await this.#sleep(decision.delayMs);
     }
   }
 
-  #open(server: ServerAddress): Promise<StompSession> {
+  #open(server: ServerAddress): Promise<Session> {
     const generation = this.#generation + 1;
-    return StompSession.open(
+    return this.#openSession(
       {
         server,
         vhost: this.#o.vhost,
         heartBeatMs: this.#o.heartBeatMs,
         connectTimeoutMs: this.#o.connectTimeoutMs,
+        limits: this.#o.frameLimits,
+        ...(this.#o.clientId !== undefined ? { clientId: this.#o.clientId } : {}),
         ...(this.#o.login !== undefined ? { login: this.#o.login } : {}),
         ...(this.#o.passcode !== undefined ? { passcode: this.#o.passcode } : {}),
         ...(this.#o.tls ? { tls: this.#o.tls } : {}),
@@ -298,7 +371,7 @@ export class HaClient extends EventEmitter<HaClientEvents> {
     );
   }
 
-  #onSession(session: StompSession): void {
+  #onSession(session: Session): void {
     this.#generation++;
     this.#session = session;
     this.#lastServer = session.server;
@@ -309,13 +382,13 @@ export class HaClient extends EventEmitter<HaClientEvents> {
       since: Date.now(),
       heartBeat: session.heartBeat,
     });
-    this.emit('connected', { server: session.server, heartBeat: session.heartBeat });
+    this.#emit('connected', { server: session.server, heartBeat: session.heartBeat });
     this.#subs.restore(session);
     const resent = this.#sender.flush(session);
     if (this.#lost) {
       const { server: from, at } = this.#lost;
       this.#lost = undefined;
-      this.emit('failover', { from, to: session.server, outageMs: Date.now() - at, resent });
+      this.#emit('failover', { from, to: session.server, outageMs: Date.now() - at, resent });
     }
     for (const w of this.#connectedWaiters.splice(0)) w.resolve();
   }
@@ -326,13 +399,14 @@ export class HaClient extends EventEmitter<HaClientEvents> {
     this.#session = undefined;
     const reason = this.#stale ? 'moved' : this.#closing ? 'close' : 'error';
     this.#lost = { server: session.server, at: Date.now() };
-    const requeued = this.#sender.requeue();
-    for (const tx of [...this.#txs]) this.emit('error', tx.markInDoubt(error));
+    const requeued = this.#sender.requeue(error);
+    this.#subs.connectionLost(generation);
+    for (const tx of [...this.#txs]) this.#emit('error', tx.markInDoubt(error));
     this.#o.logger.debug(
       { server: formatServer(session.server), reason, requeued, error: error?.message },
       'disconnected',
     );
-    this.emit('disconnected', { server: session.server, reason, ...(error ? { error } : {}) });
+    this.#emit('disconnected', { server: session.server, reason, ...(error ? { error } : {}) });
     if (!this.#final) this.#startLoop();
   }
 
@@ -353,7 +427,6 @@ export class HaClient extends EventEmitter<HaClientEvents> {
     }
     this.#o.logger.debug({ ...change }, 'discovery: active broker moved');
     this.#stale = true;
-    this.#backoff.reset();
     const session = this.#session;
     if (session?.alive) {
       session.destroy(
@@ -381,10 +454,43 @@ export class HaClient extends EventEmitter<HaClientEvents> {
     });
   }
 
+  /**
+   * Emits to the listeners; a listener that throws is logged at warn and ignored, so it never
+   * changes the connection's course (it used to abort a connect half-way and leak its socket).
+   * An 'error' nobody listens to is logged at warn and, once per code, raised as a process
+   * warning: not thrown (that would crash the process from inside a socket callback), not lost.
+   */
+  #emit<E extends keyof HaClientEvents>(event: E, ...args: HaClientEvents[E]): void {
+    if (event === 'error' && this.listenerCount('error') === 0) {
+      const error = args[0] as HaClientError;
+      this.#o.logger.warn(
+        { code: error.code, error: error.message },
+        'client error (no error listener)',
+      );
+      if (!this.#unheard.has(error.code)) {
+        this.#unheard.add(error.code);
+        process.emitWarning(`${error.message} (add an 'error' listener to handle it)`, {
+          type: 'HaClientWarning',
+          code: error.code,
+        });
+      }
+      return;
+    }
+    try {
+      (this.emit as (e: E, ...a: HaClientEvents[E]) => boolean)(event, ...args);
+    } catch (thrown) {
+      // The listeners after the one that threw miss this one event (eventemitter3 stops there).
+      this.#o.logger.warn(
+        { event, error: thrown instanceof Error ? thrown.message : String(thrown) },
+        'an event listener threw; ignored',
+      );
+    }
+  }
+
   #setState(state: ConnectionState): void {
     if (this.#state.type === 'closed') return;
     this.#state = state;
-    this.emit('state', state);
+    this.#emit('state', state);
   }
 }
 

@@ -3,7 +3,6 @@
  *
  * @module @activemq-ha/client
  */
-export type { BackoffOptions } from './backoff.js';
 export type { ConnectionState, ConnectionStateType } from './connection-state.js';
 export { type Discovery, type DiscoveryListener, failover, servers } from './discovery.js';
 export {
@@ -11,6 +10,7 @@ export {
   HaClientError,
   type HaClientErrorCode,
   InvalidOptionError,
+  SendRejectedError,
   TransactionInDoubtError,
 } from './errors.js';
 export type { HaClientEvents } from './events.js';
@@ -20,17 +20,23 @@ export {
   parseFailoverUri,
 } from './failover-uri.js';
 export { createClient, HaClient } from './ha-client.js';
-export { type KubernetesDiscoveryOptions, kubernetes } from './kubernetes-discovery.js';
+export {
+  type KubeConfigLike,
+  type KubernetesDiscoveryOptions,
+  kubernetes,
+} from './kubernetes-discovery.js';
 export type { Logger } from './logger.js';
-export type { HaClientOptions, ReconnectOptions } from './options.js';
-export type { MessageBody, SendHeaders, SendResult } from './sender.js';
+export type { FrameLimits, HaClientOptions, ReconnectOptions } from './options.js';
+export type { MessageBody, SendHeaders, SendOptions, SendResult } from './sender.js';
 export { formatServer, parseServerUri, type ServerAddress } from './server-address.js';
 export type { ServerListOptions } from './server-list.js';
 export type {
   AckMode,
   MessageHandler,
+  MessageStream,
   ReceivedMessage,
   SubscribeOptions,
   Subscription,
+  UnsubscribeOptions,
 } from './subscription.js';
-export type { Transaction } from './transaction.js';
+export type { Transaction, TransactionOptions } from './transaction.js';

@@ -1,5 +1,5 @@
+// Types only: the package is an optional peer dependency, loaded by start() alone.
 import type { KubeConfig, Watch } from '@kubernetes/client-node';
-import { Backoff, type BackoffOptions } from './backoff.js';
 import type { Discovery, DiscoveryListener } from './discovery.js';
 import {
   chooseEndpoint,
@@ -9,6 +9,7 @@ import {
   readyEndpoints,
 } from './endpoint-slices.js';
 import { HaClientError, invalidOption } from './errors.js';
+import { type RetryDelayOptions, retryDelay, validateRetryDelay } from './retry-delay.js';
 import type { ServerAddress } from './server-address.js';
 
 export interface KubernetesDiscoveryOptions {
@@ -23,8 +24,12 @@ export interface KubernetesDiscoveryOptions {
    * @default 'stomp'
    */
   readonly port?: string | number;
-  /** @default a KubeConfig loaded with `loadFromDefault()` (in-cluster or ~/.kube/config) */
-  readonly kubeConfig?: KubeConfig;
+  /**
+   * The application's own `KubeConfig` (any `@kubernetes/client-node` 2.x copy: it is used
+   * structurally, so it need not be the instance this package would load).
+   * @default a KubeConfig loaded with `loadFromDefault()` (in-cluster or ~/.kube/config)
+   */
+  readonly kubeConfig?: KubeConfigLike;
   /**
    * Dial the Service's cluster IP and port instead of the pod endpoint. Endpoint changes still
    * force a reconnect (routing changes never close established connections).
@@ -39,7 +44,7 @@ export interface KubernetesDiscoveryOptions {
    */
   readonly relistIntervalMs?: number;
   /** Backoff between failed list/watch attempts. @default { initialDelayMs: 250, maxDelayMs: 2000 }: after an API outage the endpoint must be found again within about a takeover, not tens of seconds later */
-  readonly retry?: BackoffOptions;
+  readonly retry?: RetryDelayOptions;
 }
 
 /**
@@ -52,6 +57,31 @@ export function kubernetes(options: KubernetesDiscoveryOptions): Discovery {
 }
 
 type K8s = typeof import('@kubernetes/client-node');
+
+/**
+ * What discovery uses of a `KubeConfig`, structurally (so that neither the package's types nor
+ * the same copy of it are needed by callers who pass their own).
+ */
+export interface KubeConfigLike {
+  getCurrentCluster(): { readonly server: string } | null;
+  makeApiClient(apiClientType: never): unknown;
+  applySecurityAuthentication(context: never): Promise<void>;
+}
+
+/** The range this package is tested with; the peer dependency says the same. */
+const CLIENT_NODE_RANGE = '>=2.0.1 <3';
+
+async function loadClientNode(): Promise<K8s> {
+  try {
+    return await import('@kubernetes/client-node');
+  } catch (cause) {
+    throw new HaClientError(
+      'DISCOVERY_FAILED',
+      `kubernetes() discovery needs @kubernetes/client-node ${CLIENT_NODE_RANGE} (an optional peer dependency): npm install @kubernetes/client-node@2`,
+      { cause },
+    );
+  }
+}
 type ServicePort = { readonly name?: string; readonly port: number };
 
 /** A watch that lasted this long proves list/watch work again: the retry backoff restarts. */
@@ -61,7 +91,8 @@ class KubernetesDiscovery implements Discovery {
   readonly description: string;
   readonly #o: KubernetesDiscoveryOptions;
   readonly #port: string | number;
-  readonly #retry: Backoff;
+  readonly #retry: Required<RetryDelayOptions>;
+  #retryAttempt = 0;
   readonly #slices = new Map<string, EndpointSliceLike>();
   #current: ReadyEndpoint | undefined;
   /** The Service's cluster IP and ports, read for `useServiceAddress`. */
@@ -106,15 +137,19 @@ class KubernetesDiscovery implements Discovery {
     }
     this.#o = options;
     this.#port = options.port ?? 'stomp';
-    this.#retry = new Backoff({ initialDelayMs: 250, maxDelayMs: 2000, ...options.retry });
+    this.#retry = validateRetryDelay(
+      options.retry ?? {},
+      { initialDelayMs: 250, maxDelayMs: 2000, multiplier: 2, jitter: 0.5 },
+      'kubernetes.retry.',
+    );
     this.description = `kubernetes(${options.namespace}/${options.service}:${this.#port})`;
   }
 
   async start(listener: DiscoveryListener): Promise<void> {
     this.#listener = listener;
     // Loaded on demand: ESM-only and heavy, and static server lists never need it.
-    this.#k8s = await import('@kubernetes/client-node');
-    if (this.#o.kubeConfig) this.#kc = this.#o.kubeConfig;
+    this.#k8s = await loadClientNode();
+    if (this.#o.kubeConfig) this.#kc = this.#o.kubeConfig as unknown as KubeConfig;
     else {
       this.#kc = new this.#k8s.KubeConfig();
       this.#kc.loadFromDefault();
@@ -193,7 +228,7 @@ class KubernetesDiscovery implements Discovery {
     this.#healthyTimer = setTimeout(() => {
       if (generation !== this.#generation) return;
       healthy = true;
-      this.#retry.reset();
+      this.#retryAttempt = 0;
     }, HEALTHY_WATCH_MS);
     this.#healthyTimer.unref();
     let ended = false;
@@ -265,7 +300,7 @@ class KubernetesDiscovery implements Discovery {
   /** API trouble: keep the last known endpoint, report, retry with backoff. */
   #failed(generation: number, what: string, error: unknown): void {
     if (this.#stopped || generation !== this.#generation) return;
-    const delay = this.#retry.next();
+    const delay = retryDelay(this.#retryAttempt++, this.#retry);
     this.#listener?.error(
       new HaClientError(
         'DISCOVERY_FAILED',

@@ -15,7 +15,17 @@ describe('resolveOptions', () => {
       outboxOverflow: 'reject',
       sendTimeoutMs: 0,
       messageIdHeader: 'ha-message-id',
-      reconnect: { initialDelayMs: 25, maxDelayMs: 100, multiplier: 2, jitter: 0.5, maxRounds: -1 },
+      reconnect: {
+        initialDelayMs: 25,
+        fastMaxDelayMs: 100,
+        fastWindowMs: 10_000,
+        maxDelayMs: 3000,
+        multiplier: 2,
+        jitter: 0.5,
+        maxRounds: -1,
+      },
+      frameLimits: { maxHeaderLineBytes: 10_240, maxHeaders: 1000, maxBodyBytes: 104_857_600 },
+      maxSendAttempts: 3,
     });
   });
 
@@ -39,8 +49,18 @@ describe('resolveOptions', () => {
     [{ reconnect: { maxDelay: 5 } as never }, /reconnect.maxDelay: unknown option/],
     [{ reconnect: { jitter: -1 } }, /reconnect.jitter/],
     [{ messageIdHeader: 'bad header' }, /messageIdHeader/],
+    [{ frameLimits: { maxHeaders: 0 } }, /frameLimits.maxHeaders/],
+    [{ frameLimits: { maxLine: 1 } as never }, /frameLimits.maxLine: unknown option/],
+    [{ maxSendAttempts: 0 }, /maxSendAttempts/],
   ])('rejects %o', (extra, message) => {
     expect(() => resolveOptions({ discovery, ...extra })).toThrow(message);
+  });
+
+  it('takes one server URI as discovery, and refuses OpenWire with a hint', () => {
+    expect(resolveOptions({ discovery: 'stomp://h:61613' }).discovery.round()).toEqual([
+      { host: 'h', port: 61613, tls: false },
+    ]);
+    expect(() => resolveOptions({ discovery: 'tcp://h:61616' })).toThrow(/OpenWire/);
   });
 
   it('rejects a malformed discovery', () => {

@@ -1,19 +1,39 @@
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
-import { type BackoffOptions, validateBackoff } from './backoff.js';
 import { type Discovery, failover, servers } from './discovery.js';
 import { invalidOption } from './errors.js';
 import type { Logger } from './logger.js';
 import { silentLogger } from './logger.js';
+import {
+  type ReconnectOptions,
+  type ResolvedReconnect,
+  validateReconnect,
+} from './reconnect-policy.js';
 import type { ServerAddress } from './server-address.js';
 
-export interface ReconnectOptions extends BackoffOptions {
+export type { ReconnectOptions } from './reconnect-policy.js';
+
+/**
+ * Limits on frames, in both directions. The defaults are ActiveMQ's own (`StompWireFormat`):
+ * what the broker would refuse is refused before it is written, and what it can send is taken.
+ */
+export interface FrameLimits {
+  /** Longest header line (name, colon and escaped value), bytes. @default 10240 */
+  readonly maxHeaderLineBytes?: number;
+  /** Most headers in one frame. @default 1000 */
+  readonly maxHeaders?: number;
   /**
-   * Failed rounds (every server tried once) before the client gives up and closes with
-   * `CONNECTION_LOST`; -1 for never.
-   * @default -1
+   * Largest body, bytes. ActiveMQ's `maxDataLength` is 100 MiB; a connector may set
+   * `wireFormat.maxDataLength` lower — set the same value here.
+   * @default 104857600
    */
-  readonly maxRounds?: number;
+  readonly maxBodyBytes?: number;
 }
+
+export const FRAME_LIMIT_DEFAULTS: Required<FrameLimits> = {
+  maxHeaderLineBytes: 10 * 1024,
+  maxHeaders: 1000,
+  maxBodyBytes: 100 * 1024 * 1024,
+};
 
 export interface HaClientOptions {
   /**
@@ -24,6 +44,12 @@ export interface HaClientOptions {
   readonly discovery: Discovery | string | readonly (string | ServerAddress)[];
   readonly login?: string;
   readonly passcode?: string;
+  /**
+   * CONNECT `client-id`. Needed for durable topic subscriptions: ActiveMQ keys them by client id
+   * and subscription name, and without one every connection is a new client. Only one
+   * connection per broker may use an id at a time (`CLIENT_ID_IN_USE` otherwise).
+   */
+  readonly clientId?: string;
   /** STOMP `host` header. @default '/' */
   readonly vhost?: string;
   /** TLS options for `stomp+ssl://` servers (CA, client certificate, ...). */
@@ -37,8 +63,16 @@ export interface HaClientOptions {
   readonly heartBeatMs?: number;
   /** Limit on TCP/TLS connect plus the STOMP handshake, ms. @default 5000 */
   readonly connectTimeoutMs?: number;
-  /** Backoff between failed rounds (overrides a failover URI's options). */
+  /** Delays between failed rounds (overrides a failover URI's options). See `ReconnectOptions`. */
   readonly reconnect?: ReconnectOptions;
+  /** Frame size limits; defaults are ActiveMQ's. */
+  readonly frameLimits?: FrameLimits;
+  /**
+   * Writes a send gets before it is rejected with `SEND_REJECTED` when each of its connections
+   * died before its receipt (a broker that closes the connection on it, or crashes on it).
+   * @default 3
+   */
+  readonly maxSendAttempts?: number;
   /**
    * Most sends accepted and not yet confirmed by a RECEIPT (queued during a failover plus in
    * flight); bounds memory.
@@ -65,11 +99,14 @@ export interface ResolvedOptions {
   readonly discovery: Discovery;
   readonly login: string | undefined;
   readonly passcode: string | undefined;
+  readonly clientId: string | undefined;
   readonly vhost: string;
   readonly tls: TlsOptions | undefined;
   readonly heartBeatMs: number;
   readonly connectTimeoutMs: number;
-  readonly reconnect: Required<ReconnectOptions>;
+  readonly reconnect: ResolvedReconnect;
+  readonly frameLimits: Required<FrameLimits>;
+  readonly maxSendAttempts: number;
   readonly outboxSize: number;
   readonly outboxOverflow: 'reject' | 'wait';
   readonly sendTimeoutMs: number;
@@ -82,11 +119,14 @@ const KEYS = new Set<string>([
   'discovery',
   'login',
   'passcode',
+  'clientId',
   'vhost',
   'tls',
   'heartBeatMs',
   'connectTimeoutMs',
   'reconnect',
+  'frameLimits',
+  'maxSendAttempts',
   'outboxSize',
   'outboxOverflow',
   'sendTimeoutMs',
@@ -96,6 +136,8 @@ const KEYS = new Set<string>([
 ]);
 const RECONNECT_KEYS = new Set([
   'initialDelayMs',
+  'fastMaxDelayMs',
+  'fastWindowMs',
   'maxDelayMs',
   'multiplier',
   'jitter',
@@ -111,26 +153,33 @@ export function resolveOptions(options: HaClientOptions): ResolvedOptions {
   if (options.reconnect !== undefined) unknownKeys(options.reconnect, RECONNECT_KEYS, 'reconnect.');
   const discovery = toDiscovery(options.discovery);
   const d = discovery.defaults ?? {};
-  const backoff = validateBackoff(
+  const reconnect = validateReconnect(
     {
+      ...options.reconnect,
       initialDelayMs: options.reconnect?.initialDelayMs ?? d.initialReconnectDelayMs,
       maxDelayMs: options.reconnect?.maxDelayMs ?? d.maxReconnectDelayMs,
       multiplier: options.reconnect?.multiplier ?? d.backOffMultiplier,
-      jitter: options.reconnect?.jitter,
+      maxRounds: options.reconnect?.maxRounds ?? d.maxReconnectAttempts,
     },
     'reconnect.',
   );
-  const maxRounds = options.reconnect?.maxRounds ?? d.maxReconnectAttempts ?? -1;
-  integer('reconnect.maxRounds', maxRounds, -1);
+  if (options.frameLimits !== undefined) {
+    unknownKeys(options.frameLimits, new Set(Object.keys(FRAME_LIMIT_DEFAULTS)), 'frameLimits.');
+  }
+  const limits = { ...FRAME_LIMIT_DEFAULTS, ...options.frameLimits };
+  for (const [k, v] of Object.entries(limits)) integer(`frameLimits.${k}`, v, 1);
   const resolved: ResolvedOptions = {
     discovery,
     login: optionalString('login', options.login),
     passcode: optionalString('passcode', options.passcode),
+    clientId: optionalString('clientId', options.clientId),
     vhost: optionalString('vhost', options.vhost) ?? '/',
     tls: options.tls,
     heartBeatMs: integer('heartBeatMs', options.heartBeatMs ?? 5000, 100),
     connectTimeoutMs: integer('connectTimeoutMs', options.connectTimeoutMs ?? 5000, 1),
-    reconnect: { ...backoff, maxRounds },
+    reconnect,
+    frameLimits: limits,
+    maxSendAttempts: integer('maxSendAttempts', options.maxSendAttempts ?? 3, 1),
     outboxSize: integer('outboxSize', options.outboxSize ?? 1000, 1),
     outboxOverflow: options.outboxOverflow ?? 'reject',
     sendTimeoutMs: integer('sendTimeoutMs', options.sendTimeoutMs ?? d.sendTimeoutMs ?? 0, 0),
@@ -151,14 +200,18 @@ export function resolveOptions(options: HaClientOptions): ResolvedOptions {
 }
 
 function toDiscovery(value: HaClientOptions['discovery']): Discovery {
-  if (typeof value === 'string') return failover(value);
+  // A single server URI ('stomp://host:61613') is a one-element list; anything else a string
+  // can say is a failover URI.
+  if (typeof value === 'string') {
+    return /^failover:/i.test(value.trim()) ? failover(value) : servers([value]);
+  }
   if (Array.isArray(value)) return servers(value);
   if (value && typeof value === 'object' && typeof (value as Discovery).round === 'function') {
     return value as Discovery;
   }
   throw invalidOption(
     'discovery',
-    'must be kubernetes({...}), servers([...]), failover(uri), a failover URI string or an array of server URIs',
+    'must be kubernetes({...}), servers([...]), failover(uri), a server or failover URI string, or an array of server URIs',
   );
 }
 

@@ -79,12 +79,22 @@ export class Outbox<T> {
     this.#wake();
   }
 
-  /** Takes every queued entry, in order, and marks it in flight. */
-  takeQueued(): T[] {
-    const items = this.#queued;
-    this.#queued = [];
+  /** Takes up to `max` queued entries (all by default), in order, and marks them in flight. */
+  takeQueued(max = Number.POSITIVE_INFINITY): T[] {
+    const items = this.#queued.splice(0, max);
     for (const item of items) this.#inflight.add(item);
     return items;
+  }
+
+  /** The in-flight entries, in write order. */
+  inflight(): T[] {
+    return [...this.#inflight];
+  }
+
+  /** True when some unconfirmed entry (queued or in flight) satisfies `predicate`. */
+  some(predicate: (item: T) => boolean): boolean {
+    for (const item of this.#inflight) if (predicate(item)) return true;
+    return this.#queued.some(predicate);
   }
 
   /** Removes an entry for good (confirmed, failed or timed out). */

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { HaClientError } from './errors.js';
+import { BrokerError, HaClientError } from './errors.js';
+import { FRAME_LIMIT_DEFAULTS } from './options.js';
 import { Sender, type SenderOptions } from './sender.js';
-import type { FrameHeaders, StompSession } from './stomp-session.js';
+import type { FrameHeaders, Session } from './session.js';
 
 /** A connection that records SENDs; `hold` keeps their receipts until `answer()`. */
 function fakeSession(hold = false) {
@@ -16,7 +17,7 @@ function fakeSession(hold = false) {
     },
   };
   return {
-    session: session as unknown as StompSession,
+    session: session as unknown as Session,
     sent,
     answer: () => {
       for (const h of held.splice(0)) h.resolve();
@@ -29,13 +30,15 @@ function fakeSession(hold = false) {
   };
 }
 
-function sender(current: () => StompSession | undefined, options: Partial<SenderOptions> = {}) {
+function sender(current: () => Session | undefined, options: Partial<SenderOptions> = {}) {
   return new Sender(
     {
       outboxSize: 2,
       outboxOverflow: 'wait',
       sendTimeoutMs: 0,
       messageIdHeader: 'ha-message-id',
+      frameLimits: FRAME_LIMIT_DEFAULTS,
+      maxSendAttempts: 3,
       ...options,
     },
     current,
@@ -48,7 +51,7 @@ afterEach(() => {
 
 describe("Sender with outboxOverflow: 'wait'", () => {
   it('writes sends that waited for room on the connection current when they get it', async () => {
-    let session: StompSession | undefined;
+    let session: Session | undefined;
     const s = sender(() => session);
     // Five sends before any connection: two fit, three wait for room.
     const sends = [1, 2, 3, 4, 5].map((i) => s.send('/queue/a', `m${i}`, undefined));
@@ -62,14 +65,14 @@ describe("Sender with outboxOverflow: 'wait'", () => {
 
   it('writes a send that waited across a failover on the new connection', async () => {
     const first = fakeSession(true);
-    let session: StompSession | undefined = first.session;
+    let session: Session | undefined = first.session;
     const s = sender(() => session, { outboxSize: 1 });
     const a = s.send('/queue/a', 'a', undefined);
     const b = s.send('/queue/a', 'b', undefined); // waits for a's receipt
     expect(first.sent).toHaveLength(1);
     first.kill();
     session = undefined;
-    expect(s.requeue()).toBe(1);
+    expect(s.requeue(undefined)).toBe(1);
     const second = fakeSession(true);
     session = second.session;
     s.flush(second.session);
@@ -109,5 +112,79 @@ describe("Sender with outboxOverflow: 'wait'", () => {
     s.failAll(new HaClientError('CLOSED', 'closed'));
     await expect(a).rejects.toMatchObject({ code: 'CLOSED' });
     await expect(b).rejects.toMatchObject({ code: 'CLOSED' });
+  });
+});
+
+describe('poison sends', () => {
+  it('rejects the send the broker closed the connection on when it was alone in flight', async () => {
+    const conn = fakeSession(true);
+    let session: Session | undefined = conn.session;
+    const s = sender(() => session, { outboxSize: 10 });
+    const bad = s.send('/queue/a', 'bad', undefined);
+    conn.kill();
+    session = undefined;
+    expect(s.requeue(new BrokerError('The maximum data length was exceeded', undefined))).toBe(0);
+    await expect(bad).rejects.toMatchObject({ code: 'SEND_REJECTED', attempts: 1 });
+  });
+
+  it('isolates suspects one at a time, so only the poison is rejected', async () => {
+    const first = fakeSession(true);
+    let session: Session | undefined = first.session;
+    const s = sender(() => session, { outboxSize: 10 });
+    const sends = ['ok1', 'bad', 'ok2'].map((b) => s.send('/queue/a', b, undefined));
+    first.kill();
+    session = undefined;
+    s.requeue(new BrokerError('boom', undefined));
+    // Second connection: writes one at a time; the broker closes on "bad".
+    const second = fakeSession(true);
+    session = second.session;
+    s.flush(second.session);
+    expect(second.sent).toHaveLength(1);
+    second.answer(); // ok1 confirmed → bad written alone
+    await sends[0];
+    await vi.waitFor(() => expect(second.sent).toHaveLength(2));
+    second.kill();
+    session = undefined;
+    s.requeue(new BrokerError('boom', undefined));
+    await expect(sends[1]).rejects.toMatchObject({ code: 'SEND_REJECTED' });
+    const third = fakeSession();
+    session = third.session;
+    s.flush(third.session);
+    await sends[2];
+    expect(s.pending).toBe(0);
+  });
+
+  it('gives up after maxSendAttempts connection deaths in flight', async () => {
+    let session: Session | undefined;
+    const s = sender(() => session, { maxSendAttempts: 2 });
+    const p = s.send('/queue/a', 'x', undefined);
+    for (let i = 0; i < 2; i++) {
+      const c = fakeSession(true);
+      session = c.session;
+      s.flush(c.session);
+      c.kill();
+      session = undefined;
+      s.requeue(new HaClientError('CONNECTION_LOST', 'gone'));
+    }
+    await expect(p).rejects.toMatchObject({ code: 'SEND_REJECTED', attempts: 2 });
+  });
+
+  it.each([
+    [{ 'x-big': 'v'.repeat(11_000) }, 'x', /FRAME_TOO_LARGE|over the limit/],
+    [{ 'content-length': 3 }, 'four', /content-length/],
+    [{ receipt: 'r' }, 'x', /receipt/],
+    [{ 'bad\0': 'x' }, 'x', /NUL/],
+  ])('refuses %o before writing', (headers, body, message) => {
+    const s = sender(() => undefined);
+    expect(() => s.prepare('/queue/a', body, headers)).toThrow(message);
+  });
+
+  it('refuses a body over the limit before writing', () => {
+    const s = sender(() => undefined, {
+      frameLimits: { ...FRAME_LIMIT_DEFAULTS, maxBodyBytes: 10 },
+    });
+    expect(() => s.prepare('/queue/a', Buffer.alloc(11), undefined)).toThrow(
+      expect.objectContaining({ code: 'FRAME_TOO_LARGE' }),
+    );
   });
 });

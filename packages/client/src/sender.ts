@@ -1,10 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { HaClientError, invalidOption } from './errors.js';
+import {
+  abortedError,
+  BrokerError,
+  HaClientError,
+  invalidOption,
+  SendRejectedError,
+} from './errors.js';
+import type { FrameLimits } from './options.js';
 import { Outbox } from './outbox.js';
-import type { FrameHeaders, StompSession } from './stomp-session.js';
+import type { FrameHeaders, Session } from './session.js';
 
 export type MessageBody = Buffer | Uint8Array | string;
 export type SendHeaders = Readonly<Record<string, string | number | boolean>>;
+
+export interface SendOptions {
+  /**
+   * Gives up on the send: a send still waiting in the outbox is never written; one already
+   * written rejects with `ABORTED` but may still reach the broker.
+   */
+  readonly signal?: AbortSignal;
+}
 
 /** What a confirmed send resolves to. */
 export interface SendResult {
@@ -21,6 +36,11 @@ interface PendingSend {
   timer: NodeJS.Timeout | undefined;
   done: boolean;
   writes: number;
+  /** Connections that died while this send was in flight on them. */
+  deaths: number;
+  /** In flight when the broker closed a connection on a send: written alone until confirmed. */
+  suspect: boolean;
+  unlisten?: () => void;
 }
 
 export interface SenderOptions {
@@ -28,6 +48,8 @@ export interface SenderOptions {
   readonly outboxOverflow: 'reject' | 'wait';
   readonly sendTimeoutMs: number;
   readonly messageIdHeader: string;
+  readonly frameLimits: Required<FrameLimits>;
+  readonly maxSendAttempts: number;
 }
 
 /**
@@ -38,13 +60,13 @@ export interface SenderOptions {
 export class Sender {
   readonly #o: SenderOptions;
   readonly #outbox: Outbox<PendingSend>;
-  readonly #current: () => StompSession | undefined;
+  readonly #current: () => Session | undefined;
   #drainWaiters: (() => void)[] = [];
   /** Set by `failAll`: the client has stopped, so nothing is accepted any more. */
   #stopped: HaClientError | undefined;
 
   /** `current` names the connection sends go out on now (undefined while there is none). */
-  constructor(options: SenderOptions, current: () => StompSession | undefined) {
+  constructor(options: SenderOptions, current: () => Session | undefined) {
     this.#o = options;
     this.#outbox = new Outbox(options.outboxSize);
     this.#current = current;
@@ -63,7 +85,10 @@ export class Sender {
     destination: string,
     body: MessageBody,
     headers: SendHeaders | undefined,
+    options: SendOptions = {},
   ): Promise<SendResult> {
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(abortedError(`send to ${destination}`, signal));
     const frame = this.prepare(destination, body, headers);
     const wait = !this.#outbox.hasRoom() && this.#o.outboxOverflow === 'wait';
     return new Promise<SendResult>((resolve, reject) => {
@@ -76,6 +101,8 @@ export class Sender {
         timer: undefined,
         done: false,
         writes: 0,
+        deaths: 0,
+        suspect: false,
       };
       if (this.#o.sendTimeoutMs > 0) {
         entry.timer = setTimeout(() => {
@@ -87,6 +114,11 @@ export class Sender {
             ),
           );
         }, this.#o.sendTimeoutMs);
+      }
+      if (signal) {
+        const onAbort = () => this.#settle(entry, abortedError(`send to ${destination}`, signal));
+        signal.addEventListener('abort', onAbort, { once: true });
+        entry.unlisten = () => signal.removeEventListener('abort', onAbort);
       }
       if (!wait) {
         this.#accept(entry, false);
@@ -121,7 +153,13 @@ export class Sender {
     }
     const frameHeaders: FrameHeaders = {};
     if (destination.startsWith('/queue/')) frameHeaders.persistent = 'true';
-    for (const [k, v] of Object.entries(headers ?? {})) frameHeaders[k] = String(v);
+    for (const [k, v] of Object.entries(headers ?? {})) {
+      if (k === 'receipt' || k === 'transaction') {
+        throw invalidOption(`headers.${k}`, 'is set by the client; leave it out');
+      }
+      frameHeaders[k] = String(v);
+    }
+    const given = frameHeaders['content-length'];
     frameHeaders.destination = destination;
     frameHeaders[this.#o.messageIdHeader] ??= randomUUID();
     let bytes: Buffer | string;
@@ -134,13 +172,30 @@ export class Sender {
     } else {
       throw invalidOption('body', 'must be a string, Buffer or Uint8Array');
     }
+    if (given !== undefined) {
+      // A wrong content-length makes ActiveMQ close the connection (StompWireFormat reads that
+      // many bytes and then wants the NUL): refuse it here instead.
+      const length = typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.length;
+      if (given !== String(length)) {
+        throw invalidOption(
+          'headers.content-length',
+          `is ${given} but the body is ${length} bytes; leave it out, the client sets it`,
+        );
+      }
+      frameHeaders['content-length'] = given;
+    }
+    checkFrame(frameHeaders, bytes, this.#o.frameLimits);
     return { headers: frameHeaders, body: bytes };
   }
 
   /** Writes every queued send on `session`; returns how many of them are resends. */
-  flush(session: StompSession): number {
+  flush(session: Session): number {
     let resent = 0;
-    for (const entry of this.#outbox.takeQueued()) {
+    // While a suspect is unconfirmed, sends go one at a time, so that the one the broker closes
+    // the connection on is alone in flight when it does (and the others get their receipts).
+    const probing = this.#outbox.some((e) => e.suspect);
+    if (probing && this.#outbox.inflightCount > 0) return 0;
+    for (const entry of probing ? this.#outbox.takeQueued(1) : this.#outbox.takeQueued()) {
       if (entry.done) continue;
       if (entry.writes++ > 0) resent++;
       session.request('SEND', entry.headers, entry.body).then(
@@ -155,8 +210,35 @@ export class Sender {
     return resent;
   }
 
-  /** The connection died: its unconfirmed sends go first on the next one. */
-  requeue(): number {
+  /**
+   * The connection died: its unconfirmed sends go first on the next one — except a send that
+   * is poison. `error` is why it died; a `BrokerError` means the broker closed it after an ERROR
+   * without `receipt-id`, which ActiveMQ does for a frame it cannot take.
+   */
+  requeue(error: HaClientError | undefined): number {
+    const inflight = this.#outbox.inflight();
+    const closedByBroker = error instanceof BrokerError && error.code === 'BROKER_ERROR';
+    for (const entry of inflight) {
+      entry.deaths++;
+      const alone = inflight.length === 1;
+      if ((closedByBroker && alone) || entry.deaths >= this.#o.maxSendAttempts) {
+        const why =
+          closedByBroker && alone
+            ? `the broker closed the connection on it (${error.message})`
+            : `${entry.deaths} connections died before its receipt (last: ${error?.message ?? 'closed'})`;
+        this.#settle(
+          entry,
+          new SendRejectedError(
+            entry.messageId,
+            entry.writes,
+            `send to ${entry.headers.destination} given up after ${entry.writes} write(s): ${why}; it may have reached the broker`,
+            error ? { cause: error } : undefined,
+          ),
+        );
+      } else if (closedByBroker) {
+        entry.suspect = true;
+      }
+    }
     return this.#outbox.requeueInflight();
   }
 
@@ -170,6 +252,11 @@ export class Sender {
         resolve();
       });
     });
+  }
+
+  /** Ends every `drain()` wait now (close() was aborted). */
+  wakeDrain(): void {
+    for (const w of this.#drainWaiters.splice(0)) w();
   }
 
   /** Fails every unconfirmed send and every waiter with `error`. */
@@ -201,10 +288,17 @@ export class Sender {
     if (entry.done) return;
     entry.done = true;
     clearTimeout(entry.timer);
+    entry.unlisten?.();
+    const wasSuspect = entry.suspect;
     this.#outbox.settle(entry);
     if (error) entry.reject(error);
     else entry.resolve({ messageId: entry.messageId });
     this.#checkDrained();
+    if (wasSuspect) {
+      // The next one (suspect or not) may go now.
+      const session = this.#current();
+      if (session?.alive) this.flush(session);
+    }
   }
 
   /** Nothing unconfirmed, and no send that got room is still on its way into the outbox. */
@@ -217,4 +311,50 @@ export class Sender {
       for (const w of this.#drainWaiters.splice(0)) w();
     }
   }
+}
+
+/**
+ * What ActiveMQ would refuse by closing the connection (`StompWireFormat`), refused before it
+ * is written; STOMP 1.2 escaping (\\, \n, \r, :) is counted in a header line's length.
+ */
+function checkFrame(
+  headers: FrameHeaders,
+  body: Buffer | string,
+  limits: Required<FrameLimits>,
+): void {
+  const entries = Object.entries(headers);
+  if (entries.length > limits.maxHeaders) {
+    throw tooLarge(`${entries.length} headers, over the limit of ${limits.maxHeaders}`);
+  }
+  for (const [k, v] of entries) {
+    if (k.length === 0 || k.includes('\0') || v.includes('\0')) {
+      throw invalidOption(
+        `headers.${k}`,
+        'header names must be non-empty; names and values must not contain NUL',
+      );
+    }
+    const line = escapedLength(k) + 1 + escapedLength(v);
+    if (line > limits.maxHeaderLineBytes) {
+      throw tooLarge(
+        `header ${k.slice(0, 64)} is ${line} bytes, over the limit of ${limits.maxHeaderLineBytes}`,
+      );
+    }
+  }
+  const size = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+  if (size > limits.maxBodyBytes) {
+    throw tooLarge(`body of ${size} bytes, over the limit of ${limits.maxBodyBytes}`);
+  }
+}
+
+function escapedLength(s: string): number {
+  let n = Buffer.byteLength(s);
+  for (const c of s) if (c === '\\' || c === '\n' || c === '\r' || c === ':') n++;
+  return n;
+}
+
+function tooLarge(what: string): HaClientError {
+  return new HaClientError(
+    'FRAME_TOO_LARGE',
+    `send refused before writing: ${what} (frameLimits; ActiveMQ would close the connection on it)`,
+  );
 }

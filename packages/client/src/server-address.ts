@@ -12,8 +12,10 @@ export interface ServerAddress {
 export const STOMP_PORT = 61613;
 export const STOMP_TLS_PORT = 61612;
 
-const PLAIN_SCHEMES = new Set(['stomp', 'stomp+nio', 'tcp']);
-const TLS_SCHEMES = new Set(['stomp+ssl', 'stomp+nio+ssl', 'ssl', 'stomp+tls']);
+const PLAIN_SCHEMES = new Set(['stomp', 'stomp+nio']);
+const TLS_SCHEMES = new Set(['stomp+ssl', 'stomp+nio+ssl', 'stomp+tls']);
+/** ActiveMQ's OpenWire transports: a STOMP client dialling them would hang in the handshake. */
+const OPENWIRE_SCHEMES = new Set(['tcp', 'nio', 'ssl', 'nio+ssl', 'auto', 'auto+nio', 'auto+ssl']);
 
 /**
  * Parses one server URI in ActiveMQ's style: `stomp://host:61613`, `stomp+ssl://host:61612`,
@@ -31,6 +33,12 @@ export function parseServerUri(uri: string, field = 'server'): ServerAddress {
   const rawHost = m[2]!;
   if (m[4]) {
     throw invalidUri(field, `"${uri}": per-server options ("${m[4]}") are not supported`);
+  }
+  if (OPENWIRE_SCHEMES.has(scheme)) {
+    throw invalidUri(
+      field,
+      `"${uri}": ${scheme}:// is ActiveMQ's OpenWire transport, which this client does not speak yet; use the broker's STOMP connector, e.g. stomp://${rawHost}:${STOMP_PORT}`,
+    );
   }
   let tls: boolean;
   if (PLAIN_SCHEMES.has(scheme)) tls = false;

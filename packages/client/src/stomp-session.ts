@@ -1,35 +1,22 @@
 import { isIP } from 'node:net';
-import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import stompit from 'stompit';
 import { BrokerError, HaClientError } from './errors.js';
 import { formatServer, type ServerAddress } from './server-address.js';
+import type {
+  FrameHeaders,
+  IncomingLimits,
+  Session,
+  SessionCommand,
+  SessionHandlers,
+  SessionOptions,
+} from './session.js';
 
-export type FrameHeaders = Record<string, string>;
-
-/** A MESSAGE frame read in full. */
-export interface MessageFrame {
-  readonly headers: Readonly<FrameHeaders>;
-  readonly body: Buffer;
-}
-
-export interface SessionOptions {
-  readonly server: ServerAddress;
-  readonly login?: string;
-  readonly passcode?: string;
-  /** STOMP `host` header (virtual host). */
-  readonly vhost: string;
-  /** Heart-beat interval asked for in both directions, ms (> 0). */
-  readonly heartBeatMs: number;
-  /** Covers TCP/TLS connect and the CONNECT/CONNECTED exchange. */
-  readonly connectTimeoutMs: number;
-  readonly tls?: TlsOptions;
-}
-
-export interface SessionHandlers {
-  message(frame: MessageFrame): void;
-  /** Called once when the connection ends; `error` is undefined after a clean DISCONNECT. */
-  closed(error: HaClientError | undefined): void;
-}
+/**
+ * stompit's parser must read a frame to the end to keep its place in the stream, so its own
+ * limits are set well above ours: a frame between the two is read, refused and NACKed alone;
+ * only a frame beyond the parser's (memory guard) costs the connection.
+ */
+const PARSER_SLACK = 16;
 
 // The slice of stompit's untyped internals this file relies on (verified against stompit 1.0.0).
 interface IncomingFrame extends NodeJS.ReadableStream {
@@ -43,19 +30,32 @@ interface WireClient {
   on(event: 'end', listener: () => void): void;
   sendFrame(command: string, headers: FrameHeaders): NodeJS.WritableStream;
   setCommandHandler(command: string, handler: CommandHandler): void;
+  setCommandHandlers(handlers: Record<string, CommandHandler>): void;
   destroy(error?: Error): void;
 }
-interface StompitError extends Error {
-  isApplicationError?: () => boolean;
-  longMessage?: string;
-}
+/** Enough of a Java stack trace to see its "Caused by" lines. */
+const ERROR_BODY_LIMIT = 64 * 1024;
 
 interface PendingReceipt {
   resolve(): void;
   reject(error: Error): void;
 }
 
-const AUTH_REFUSED = /password|user ?name|credential|authenticat|not authori[sz]ed|security/i;
+/**
+ * ActiveMQ's answer to refused credentials: `SimpleAuthenticationBroker` and
+ * `JaasAuthenticationBroker` both throw `SecurityException("User name [<u>] or password is
+ * invalid.")`, which `ProtocolConverter.handleException` puts in the ERROR's `message` header
+ * (the stack trace, causes included, is the body).
+ */
+const LOGIN_REFUSED = /^User name \[.*\] or password is invalid/;
+/**
+ * JAAS wraps *every* login failure in that same message, a login module that cannot reach its
+ * backend (LDAP down, a timeout) too: the cause in the body tells the two apart.
+ */
+const BACKEND_TROUBLE =
+  /CommunicationException|ServiceUnavailableException|Error contacting LDAP|ConnectException|SocketTimeoutException|TimeoutException|UnknownHostException/;
+/** `RegionBroker.addConnection`: InvalidClientIDException "Broker: b - Client: c already connected from …". */
+const CLIENT_ID_IN_USE = /Client: .* already connected from/;
 
 /**
  * One STOMP 1.2 connection, on stompit's low-level client (framing, CONNECT, heart-beat
@@ -63,12 +63,13 @@ const AUTH_REFUSED = /password|user ?name|credential|authenticat|not authori[sz]
  * every receipt-bearing command gets a promise and an ERROR that names a receipt fails only its
  * own command (ActiveMQ keeps the connection open after such an ERROR; stompit would drop it).
  */
-export class StompSession {
+export class StompSession implements Session {
   readonly server: ServerAddress;
   /** [we send every, we expect the broker within] in ms. */
   readonly heartBeat: readonly [number, number];
   readonly #client: WireClient;
   readonly #handlers: SessionHandlers;
+  readonly #limits: IncomingLimits;
   readonly #receipts = new Map<string, PendingReceipt>();
   #nextReceipt = 1;
   #alive = true;
@@ -77,9 +78,11 @@ export class StompSession {
     server: ServerAddress,
     client: WireClient,
     heartBeat: readonly [number, number],
+    limits: IncomingLimits,
     handlers: SessionHandlers,
   ) {
     this.server = server;
+    this.#limits = limits;
     this.#client = client;
     this.heartBeat = heartBeat;
     this.#handlers = handlers;
@@ -93,13 +96,14 @@ export class StompSession {
   }
 
   /** Dials, sends CONNECT and resolves on CONNECTED. */
-  static open(options: SessionOptions, handlers: SessionHandlers): Promise<StompSession> {
+  static open(options: SessionOptions, handlers: SessionHandlers): Promise<Session> {
     const { server, heartBeatMs } = options;
     return new Promise((resolve, reject) => {
       let settled = false;
       const connectHeaders: FrameHeaders = { host: options.vhost, 'accept-version': '1.2' };
       if (options.login !== undefined) connectHeaders.login = options.login;
       if (options.passcode !== undefined) connectHeaders.passcode = options.passcode;
+      if (options.clientId !== undefined) connectHeaders['client-id'] = options.clientId;
       const client = stompit.connect(
         {
           host: server.host,
@@ -119,17 +123,31 @@ export class StompSession {
           heartbeatOutputMargin: Math.ceil(heartBeatMs / 2),
           // The broker's write check can leave up to two intervals between its frames.
           heartbeatDelayMargin: heartBeatMs,
+          // stompit's defaults (1024-byte lines, 64 headers) are far below what ActiveMQ sends.
+          maxLineLength: options.limits.maxHeaderLineBytes * PARSER_SLACK,
+          maxHeaders: options.limits.maxHeaders * PARSER_SLACK,
         } as stompit.connect.ConnectOptions,
         (error: Error | null) => {
+          // The socket's end may overtake the ERROR frame's body: that one says more (and the
+          // connect timer still bounds the wait for it).
+          if (error && sawError) return;
           clearTimeout(timer);
           if (settled) return;
           settled = true;
           if (error) {
-            reject(connectFailure(server, error));
+            reject(lost(server, error));
             return;
           }
           const wire = client as unknown as WireClient;
-          resolve(new StompSession(server, wire, negotiated(heartBeatMs, wire.headers), handlers));
+          resolve(
+            new StompSession(
+              server,
+              wire,
+              negotiated(heartBeatMs, wire.headers),
+              options.limits,
+              handlers,
+            ),
+          );
         },
       ) as unknown as WireClient;
       const timer = setTimeout(() => {
@@ -145,6 +163,26 @@ export class StompSession {
       }, options.connectTimeoutMs);
       // stompit emits 'error' after the connect callback; swallow it once we have settled.
       client.on('error', () => {});
+      // stompit reads an ERROR's body only with content-type text/plain and a content-length
+      // up to 4 KiB; ActiveMQ sends no content-length and a stack trace that is often longer,
+      // and the causes in it are what tells refused credentials from a login backend that is
+      // down. So the handshake's ERROR is read here.
+      let sawError = false;
+      const onHandshakeError: CommandHandler = (frame) => {
+        sawError = true;
+        readBody(frame, ERROR_BODY_LIMIT, (body) => {
+          clearTimeout(timer);
+          if (settled) return;
+          settled = true;
+          reject(
+            connectFailure(server, frame.headers.message ?? 'broker sent an ERROR frame', body),
+          );
+          client.destroy();
+        });
+      };
+      // stompit installs its handlers when the socket is up: ours for ERROR goes in with them.
+      const install = client.setCommandHandlers.bind(client);
+      client.setCommandHandlers = (handlers) => install({ ...handlers, ERROR: onHandshakeError });
     });
   }
 
@@ -153,7 +191,7 @@ export class StompSession {
   }
 
   /** Sends a command with a `receipt` header; resolves on the broker's RECEIPT. */
-  request(command: string, headers: FrameHeaders, body?: Buffer | string): Promise<void> {
+  request(command: SessionCommand, headers: FrameHeaders, body?: Buffer | string): Promise<void> {
     if (!this.#alive) return Promise.reject(lost(this.server, undefined));
     const id = `r${this.#nextReceipt++}`;
     return new Promise((resolve, reject) => {
@@ -163,7 +201,7 @@ export class StompSession {
   }
 
   /** Sends a command without waiting for anything (no receipt). */
-  fire(command: string, headers: FrameHeaders, body?: Buffer | string): boolean {
+  fire(command: SessionCommand, headers: FrameHeaders, body?: Buffer | string): boolean {
     if (!this.#alive) return false;
     this.#write(command, headers, body);
     return true;
@@ -220,10 +258,24 @@ export class StompSession {
 
   #onMessage(frame: IncomingFrame): void {
     const chunks: Buffer[] = [];
-    frame.on('data', (chunk: Buffer) => chunks.push(chunk));
+    let bytes = 0;
+    let oversize = headersOverLimit(frame.headers, this.#limits);
+    frame.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > this.#limits.maxBodyBytes) {
+        // Keep reading (the parser needs it) but stop keeping.
+        oversize ??= `body over ${this.#limits.maxBodyBytes} bytes`;
+        chunks.length = 0;
+      }
+      if (!oversize) chunks.push(chunk);
+    });
     frame.on('end', () => {
-      if (this.#alive)
-        this.#handlers.message({ headers: frame.headers, body: Buffer.concat(chunks) });
+      if (!this.#alive) return;
+      this.#handlers.message(
+        oversize
+          ? { headers: frame.headers, body: Buffer.alloc(0), oversize }
+          : { headers: frame.headers, body: Buffer.concat(chunks) },
+      );
     });
   }
 
@@ -247,6 +299,20 @@ export class StompSession {
   }
 }
 
+function headersOverLimit(headers: FrameHeaders, limits: IncomingLimits): string | undefined {
+  const entries = Object.entries(headers);
+  if (entries.length > limits.maxHeaders) {
+    return `${entries.length} headers, over the limit of ${limits.maxHeaders}`;
+  }
+  for (const [k, v] of entries) {
+    const line = Buffer.byteLength(k) + 1 + Buffer.byteLength(v);
+    if (line > limits.maxHeaderLineBytes) {
+      return `header ${k.slice(0, 64)} is ${line} bytes, over the limit of ${limits.maxHeaderLineBytes}`;
+    }
+  }
+  return undefined;
+}
+
 function negotiated(heartBeatMs: number, headers: FrameHeaders | undefined): [number, number] {
   // CONNECTED heart-beat is "sx,sy": the broker sends every sx, expects us every sy.
   const [sx, sy] = (headers?.['heart-beat'] ?? '0,0').split(',').map((v) => Number(v.trim()));
@@ -255,19 +321,26 @@ function negotiated(heartBeatMs: number, headers: FrameHeaders | undefined): [nu
   return [send, receive];
 }
 
-function connectFailure(server: ServerAddress, error: Error): HaClientError {
-  const e = error as StompitError;
-  if (e.isApplicationError?.()) {
-    const details = e.longMessage ? firstLine(e.longMessage) : undefined;
-    const refused = AUTH_REFUSED.test(`${e.message} ${details ?? ''}`);
-    const err = new BrokerError(
-      `${formatServer(server)} refused CONNECT: ${e.message}`,
-      details,
-      refused ? 'AUTHENTICATION_FAILED' : 'BROKER_ERROR',
-    );
-    return err;
-  }
-  return lost(server, error);
+function connectFailure(server: ServerAddress, message: string, body: string): HaClientError {
+  const details = body ? firstLine(body) : undefined;
+  const code =
+    LOGIN_REFUSED.test(message) && !BACKEND_TROUBLE.test(body)
+      ? 'AUTHENTICATION_FAILED'
+      : CLIENT_ID_IN_USE.test(message)
+        ? 'CLIENT_ID_IN_USE'
+        : 'BROKER_ERROR';
+  return new BrokerError(`${formatServer(server)} refused CONNECT: ${message}`, details, code);
+}
+
+/** Reads a frame's body as text, keeping at most `limit` bytes of it. */
+function readBody(frame: IncomingFrame, limit: number, done: (body: string) => void): void {
+  const chunks: Buffer[] = [];
+  let kept = 0;
+  frame.on('data', (chunk: Buffer) => {
+    if (kept < limit) chunks.push(chunk.subarray(0, limit - kept));
+    kept += chunk.length;
+  });
+  frame.on('end', () => done(Buffer.concat(chunks).toString('utf8')));
 }
 
 function lost(server: ServerAddress, cause: Error | undefined): HaClientError {

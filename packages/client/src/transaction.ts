@@ -1,5 +1,13 @@
 import { HaClientError, TransactionInDoubtError } from './errors.js';
-import type { FrameHeaders, StompSession } from './stomp-session.js';
+import type { MessageBody, SendHeaders, SendResult } from './sender.js';
+import type { FrameHeaders, Session, SessionCommand } from './session.js';
+import { bounded } from './subscriptions.js';
+
+export interface TransactionOptions {
+  /** Limit on waiting for a connection and the broker's RECEIPT, ms; 0 waits for ever. @default 0 */
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
 
 /**
  * A STOMP transaction, bound to the connection it began on. Transactions are never replayed
@@ -8,35 +16,39 @@ import type { FrameHeaders, StompSession } from './stomp-session.js';
  */
 export interface Transaction {
   readonly id: string;
-  /** Sends inside the transaction; resolves on the broker's RECEIPT. */
-  send(
-    destination: string,
-    body: Buffer | string,
-    headers?: Readonly<Record<string, string | number | boolean>>,
-  ): Promise<void>;
-  commit(): Promise<void>;
-  abort(): Promise<void>;
+  /**
+   * Sends inside the transaction: the same bodies and headers as `client.send`, resolving on the
+   * broker's RECEIPT with the same result (the message id). Never re-sent on another connection.
+   */
+  send(destination: string, body: MessageBody, headers?: SendHeaders): Promise<SendResult>;
+  /**
+   * Commits. A commit that times out (`timeoutMs`) is in doubt as far as the caller knows: the
+   * broker may have committed it.
+   */
+  commit(options?: TransactionOptions): Promise<void>;
+  abort(options?: TransactionOptions): Promise<void>;
 }
 
 export interface TransactionHost {
   /** SEND headers and body as `client.send` would build them. */
   prepareSend(
     destination: string,
-    body: Buffer | string,
-    headers: Readonly<Record<string, string | number | boolean>> | undefined,
+    body: MessageBody,
+    headers: SendHeaders | undefined,
   ): { headers: FrameHeaders; body: Buffer | string };
+  readonly messageIdHeader: string;
   /** Called when the transaction ends (committed, aborted or in doubt). */
   ended(tx: TransactionImpl): void;
 }
 
 export class TransactionImpl implements Transaction {
   readonly id: string;
-  readonly #session: StompSession;
+  readonly #session: Session;
   readonly #host: TransactionHost;
   #state: 'open' | 'committing' | 'done' | 'in-doubt' = 'open';
   #inDoubt: TransactionInDoubtError | undefined;
 
-  constructor(id: string, session: StompSession, host: TransactionHost) {
+  constructor(id: string, session: Session, host: TransactionHost) {
     this.id = id;
     this.#session = session;
     this.#host = host;
@@ -56,30 +68,28 @@ export class TransactionImpl implements Transaction {
     return this.#inDoubt;
   }
 
-  send(
-    destination: string,
-    body: Buffer | string,
-    headers?: Readonly<Record<string, string | number | boolean>>,
-  ): Promise<void> {
+  async send(destination: string, body: MessageBody, headers?: SendHeaders): Promise<SendResult> {
     const frame = this.#host.prepareSend(destination, body, headers);
-    return this.#request('SEND', { ...frame.headers, transaction: this.id }, frame.body);
+    await this.#request('SEND', { ...frame.headers, transaction: this.id }, frame.body);
+    return { messageId: frame.headers[this.#host.messageIdHeader]! };
   }
 
-  async commit(): Promise<void> {
-    await this.#request('COMMIT', { transaction: this.id }, undefined, 'committing');
+  async commit(options: TransactionOptions = {}): Promise<void> {
+    await this.#request('COMMIT', { transaction: this.id }, undefined, 'committing', options);
     this.#finish();
   }
 
-  async abort(): Promise<void> {
-    await this.#request('ABORT', { transaction: this.id });
+  async abort(options: TransactionOptions = {}): Promise<void> {
+    await this.#request('ABORT', { transaction: this.id }, undefined, undefined, options);
     this.#finish();
   }
 
   async #request(
-    command: string,
+    command: SessionCommand,
     headers: FrameHeaders,
     body?: Buffer | string,
     next?: 'committing',
+    options: TransactionOptions = {},
   ): Promise<void> {
     if (this.#inDoubt) throw this.#inDoubt;
     if (this.#state !== 'open') {
@@ -88,7 +98,12 @@ export class TransactionImpl implements Transaction {
     if (!this.#session.alive) throw this.markInDoubt(undefined);
     if (next) this.#state = next;
     try {
-      await this.#session.request(command, headers, body);
+      await bounded(
+        this.#session.request(command, headers, body),
+        options.timeoutMs ?? 0,
+        options.signal,
+        `${command.toLowerCase()} ${this.id}`,
+      );
     } catch (error) {
       if (error instanceof HaClientError && error.code === 'CONNECTION_LOST') {
         throw this.markInDoubt(error);

@@ -17,6 +17,8 @@ export interface FakeConnection {
   send(command: string, headers: Record<string, string>, body?: string): void;
   receipt(frame: Frame): void;
   kill(): void;
+  /** Half-closes after what was written (as ActiveMQ does after a fatal ERROR). */
+  end(): void;
 }
 
 export type FrameHandler = (conn: FakeConnection, frame: Frame) => void;
@@ -40,11 +42,15 @@ export class FakeStompServer implements AsyncDisposable {
     this.#server = server;
   }
 
-  static async start(): Promise<FakeStompServer> {
+  /** Listens on `port` (0: one the kernel picks, which is what tests should use). */
+  static async start(port = 0): Promise<FakeStompServer> {
     const server = createServer();
     const fake = new FakeStompServer(server);
     server.on('connection', (socket) => fake.#accept(socket));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', resolve);
+    });
     return fake;
   }
 
@@ -101,6 +107,7 @@ export class FakeStompServer implements AsyncDisposable {
         if (frame.headers.receipt) conn.send('RECEIPT', { 'receipt-id': frame.headers.receipt });
       },
       kill: () => socket.destroy(),
+      end: () => socket.end(),
     };
     this.connections.push(conn);
     let buffer = '';

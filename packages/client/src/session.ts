@@ -1,0 +1,78 @@
+import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import type { HaClientError } from './errors.js';
+import type { ServerAddress } from './server-address.js';
+
+/**
+ * One broker connection as the HA layer sees it — the reconnect loop, the outbox, subscriptions
+ * and transactions talk only to this: commands a broker confirms (`request`, settled by a
+ * receipt or failed by the broker's error for it), commands it does not (`fire`), incoming
+ * messages and the connection's end. `StompSession` is the STOMP one; an OpenWire session fits
+ * the same shape (a Response for the command id instead of a RECEIPT), with commands and headers
+ * in STOMP's vocabulary, which is also JMS's.
+ */
+export interface Session {
+  readonly server: ServerAddress;
+  /** [we send every, we expect the broker within] in ms. */
+  readonly heartBeat: readonly [number, number];
+  readonly alive: boolean;
+  /** Resolves when the broker confirmed the command; rejects with its error, or CONNECTION_LOST. */
+  request(command: SessionCommand, headers: FrameHeaders, body?: Buffer | string): Promise<void>;
+  /** Writes a command nobody waits for; false when the connection is gone. */
+  fire(command: SessionCommand, headers: FrameHeaders, body?: Buffer | string): boolean;
+  /** Orderly goodbye, bounded by `timeoutMs`, then closed. */
+  disconnect(timeoutMs: number): Promise<void>;
+  destroy(error?: HaClientError): void;
+}
+
+export type SessionCommand =
+  | 'SEND'
+  | 'SUBSCRIBE'
+  | 'UNSUBSCRIBE'
+  | 'ACK'
+  | 'NACK'
+  | 'BEGIN'
+  | 'COMMIT'
+  | 'ABORT'
+  | 'DISCONNECT';
+
+/** Dials, handshakes and resolves with an open session. */
+export type OpenSession = (options: SessionOptions, handlers: SessionHandlers) => Promise<Session>;
+
+export type FrameHeaders = Record<string, string>;
+
+/** A MESSAGE frame read in full. */
+export interface MessageFrame {
+  readonly headers: Readonly<FrameHeaders>;
+  readonly body: Buffer;
+  /** Set when the frame is over a `frameLimits` bound: what is over (the body is then empty). */
+  readonly oversize?: string;
+}
+
+/** Frame limits as the session applies them to incoming MESSAGE frames. */
+export interface IncomingLimits {
+  readonly maxHeaderLineBytes: number;
+  readonly maxHeaders: number;
+  readonly maxBodyBytes: number;
+}
+
+export interface SessionOptions {
+  readonly server: ServerAddress;
+  readonly login?: string;
+  readonly passcode?: string;
+  /** CONNECT `client-id`. */
+  readonly clientId?: string;
+  readonly limits: IncomingLimits;
+  /** STOMP `host` header (virtual host). */
+  readonly vhost: string;
+  /** Heart-beat interval asked for in both directions, ms (> 0). */
+  readonly heartBeatMs: number;
+  /** Covers TCP/TLS connect and the CONNECT/CONNECTED exchange. */
+  readonly connectTimeoutMs: number;
+  readonly tls?: TlsOptions;
+}
+
+export interface SessionHandlers {
+  message(frame: MessageFrame): void;
+  /** Called once when the connection ends; `error` is undefined after a clean DISCONNECT. */
+  closed(error: HaClientError | undefined): void;
+}
