@@ -29,6 +29,12 @@ export type { ServiceAccountTokenOptions } from './cluster/agent-identity.js';
 export { applyAgentRbac, ServiceAccountTokenFile } from './cluster/agent-identity.js';
 export type { AgentLogLine, AgentProcessOptions } from './cluster/agent-process.js';
 export { AgentProcess } from './cluster/agent-process.js';
+export type {
+  EndpointSliceRoutingOptions,
+  RoutedConnection,
+  RoutedEndpoint,
+} from './cluster/endpoint-slice-routing.js';
+export { EndpointSliceRouting, routableEndpoints } from './cluster/endpoint-slice-routing.js';
 export type { PodPollOptions } from './cluster/group-pods.js';
 export {
   describePods,
