@@ -158,6 +158,12 @@ export async function runApiScript(kc: KubeConfig, ns: string): Promise<StepOutc
     out.push(outcome(name, a));
     return a;
   };
+  await step('create service', 'POST', `/api/v1/namespaces/${ns}/services`, {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'd' },
+    spec: { selector: { app: 'd', leader: 'yes' }, ports: [{ name: 'p', port: 80 }] },
+  });
   await step('create pod', 'POST', pods, pod('d-0', { app: 'd', leader: 'no' }));
   await step('create the same pod again', 'POST', pods, pod('d-0', { app: 'd', leader: 'no' }));
   await step('get a missing pod', 'GET', `${pods}/missing`);
@@ -221,6 +227,14 @@ export async function runApiScript(kc: KubeConfig, ns: string): Promise<StepOutc
     { metadata: {} },
     'application/x-unknown-patch',
   );
+  // An IP, so the EndpointSlice controller lists the pod (it skips pods without one).
+  await step(
+    'merge patch of pods/status',
+    'PATCH',
+    `${pods}/d-0/status`,
+    { status: { podIP: '10.1.0.5', podIPs: [{ ip: '10.1.0.5' }] } },
+    'application/merge-patch+json',
+  );
   // A watch from the list's resourceVersion replays every change since the list, in order.
   const replay = await watchDuring(
     kc,
@@ -253,7 +267,45 @@ export async function runApiScript(kc: KubeConfig, ns: string): Promise<StepOutc
     (e) => e.length >= 3,
   );
   out.push({ step: 'label-selector watch across a flip', status: 200, events: flips });
+  // The EndpointSlice controller's view once it has caught up (it lags on a real cluster).
+  out.push({
+    step: 'EndpointSlice endpoints after the flip',
+    status: 200,
+    events: await settledEndpoints(kc, ns, (e) => e.length > 0),
+  });
   await step('delete pod', 'DELETE', `${pods}/d-0`, { gracePeriodSeconds: 0 });
+  out.push({
+    step: 'EndpointSlice endpoints after the deletion',
+    status: 200,
+    events: await settledEndpoints(kc, ns, (e) => e.length === 0),
+  });
   await step('delete it again', 'DELETE', `${pods}/d-0`);
   return out;
+}
+
+/** `name ready=<flag>` of the Service `d`'s endpoints, polled until `done` holds (or 10 s). */
+async function settledEndpoints(
+  kc: KubeConfig,
+  ns: string,
+  done: (e: string[]) => boolean,
+): Promise<string[]> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const a = await call(
+      kc,
+      'GET',
+      `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dd`,
+    );
+    const list = JSON.parse(a.body) as {
+      items?: {
+        endpoints?: { targetRef?: { name?: string }; conditions?: { ready?: boolean } }[];
+      }[];
+    };
+    const e = (list.items ?? [])
+      .flatMap((s) => s.endpoints ?? [])
+      .map((x) => `${x.targetRef?.name} ready=${x.conditions?.ready}`)
+      .sort();
+    if (done(e) || Date.now() > deadline) return e;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
