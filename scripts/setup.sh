@@ -51,3 +51,4 @@ elif [ ! -f /usr/share/activemq/bin/activemq.jar ]; then
   [ -f /usr/share/activemq/bin/activemq.jar ] || die "activemq installed but /usr/share/activemq/bin/activemq.jar is missing"
 fi
 command -v java >/dev/null 2>&1 || die "java not found; install a JRE >= 17 (apt-get install default-jre-headless)"
+sh "$ROOT/scripts/setup-kube.sh" || die "could not build the real control plane (scripts/setup-kube.sh; needs Go and the Go module proxy)"

@@ -1,3 +1,4 @@
+import { PodWatch } from '@activemq-ha/testkit';
 import {
   CoreV1Api,
   DiscoveryV1Api,
@@ -6,7 +7,6 @@ import {
   type V1Pod,
 } from '@kubernetes/client-node';
 import type { ClusterSettings } from './cluster-settings.js';
-import { PodWatch } from './pod-watch.js';
 
 /**
  * The few API calls the suite makes, scoped to the deployed group. The runner's identity needs

@@ -33,10 +33,6 @@ export type ClusterSettingsResult =
   | { readonly settings: ClusterSettings; readonly skipReason?: undefined }
   | { readonly settings?: undefined; readonly skipReason: string };
 
-/** The label the agent writes and the Service selects (fixed by the generated manifests). */
-export const LEADER_LABEL = 'leader';
-export const LEADER_VALUE = 'yes';
-
 /** Reads the settings; a present but malformed variable throws (a typo must not pass silently). */
 export function readClusterSettings(env: NodeJS.ProcessEnv): ClusterSettingsResult {
   const kubeconfig = nonEmpty(env.KUBECONFIG);

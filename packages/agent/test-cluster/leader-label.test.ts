@@ -1,19 +1,19 @@
-import type { V1Pod } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClientTraffic } from './client-traffic.js';
-import { ClusterApi } from './cluster-api.js';
-import { readClusterSettings } from './cluster-settings.js';
 import {
   describePods,
   isLeader,
   isReady,
   leaderNames,
   livePods,
+  type PodWatch,
   podName,
   poll,
   readyEndpointPods,
-} from './group-pods.js';
-import type { PodWatch } from './pod-watch.js';
+} from '@activemq-ha/testkit';
+import type { V1Pod } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClientTraffic } from './client-traffic.js';
+import { ClusterApi } from './cluster-api.js';
+import { readClusterSettings } from './cluster-settings.js';
 
 const { settings } = readClusterSettings(process.env);
 

@@ -11,10 +11,23 @@
  * pod's name (a Deployment would pick a new one).
  *
  *   pnpm build && npx tsx packages/agent/test-cluster/rehearse-on-emulator.ts
+ *
+ * With `--api real` the same runs against a real kube-apiserver and kube-controller-manager
+ * (testkit's startControlPlane): real EndpointSlices, RBAC and bound tokens for the agents, and the
+ * stand-in kubelet's graceful deletion (deletionTimestamp, SIGTERM, removal after exit). The suite
+ * sees the admin kubeconfig, as it would see any cluster's.
+ *
+ *   pnpm build && npx tsx packages/agent/test-cluster/rehearse-on-emulator.ts --api real
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { type HaCluster, type HaPod, startHaCluster } from '@activemq-ha/testkit';
+import { parseArgs } from 'node:util';
+import {
+  type HaCluster,
+  type HaClusterApi,
+  type HaPod,
+  startHaCluster,
+} from '@activemq-ha/testkit';
 import { requireAgentBundle } from '../test/agent-entrypoint.js';
 
 const GROUP_LABELS = { 'app.kubernetes.io/name': 'activemq' };
@@ -22,6 +35,12 @@ const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
 /** What the kubelet and the ReplicaSet do about a deleted pod: stop it, start a replacement. */
 function playDeployment(cluster: HaCluster): () => void {
+  if (cluster.api === 'real') {
+    // The stand-in kubelet already ran the graceful deletion; the ReplicaSet's part is left.
+    return cluster.real.kubelet.onPodRemoved((name) => {
+      cluster.replacePod(name).catch((error: unknown) => console.error('replace failed', error));
+    });
+  }
   return cluster.kube.onChange((e) => {
     if (e.resource !== 'pods' || e.type !== 'DELETED') return;
     const pod = cluster.pods.find((p) => p.name === e.object.metadata.name);
@@ -35,19 +54,7 @@ async function replace(cluster: HaCluster, pod: HaPod): Promise<void> {
   // The kubelet signals every container at once; the broker's SIGTERM releases the store lock.
   await Promise.all([pod.agent?.kill('SIGTERM'), cluster.brokers.kill(pod.broker.id, 'SIGTERM')]);
   // The replacement's JVM waits for the lock as a slave.
-  await cluster.brokers.restart(pod.broker.id);
-  cluster.kube.createPod({
-    name: pod.name,
-    namespace: cluster.kube.namespace,
-    labels: { ...GROUP_LABELS, leader: 'no' },
-    podIP: pod.broker.host,
-    ready: false,
-    containerPorts: [
-      { name: 'openwire', containerPort: pod.broker.ports.openwire },
-      { name: 'stomp', containerPort: pod.broker.ports.stomp },
-    ],
-  });
-  await cluster.startAgent(pod.name);
+  await cluster.replacePod(pod.name);
 }
 
 function runSuite(env: NodeJS.ProcessEnv): Promise<number> {
@@ -59,16 +66,28 @@ function runSuite(env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
 }
 
+const { values } = parseArgs({
+  options: { api: { type: 'string', default: 'emulator' } },
+  strict: true,
+});
+if (values.api !== 'emulator' && values.api !== 'real') {
+  console.error(`--api must be emulator or real, not ${values.api}`);
+  process.exit(2);
+}
 const cluster = await startHaCluster({
   agentEntrypoint: requireAgentBundle(),
   size: 3,
   groupLabels: GROUP_LABELS,
+  api: values.api as HaClusterApi,
 });
 const stopPlaying = playDeployment(cluster);
 try {
   process.exitCode = await runSuite({
-    KUBECONFIG: cluster.kube.kubeconfigPath,
-    ACTIVEMQ_HA_CLUSTER_NAMESPACE: cluster.kube.namespace,
+    KUBECONFIG:
+      cluster.api === 'real'
+        ? cluster.real.controlPlane.kubeconfigPath
+        : cluster.kube.kubeconfigPath,
+    ACTIVEMQ_HA_CLUSTER_NAMESPACE: cluster.namespace,
     ACTIVEMQ_HA_CLUSTER_DESTRUCTIVE: '1',
     ACTIVEMQ_HA_CLUSTER_CLIENT: '1',
     ACTIVEMQ_HA_CLUSTER_RESTORE_TIMEOUT_MS: '120000',

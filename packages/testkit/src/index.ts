@@ -25,17 +25,60 @@ export type {
 } from './broker/start-broker-group.js';
 export { startBrokerGroup } from './broker/start-broker-group.js';
 export { now } from './broker/timing.js';
+export type { ServiceAccountTokenOptions } from './cluster/agent-identity.js';
+export { applyAgentRbac, ServiceAccountTokenFile } from './cluster/agent-identity.js';
 export type { AgentLogLine, AgentProcessOptions } from './cluster/agent-process.js';
 export { AgentProcess } from './cluster/agent-process.js';
-export type { HaClusterOptions, HaPod } from './cluster/ha-cluster.js';
+export type {
+  EndpointSliceRoutingOptions,
+  RoutedConnection,
+  RoutedEndpoint,
+} from './cluster/endpoint-slice-routing.js';
+export { EndpointSliceRouting, routableEndpoints } from './cluster/endpoint-slice-routing.js';
+export type { PodPollOptions } from './cluster/group-pods.js';
+export {
+  describePods,
+  isLeader,
+  isReady,
+  isTerminating,
+  LEADER_LABEL,
+  LEADER_VALUE,
+  leaderNames,
+  livePods,
+  podName,
+  poll,
+  readyEndpointPods,
+} from './cluster/group-pods.js';
+export type { HaClusterApi, HaClusterOptions, HaPod } from './cluster/ha-cluster.js';
 export { HaCluster, startHaCluster } from './cluster/ha-cluster.js';
 export { Kubelet } from './cluster/kubelet.js';
 export type { LeaderOverlap } from './cluster/leader-overlaps.js';
 export { leaderOverlaps } from './cluster/leader-overlaps.js';
+export type {
+  LocalContainer,
+  NodeKubeletOptions,
+  NodePodSpec,
+  ReadinessProbe,
+} from './cluster/node-kubelet.js';
+export { NodeKubelet } from './cluster/node-kubelet.js';
+export type { PodWatchUntilOptions } from './cluster/pod-watch.js';
+export { PodWatch } from './cluster/pod-watch.js';
+export type { RealTargetOptions } from './cluster/real-target.js';
+export { RealTarget } from './cluster/real-target.js';
 export type { HandoverTimes } from './cluster/routing-handover.js';
 export { RoutingHandover } from './cluster/routing-handover.js';
 export type { TrafficStats } from './cluster/traffic.js';
 export { largestGap, Traffic } from './cluster/traffic.js';
+export type { ControlPlaneBinaries } from './control-plane/binaries.js';
+export { locateControlPlaneBinaries } from './control-plane/binaries.js';
+export type { ControlPlaneErrorCode } from './control-plane/errors.js';
+export { ControlPlaneError } from './control-plane/errors.js';
+export type {
+  ControlPlane,
+  ControlPlaneOptions,
+  ControlPlanePorts,
+} from './control-plane/start-control-plane.js';
+export { startControlPlane, TEST_CONTROLLERS } from './control-plane/start-control-plane.js';
 export type { KubeWaitOptions } from './kube/emulator-core.js';
 export type {
   KubeListOptions,

@@ -1,12 +1,21 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CoreV1Api } from '@kubernetes/client-node';
 import type { BrokerGroup } from '../broker/broker-group.js';
 import type { BrokerHandle } from '../broker/group-member.js';
 import { startBrokerGroup } from '../broker/start-broker-group.js';
+import type { ControlPlane } from '../control-plane/start-control-plane.js';
+import type { KubeWaitOptions } from '../kube/emulator-core.js';
 import { type KubeEmulator, startKubeEmulator } from '../kube/kube-emulator.js';
+import type { LabelChange } from '../kube/label-history.js';
 import type { CreateServiceOptions } from '../kube/test-objects.js';
 import { AgentProcess } from './agent-process.js';
+import { LEADER_LABEL, leaderNames } from './group-pods.js';
 import { Kubelet } from './kubelet.js';
+import { RealTarget } from './real-target.js';
+
+/** Which API the cluster's pods live in. */
+export type HaClusterApi = 'emulator' | 'real';
 
 type Protocols = 'openwire' | 'stomp';
 
@@ -33,6 +42,17 @@ export interface HaClusterOptions {
   readonly readinessPeriodMs?: number;
   /** Start the agents (off when a test wants to drive labels itself). @default true */
   readonly agents?: boolean;
+  /**
+   * `'emulator'`: the in-process API emulator (fault injection, instant EndpointSlices).
+   * `'real'`: a real kube-apiserver + controller manager (startControlPlane), a stand-in kubelet
+   * and agents authenticated by the generated RBAC and a bound service-account token.
+   * @default 'emulator'
+   */
+  readonly api?: HaClusterApi;
+  /** With `api: 'real'`: an already running control plane to use (left running by close()). */
+  readonly controlPlane?: ControlPlane;
+  /** Consecutive failed readiness probes before a pod turns NotReady (real target). @default 1 */
+  readonly readinessFailureThreshold?: number;
 }
 
 export interface HaPod {
@@ -47,17 +67,48 @@ export interface HaPod {
  * and a kubelet stand-in that turns each agent's `/readyz` into the pod's Ready condition.
  */
 export class HaCluster implements AsyncDisposable {
-  readonly kubelet: Kubelet;
+  readonly #kubelet: Kubelet | undefined;
   #agentSeq = 0;
 
   private constructor(
     readonly options: HaClusterOptions,
     readonly brokers: BrokerGroup<Protocols>,
-    readonly kube: KubeEmulator,
+    readonly target:
+      | { readonly api: 'emulator'; readonly kube: KubeEmulator }
+      | { readonly api: 'real'; readonly real: RealTarget },
     readonly pods: readonly HaPod[],
     readonly serviceName: string,
   ) {
-    this.kubelet = new Kubelet(kube, options.readinessPeriodMs ?? 500);
+    if (target.api === 'emulator')
+      this.#kubelet = new Kubelet(target.kube, options.readinessPeriodMs ?? 500);
+  }
+
+  get api(): HaClusterApi {
+    return this.target.api;
+  }
+
+  /** The API emulator (fault injection, its own label history); only with `api: 'emulator'`. */
+  get kube(): KubeEmulator {
+    if (this.target.api !== 'emulator')
+      throw new Error(
+        'cluster.kube is the API emulator; this cluster runs against a real API server (api: real)',
+      );
+    return this.target.kube;
+  }
+
+  /** The emulator's kubelet stand-in; only with `api: 'emulator'` (the real target's is `real.kubelet`). */
+  get kubelet(): Kubelet {
+    if (!this.#kubelet)
+      throw new Error(
+        'cluster.kubelet drives the emulator; with api: real the kubelet is cluster.real.kubelet',
+      );
+    return this.#kubelet;
+  }
+
+  /** The real control plane and its stand-ins; only with `api: 'real'`. */
+  get real(): RealTarget {
+    if (this.target.api !== 'real') throw new Error('cluster.real exists only with api: real');
+    return this.target.real;
   }
 
   static async start(options: HaClusterOptions): Promise<HaCluster> {
@@ -72,7 +123,19 @@ export class HaCluster implements AsyncDisposable {
         { name: 'stomp', port: 61613, targetPort: 'stomp' },
       ],
     };
-    const kube = await startKubeEmulator({ namespace });
+    const api = options.api ?? 'emulator';
+    const target =
+      api === 'real'
+        ? ({
+            api,
+            real: await RealTarget.start({
+              namespace,
+              groupLabels,
+              service: { ...service, namespace },
+              ...(options.controlPlane ? { controlPlane: options.controlPlane } : {}),
+            }),
+          } as const)
+        : ({ api, kube: await startKubeEmulator({ namespace }) } as const);
     let brokers: BrokerGroup<Protocols> | undefined;
     try {
       brokers = await startBrokerGroup({
@@ -81,31 +144,54 @@ export class HaCluster implements AsyncDisposable {
         lockAcquireSleepIntervalMs: options.lockAcquireSleepIntervalMs ?? 1000,
         lockKeepAlivePeriodMs: options.lockKeepAlivePeriodMs ?? 500,
       });
-      kube.createService({ ...service, namespace });
-      const pods = brokers.brokers.map((broker, i) => {
-        const name = `activemq-${i}`;
-        kube.createPod({
-          name,
-          namespace,
-          labels: { ...groupLabels, leader: 'no' },
-          podIP: broker.host,
-          containerPorts: [
-            { name: 'openwire', containerPort: broker.ports.openwire },
-            { name: 'stomp', containerPort: broker.ports.stomp },
-          ],
-        });
-        return { name, broker, agent: undefined } as HaPod;
-      });
-      const cluster = new HaCluster(options, brokers, kube, pods, service.name);
+      if (target.api === 'emulator') target.kube.createService({ ...service, namespace });
+      const pods = brokers.brokers.map(
+        (broker, i): HaPod => ({ name: `activemq-${i}`, broker, agent: undefined }),
+      );
+      const cluster = new HaCluster(options, brokers, target, pods, service.name);
+      for (const pod of pods) await cluster.#createPodObject(pod, true);
       if (options.agents ?? true) {
         await Promise.all(pods.map((pod) => cluster.startAgent(pod.name)));
       }
       return cluster;
     } catch (error) {
       await brokers?.stop();
-      await kube.close();
+      if (target.api === 'emulator') await target.kube.close();
+      else await target.real.close();
       throw error;
     }
+  }
+
+  /** The pod object of `pod` in the API: leader=no, bound to the stand-in node on the real target. */
+  async #createPodObject(pod: HaPod, ready: boolean): Promise<void> {
+    const groupLabels = this.options.groupLabels ?? { 'app.kubernetes.io/name': 'activemq' };
+    const spec = {
+      name: pod.name,
+      labels: { ...groupLabels, leader: 'no' },
+      podIP: pod.broker.host,
+      containerPorts: [
+        { name: 'openwire', containerPort: pod.broker.ports.openwire },
+        { name: 'stomp', containerPort: pod.broker.ports.stomp },
+      ],
+    };
+    if (this.target.api === 'emulator')
+      this.target.kube.createPod({ ...spec, namespace: this.namespace, ready });
+    else await this.target.real.kubelet.createPod(spec);
+  }
+
+  /**
+   * What a ReplicaSet and the kubelet do after a pod was deleted: a new pod of the same name, its
+   * broker restarted (it waits for the lock as a slave) and a new agent. The old containers must
+   * have stopped already (the real target's kubelet stops them; on the emulator the caller does).
+   */
+  async replacePod(name: string): Promise<void> {
+    const pod = this.pod(name);
+    if (pod.agent?.running)
+      throw new Error(`agent of ${name} still runs; stop the old pod's containers first`);
+    if (this.target.api === 'emulator') this.kubelet.unwatch(name);
+    if (!pod.broker.running) await this.brokers.restart(pod.broker.id);
+    await this.#createPodObject(pod, false);
+    await this.startAgent(name);
   }
 
   pod(name: string): HaPod {
@@ -137,9 +223,15 @@ export class HaCluster implements AsyncDisposable {
       env: {
         PATH: process.env.PATH,
         POD_NAME: podName,
-        POD_NAMESPACE: this.kube.namespace,
-        KUBECONFIG: this.kube.kubeconfigPath,
-        ACTIVEMQ_HA_TOKEN_FILE: this.kube.tokenFilePath,
+        POD_NAMESPACE: this.namespace,
+        KUBECONFIG:
+          this.target.api === 'emulator'
+            ? this.target.kube.kubeconfigPath
+            : this.target.real.agentKubeconfigPath,
+        ACTIVEMQ_HA_TOKEN_FILE:
+          this.target.api === 'emulator'
+            ? this.target.kube.tokenFilePath
+            : this.target.real.tokenFile.file,
         ACTIVEMQ_HA_BROKER_HOST: pod.broker.host,
         ACTIVEMQ_HA_OPENWIRE_PORT: String(pod.broker.ports.openwire),
         ACTIVEMQ_HA_STOMP_PORT: String(pod.broker.ports.stomp),
@@ -151,13 +243,88 @@ export class HaCluster implements AsyncDisposable {
     });
     pod.agent = agent;
     await agent.waitForLog((line) => typeof line.httpPort === 'number');
-    this.kubelet.watch(podName, agent);
+    if (this.target.api === 'emulator') this.kubelet.watch(podName, agent);
+    else {
+      const kubelet = this.target.real.kubelet;
+      const broker = pod.broker;
+      kubelet.setContainers(podName, [
+        {
+          name: 'activemq',
+          get running() {
+            return broker.running;
+          },
+          stop: (signal) =>
+            broker.running
+              ? this.brokers.kill(broker.id, signal === 'SIGKILL' ? 'SIGKILL' : 'SIGTERM')
+              : Promise.resolve(),
+        },
+        {
+          name: 'agent',
+          get running() {
+            return agent.running;
+          },
+          stop: (signal) => agent.kill(signal),
+        },
+      ]);
+      kubelet.setReadinessProbe(podName, {
+        url: () =>
+          agent.running && agent.httpPort !== undefined
+            ? `http://127.0.0.1:${agent.httpPort}/readyz`
+            : undefined,
+        periodMs: this.options.readinessPeriodMs ?? 500,
+        timeoutMs: this.options.readinessPeriodMs ?? 500,
+        failureThreshold: this.options.readinessFailureThreshold ?? 1,
+      });
+    }
     return agent;
   }
 
-  /** Names of the pods labelled leader right now. */
+  get namespace(): string {
+    return this.target.api === 'emulator' ? this.target.kube.namespace : this.target.real.namespace;
+  }
+
+  /** Names of the pods labelled leader right now (on the real target: as last seen by the watch). */
   leaders(): string[] {
-    return this.kube.podsWithLabel('leader', 'yes');
+    if (this.target.api === 'emulator') return this.kube.podsWithLabel(LEADER_LABEL, 'yes');
+    return leaderNames(this.target.real.podWatch.pods());
+  }
+
+  /** The pod's leader label, read from the API now (not from a cache). */
+  async labelOf(podName: string): Promise<string | undefined> {
+    if (this.target.api === 'emulator') {
+      return (
+        this.target.kube.getPod(podName)?.metadata.labels as Record<string, string> | undefined
+      )?.[LEADER_LABEL];
+    }
+    const pod = await this.target.real.adminKubeConfig
+      .makeApiClient(CoreV1Api)
+      .readNamespacedPod({ name: podName, namespace: this.namespace });
+    return pod.metadata?.labels?.[LEADER_LABEL];
+  }
+
+  /**
+   * Every label change of the group's pods: the emulator records each write as it happens; the
+   * real target records each change as its watch sees it (a few ms later).
+   */
+  labelHistory(): LabelChange[] {
+    return this.target.api === 'emulator'
+      ? this.target.kube.labelHistory()
+      : this.target.real.podWatch.changes();
+  }
+
+  /**
+   * Resolves with the first truthy `check()`: re-checked after every API write on the emulator and
+   * after every pod event on the real target, plus every 100 ms for state outside the API.
+   */
+  waitFor<T>(check: () => T | undefined | null | false, opts: KubeWaitOptions = {}): Promise<T> {
+    if (this.target.api === 'emulator') return this.target.kube.waitFor(check, opts);
+    const timeoutMs = opts.timeoutMs ?? 10_000;
+    const description = opts.description ?? 'a condition';
+    const watch = this.target.real.podWatch;
+    const ticker = setInterval(() => watch.poke(), 100);
+    return watch
+      .until(() => check() ?? undefined, { timeoutMs, description })
+      .finally(() => clearInterval(ticker)) as Promise<T>;
   }
 
   /** Logs of every broker and agent, for a failing test. */
@@ -174,10 +341,12 @@ export class HaCluster implements AsyncDisposable {
   };
 
   async close(): Promise<void> {
-    this.kubelet.stop();
+    this.#kubelet?.stop();
+    if (this.target.api === 'real') this.target.real.kubelet.stop();
     await Promise.all(this.pods.map((p) => p.agent?.kill('SIGKILL')));
     await this.brokers.stop();
-    await this.kube.close();
+    if (this.target.api === 'emulator') await this.target.kube.close();
+    else await this.target.real.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -1,9 +1,9 @@
-import { type LabelChange, type LeaderOverlap, leaderOverlaps } from '@activemq-ha/testkit';
 import { CoreV1Api, type KubeConfig, type V1Pod, Watch } from '@kubernetes/client-node';
-import { LEADER_LABEL, LEADER_VALUE } from './cluster-settings.js';
-import { describePods, podName } from './group-pods.js';
+import type { LabelChange } from '../kube/label-history.js';
+import { describePods, LEADER_LABEL, LEADER_VALUE, podName } from './group-pods.js';
+import { type LeaderOverlap, leaderOverlaps } from './leader-overlaps.js';
 
-export interface UntilOptions {
+export interface PodWatchUntilOptions {
   readonly timeoutMs: number;
   readonly description: string;
 }
@@ -70,7 +70,7 @@ export class PodWatch {
   }
 
   /** Resolves with the first truthy `check(pods)`, evaluated now and after every change seen. */
-  until<T>(check: (pods: V1Pod[]) => T | undefined | false, o: UntilOptions): Promise<T> {
+  until<T>(check: (pods: V1Pod[]) => T | undefined | false, o: PodWatchUntilOptions): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const evaluate = (): boolean => {
         const value = check(this.pods());
@@ -95,6 +95,11 @@ export class PodWatch {
       };
       if (!evaluate()) this.#listeners.add(listener);
     });
+  }
+
+  /** Re-evaluates every pending `until` now: for conditions that also read state outside the API. */
+  poke(): void {
+    for (const listener of [...this.#listeners]) listener();
   }
 
   stop(): void {

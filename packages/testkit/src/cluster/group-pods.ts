@@ -1,7 +1,10 @@
 import type { V1EndpointSlice, V1Pod } from '@kubernetes/client-node';
-import { LEADER_LABEL, LEADER_VALUE } from './cluster-settings.js';
 
 /** Pure readings of pods and EndpointSlices, shared by the one-shot checks and the pod watch. */
+
+/** The label the agent writes and the Service selects (fixed by the generated manifests). */
+export const LEADER_LABEL = 'leader';
+export const LEADER_VALUE = 'yes';
 
 export function podName(pod: V1Pod): string {
   return pod.metadata?.name ?? '';
@@ -60,7 +63,7 @@ export function describePods(pods: readonly V1Pod[]): string {
     .join(', ');
 }
 
-export interface PollOptions {
+export interface PodPollOptions {
   readonly timeoutMs: number;
   readonly description: string;
   /** @default 500 */
@@ -75,7 +78,7 @@ export interface PollOptions {
  */
 export async function poll<T>(
   check: () => Promise<T | undefined | false>,
-  o: PollOptions,
+  o: PodPollOptions,
 ): Promise<T> {
   const deadline = Date.now() + o.timeoutMs;
   let lastError: unknown;

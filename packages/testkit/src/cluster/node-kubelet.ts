@@ -1,0 +1,341 @@
+// A kubelet stand-in that talks to the API server only through @kubernetes/client-node, so it runs
+// against a real kube-apiserver as well as the emulator. It does what a kubelet does for the pods of
+// its node, with local processes as the containers: registers the Node, binds pods to it at
+// creation (spec.nodeName, as the scheduler's binding would), writes pods/status (phase, podIP(s),
+// PodScheduled/Initialized/ContainersReady/Ready), runs HTTP readiness probes with the kubelet's
+// period and thresholds, and deletes gracefully: when a deletionTimestamp appears it SIGTERMs the
+// containers, deletes the pod with grace 0 once they exited, and SIGKILLs them at the end of the
+// grace period (pkg/kubelet/kuberuntime killContainer, pkg/kubelet/status/status_manager.go).
+import {
+  CoreV1Api,
+  type KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1Pod,
+  type V1PodCondition,
+  Watch,
+} from '@kubernetes/client-node';
+
+/** A local process playing one container of a pod. */
+export interface LocalContainer {
+  readonly name: string;
+  readonly running: boolean;
+  /** Sends `signal`; resolves once the process has exited (at once if it is not running). */
+  stop(signal: NodeJS.Signals): Promise<unknown>;
+}
+
+/** `httpGet` readiness probe, with the API's field names and defaults. */
+export interface ReadinessProbe {
+  /** Where the probe connects; `undefined` while the process has no port yet (probe fails). */
+  readonly url: () => string | undefined;
+  /** @default 10000 (the API's default periodSeconds: 10) */
+  readonly periodMs?: number;
+  /** @default 1000 */
+  readonly timeoutMs?: number;
+  /** @default 3 */
+  readonly failureThreshold?: number;
+  /** @default 1 */
+  readonly successThreshold?: number;
+}
+
+export interface NodePodSpec {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly podIP: string;
+  readonly containerPorts: readonly { name: string; containerPort: number }[];
+  /** @default 30 (the API's default) */
+  readonly terminationGracePeriodSeconds?: number;
+  /** @default 'default' */
+  readonly serviceAccountName?: string;
+}
+
+interface PodState {
+  readonly spec: NodePodSpec;
+  containers: readonly LocalContainer[];
+  probe: ReadinessProbe | undefined;
+  timer: NodeJS.Timeout | undefined;
+  ready: boolean;
+  successes: number;
+  failures: number;
+  terminating: boolean;
+}
+
+export interface NodeKubeletOptions {
+  readonly kubeConfig: KubeConfig;
+  readonly namespace: string;
+  /** @default 'node-0' */
+  readonly nodeName?: string;
+}
+
+const SMP = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
+
+export class NodeKubelet {
+  readonly nodeName: string;
+  readonly namespace: string;
+  readonly #core: CoreV1Api;
+  readonly #watch: Watch;
+  readonly #pods = new Map<string, PodState>();
+  #abort: AbortController | undefined;
+  #stopped = false;
+  readonly #removedListeners = new Set<(podName: string) => void>();
+  /** Errors of background work (status writes, deletes), for failure messages. */
+  readonly errors: unknown[] = [];
+
+  constructor(options: NodeKubeletOptions) {
+    this.nodeName = options.nodeName ?? 'node-0';
+    this.namespace = options.namespace;
+    this.#core = options.kubeConfig.makeApiClient(CoreV1Api);
+    this.#watch = new Watch(options.kubeConfig);
+  }
+
+  /** Registers the Node (Ready, InternalIP 127.0.0.1) and starts watching its pods. */
+  async start(): Promise<void> {
+    await this.#core.createNode({
+      body: {
+        metadata: { name: this.nodeName, labels: { 'kubernetes.io/hostname': this.nodeName } },
+      },
+    });
+    const now = new Date();
+    await this.#core.patchNodeStatus(
+      {
+        name: this.nodeName,
+        body: {
+          status: {
+            addresses: [
+              { type: 'InternalIP', address: '127.0.0.1' },
+              { type: 'Hostname', address: this.nodeName },
+            ],
+            conditions: [
+              {
+                type: 'Ready',
+                status: 'True',
+                reason: 'KubeletReady',
+                message: 'stand-in kubelet is posting ready status',
+                lastHeartbeatTime: now,
+                lastTransitionTime: now,
+              },
+            ],
+          },
+        },
+      },
+      SMP,
+    );
+    await this.#startWatch();
+  }
+
+  /** Creates the pod bound to this node and marks it Running, not yet Ready. */
+  async createPod(spec: NodePodSpec, containers: readonly LocalContainer[] = []): Promise<void> {
+    await this.#core.createNamespacedPod({
+      namespace: this.namespace,
+      body: {
+        metadata: { name: spec.name, labels: { ...spec.labels } },
+        spec: {
+          nodeName: this.nodeName,
+          serviceAccountName: spec.serviceAccountName ?? 'default',
+          // The agent reads its token from a file the harness writes (see service-account-token.ts).
+          automountServiceAccountToken: false,
+          terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds ?? 30,
+          containers: [
+            {
+              name: 'activemq',
+              image: 'activemq-ha/local-process',
+              ports: spec.containerPorts.map((p) => ({
+                name: p.name,
+                containerPort: p.containerPort,
+                protocol: 'TCP',
+              })),
+            },
+          ],
+        },
+      },
+    });
+    this.#pods.set(spec.name, {
+      spec,
+      containers,
+      probe: undefined,
+      timer: undefined,
+      ready: false,
+      successes: 0,
+      failures: 0,
+      terminating: false,
+    });
+    const now = new Date();
+    await this.#patchStatus(spec.name, {
+      phase: 'Running',
+      hostIP: '127.0.0.1',
+      hostIPs: [{ ip: '127.0.0.1' }],
+      podIP: spec.podIP,
+      podIPs: [{ ip: spec.podIP }],
+      startTime: now,
+      conditions: [
+        { type: 'PodScheduled', status: 'True', lastTransitionTime: now },
+        { type: 'Initialized', status: 'True', lastTransitionTime: now },
+        ...readyConditions(false, now),
+      ],
+    });
+  }
+
+  /** The containers the pod's graceful deletion signals (replaced when a test restarts one). */
+  setContainers(podName: string, containers: readonly LocalContainer[]): void {
+    this.#state(podName).containers = containers;
+  }
+
+  /** Starts (or replaces) the readiness probe of a pod; Ready follows the thresholds. */
+  setReadinessProbe(podName: string, probe: ReadinessProbe): void {
+    const state = this.#state(podName);
+    clearTimeout(state.timer);
+    state.probe = probe;
+    state.successes = 0;
+    state.failures = 0;
+    // The kubelet runs the first probe at once (initialDelaySeconds: 0), then every period.
+    const tick = async () => {
+      if (this.#stopped || state.terminating || state.probe !== probe) return;
+      await this.#runProbe(state, probe);
+      if (this.#stopped || state.terminating || state.probe !== probe) return;
+      state.timer = setTimeout(() => void tick(), probe.periodMs ?? 10_000);
+    };
+    void tick();
+  }
+
+  /** Calls `listener` after a pod's containers stopped and the pod was removed (a ReplicaSet's cue). */
+  onPodRemoved(listener: (podName: string) => void): () => void {
+    this.#removedListeners.add(listener);
+    return () => this.#removedListeners.delete(listener);
+  }
+
+  /** Stops probing a pod; its Ready condition stays as last written. */
+  stopProbe(podName: string): void {
+    const state = this.#pods.get(podName);
+    if (!state) return;
+    clearTimeout(state.timer);
+    state.probe = undefined;
+  }
+
+  /** Stops the watch and every probe; does not touch the processes or the API objects. */
+  stop(): void {
+    this.#stopped = true;
+    this.#abort?.abort();
+    for (const s of this.#pods.values()) clearTimeout(s.timer);
+  }
+
+  #state(podName: string): PodState {
+    const state = this.#pods.get(podName);
+    if (!state) throw new Error(`pod ${podName} does not run on node ${this.nodeName}`);
+    return state;
+  }
+
+  async #runProbe(state: PodState, probe: ReadinessProbe): Promise<void> {
+    const ok = await httpProbe(probe.url(), probe.timeoutMs ?? 1000);
+    if (ok) {
+      state.successes++;
+      state.failures = 0;
+    } else {
+      state.failures++;
+      state.successes = 0;
+    }
+    const next = ok
+      ? state.ready || state.successes >= (probe.successThreshold ?? 1)
+      : state.ready && state.failures < (probe.failureThreshold ?? 3);
+    if (next === state.ready) return;
+    state.ready = next;
+    await this.#patchStatus(state.spec.name, { conditions: readyConditions(next, new Date()) });
+  }
+
+  async #patchStatus(name: string, status: NonNullable<V1Pod['status']>): Promise<void> {
+    try {
+      await this.#core.patchNamespacedPodStatus(
+        { name, namespace: this.namespace, body: { status } },
+        SMP,
+      );
+    } catch (error) {
+      this.errors.push(error);
+    }
+  }
+
+  async #startWatch(): Promise<void> {
+    if (this.#stopped) return;
+    const list = await this.#core.listNamespacedPod({
+      namespace: this.namespace,
+      fieldSelector: `spec.nodeName=${this.nodeName}`,
+    });
+    const onEvent = (phase: string, pod: V1Pod) => {
+      const name = pod.metadata?.name ?? '';
+      const state = this.#pods.get(name);
+      if (!state || state.terminating) return;
+      if (phase === 'MODIFIED' && pod.metadata?.deletionTimestamp) void this.#terminate(state, pod);
+      // Removed without a graceful phase (grace 0 or a force delete): the kubelet kills at once.
+      else if (phase === 'DELETED') void this.#terminate(state, pod);
+    };
+    const onDone = (error: unknown) => {
+      if (this.#stopped) return;
+      if (error && (error as Error).name !== 'TimeoutError') this.errors.push(error);
+      // Resume: a missed deletionTimestamp would leave a pod terminating for ever.
+      setTimeout(
+        () => void this.#startWatch().catch((e: unknown) => this.errors.push(e)),
+        error ? 500 : 0,
+      );
+    };
+    const controller = await this.#watch.watch(
+      `/api/v1/namespaces/${encodeURIComponent(this.namespace)}/pods`,
+      {
+        fieldSelector: `spec.nodeName=${this.nodeName}`,
+        resourceVersion: list.metadata?.resourceVersion,
+      },
+      onEvent,
+      onDone,
+    );
+    if (this.#stopped) controller.abort();
+    else this.#abort = controller;
+    // A deletion that happened between two watches shows in the list.
+    for (const pod of list.items)
+      onEvent(pod.metadata?.deletionTimestamp ? 'MODIFIED' : 'ADDED', pod);
+  }
+
+  async #terminate(state: PodState, pod: V1Pod): Promise<void> {
+    state.terminating = true;
+    clearTimeout(state.timer);
+    const graceSeconds =
+      pod.metadata?.deletionGracePeriodSeconds ?? state.spec.terminationGracePeriodSeconds ?? 30;
+    const deadline = setTimeout(() => {
+      for (const c of state.containers) if (c.running) void c.stop('SIGKILL');
+    }, graceSeconds * 1000);
+    await Promise.all(state.containers.map((c) => c.stop('SIGTERM')));
+    clearTimeout(deadline);
+    this.#pods.delete(state.spec.name);
+    const uid = pod.metadata?.uid;
+    try {
+      await this.#core.deleteNamespacedPod({
+        name: state.spec.name,
+        namespace: this.namespace,
+        body: { gracePeriodSeconds: 0, ...(uid ? { preconditions: { uid } } : {}) },
+      });
+    } catch (error) {
+      // Already gone (a force delete): nothing left to remove.
+      if ((error as { code?: number }).code !== 404) this.errors.push(error);
+    }
+    for (const listener of [...this.#removedListeners]) listener(state.spec.name);
+  }
+}
+
+function readyConditions(ready: boolean, now: Date): V1PodCondition[] {
+  const status = ready ? 'True' : 'False';
+  const reason = ready ? undefined : 'ContainersNotReady';
+  return ['ContainersReady', 'Ready'].map((type) => ({
+    type,
+    status,
+    lastTransitionTime: now,
+    ...(reason ? { reason } : {}),
+  }));
+}
+
+/** The kubelet's HTTP probe: any status in [200, 400) is success; no answer is failure. */
+async function httpProbe(url: string | undefined, timeoutMs: number): Promise<boolean> {
+  if (url === undefined) return false;
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
+    await res.arrayBuffer();
+    return res.status >= 200 && res.status < 400;
+  } catch {
+    return false;
+  }
+}

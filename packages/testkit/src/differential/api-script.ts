@@ -1,0 +1,311 @@
+// One script of API calls for the differential test: run it against the emulator and against a
+// real kube-apiserver, then compare what came back. Raw HTTP through client-node's TLS and auth
+// options (token or client certificate alike), so nothing in between normalises the answers.
+import { request } from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+
+/** What one step observed, reduced to what must agree across implementations. */
+export interface StepOutcome {
+  readonly step: string;
+  readonly status: number;
+  /** `Status` bodies: kind/status/reason/code/details (messages are compared separately). */
+  readonly statusBody?: Readonly<Record<string, unknown>>;
+  readonly message?: string;
+  /** Watch steps: the event types (and pod names) in order. */
+  readonly events?: readonly string[];
+}
+
+interface Answer {
+  readonly status: number;
+  readonly body: string;
+}
+
+async function call(
+  kc: KubeConfig,
+  method: string,
+  path: string,
+  body?: unknown,
+  contentType = 'application/json',
+): Promise<Answer> {
+  const server = kc.getCurrentCluster()?.server ?? '';
+  const opts: Record<string, unknown> & { headers: Record<string, string> } = {
+    method,
+    headers: { Accept: 'application/json' },
+  };
+  await kc.applyToHTTPSOptions(opts as never);
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  if (payload !== undefined) {
+    opts.headers['Content-Type'] = contentType;
+    opts.headers['Content-Length'] = String(Buffer.byteLength(payload));
+  }
+  return new Promise((resolve, reject) => {
+    const req = request(`${server}${path}`, { ...opts, timeout: 10_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
+      );
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** Reads watch events for `windowMs` after `trigger` ran; returns `TYPE name` lines. */
+async function watchDuring(
+  kc: KubeConfig,
+  path: string,
+  trigger: () => Promise<void>,
+  until: (events: string[]) => boolean,
+  timeoutMs = 10_000,
+): Promise<string[]> {
+  const server = kc.getCurrentCluster()?.server ?? '';
+  const opts: Record<string, unknown> & { headers: Record<string, string> } = {
+    method: 'GET',
+    headers: { Accept: 'application/json' },
+  };
+  await kc.applyToHTTPSOptions(opts as never);
+  const events: string[] = [];
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    const timer = setTimeout(() => finish(), timeoutMs);
+    const req = request(`${server}${path}`, opts, (res) => {
+      if (res.statusCode !== 200) {
+        events.push(`HTTP ${res.statusCode}`);
+      }
+      res.on('data', (c: Buffer) => {
+        buffered += c.toString();
+        let nl = buffered.indexOf('\n');
+        while (nl >= 0) {
+          const line = buffered.slice(0, nl).trim();
+          buffered = buffered.slice(nl + 1);
+          nl = buffered.indexOf('\n');
+          if (!line) continue;
+          const e = JSON.parse(line) as {
+            type: string;
+            object: { metadata?: { name?: string }; code?: number; reason?: string };
+          };
+          if (e.type === 'BOOKMARK') continue;
+          events.push(
+            e.type === 'ERROR'
+              ? `ERROR ${e.object.code} ${e.object.reason}`
+              : `${e.type} ${e.object.metadata?.name}`,
+          );
+          if (until(events)) finish();
+        }
+      });
+      res.on('end', () => finish());
+      trigger().catch(reject);
+    });
+    const finish = () => {
+      clearTimeout(timer);
+      req.destroy();
+      resolve(events);
+    };
+    req.on('error', () => finish());
+    req.end();
+  });
+}
+
+function outcome(step: string, a: Answer): StepOutcome {
+  let parsed: Record<string, unknown> | undefined;
+  try {
+    parsed = JSON.parse(a.body) as Record<string, unknown>;
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed?.kind !== 'Status')
+    return a.status >= 400
+      ? { step, status: a.status, message: a.body.slice(0, 200) }
+      : { step, status: a.status };
+  const details = parsed.details as Record<string, unknown> | undefined;
+  return {
+    step,
+    status: a.status,
+    statusBody: {
+      kind: parsed.kind,
+      apiVersion: parsed.apiVersion,
+      status: parsed.status,
+      reason: parsed.reason,
+      code: parsed.code,
+      ...(details
+        ? { details: { name: details.name, group: details.group, kind: details.kind } }
+        : {}),
+    },
+    message: String(parsed.message ?? ''),
+  };
+}
+
+const pod = (name: string, labels: Record<string, string>) => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, labels },
+  spec: { containers: [{ name: 'c', image: 'none' }] },
+});
+
+/** The script. `ns` must exist (with its default ServiceAccount) and hold no pods. */
+export async function runApiScript(kc: KubeConfig, ns: string): Promise<StepOutcome[]> {
+  const pods = `/api/v1/namespaces/${ns}/pods`;
+  const out: StepOutcome[] = [];
+  const step = async (
+    name: string,
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType?: string,
+  ) => {
+    const a = await call(kc, method, path, body, contentType);
+    out.push(outcome(name, a));
+    return a;
+  };
+  await step('create service', 'POST', `/api/v1/namespaces/${ns}/services`, {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'd' },
+    spec: { selector: { app: 'd', leader: 'yes' }, ports: [{ name: 'p', port: 80 }] },
+  });
+  await step('create pod', 'POST', pods, pod('d-0', { app: 'd', leader: 'no' }));
+  await step('create the same pod again', 'POST', pods, pod('d-0', { app: 'd', leader: 'no' }));
+  await step('get a missing pod', 'GET', `${pods}/missing`);
+  await step('create with a bad name', 'POST', pods, pod('Bad_Name', { app: 'd' }));
+  const list = JSON.parse(
+    (await step('list pods', 'GET', `${pods}?labelSelector=app%3Dd`)).body,
+  ) as { metadata: { resourceVersion: string } };
+  const current = JSON.parse((await call(kc, 'GET', `${pods}/d-0`)).body) as {
+    metadata: { resourceVersion: string };
+  };
+  const conditional = (leader: string) => ({
+    metadata: { resourceVersion: current.metadata.resourceVersion, labels: { leader } },
+  });
+  await step(
+    'merge patch with the current resourceVersion',
+    'PATCH',
+    `${pods}/d-0`,
+    conditional('yes'),
+    'application/merge-patch+json',
+  );
+  // The same precondition again: the first patch moved the resourceVersion on.
+  await step(
+    'merge patch with a stale resourceVersion',
+    'PATCH',
+    `${pods}/d-0`,
+    conditional('no'),
+    'application/merge-patch+json',
+  );
+  await step(
+    'strategic merge patch',
+    'PATCH',
+    `${pods}/d-0`,
+    { metadata: { labels: { extra: 'x' } } },
+    'application/strategic-merge-patch+json',
+  );
+  await step(
+    'JSON patch',
+    'PATCH',
+    `${pods}/d-0`,
+    [{ op: 'remove', path: '/metadata/labels/extra' }],
+    'application/json-patch+json',
+  );
+  await step(
+    'JSON patch whose test fails',
+    'PATCH',
+    `${pods}/d-0`,
+    [{ op: 'test', path: '/metadata/labels/leader', value: 'no' }],
+    'application/json-patch+json',
+  );
+  await step(
+    'patch of a missing pod',
+    'PATCH',
+    `${pods}/missing`,
+    { metadata: { labels: { a: 'b' } } },
+    'application/merge-patch+json',
+  );
+  await step(
+    'unsupported patch type',
+    'PATCH',
+    `${pods}/d-0`,
+    { metadata: {} },
+    'application/x-unknown-patch',
+  );
+  // An IP, so the EndpointSlice controller lists the pod (it skips pods without one).
+  await step(
+    'merge patch of pods/status',
+    'PATCH',
+    `${pods}/d-0/status`,
+    { status: { podIP: '10.1.0.5', podIPs: [{ ip: '10.1.0.5' }] } },
+    'application/merge-patch+json',
+  );
+  // A watch from the list's resourceVersion replays every change since the list, in order.
+  const replay = await watchDuring(
+    kc,
+    `${pods}?watch=1&labelSelector=app%3Dd&resourceVersion=${list.metadata.resourceVersion}`,
+    async () => {},
+    (e) => e.length >= 3,
+    3000,
+  );
+  out.push({ step: 'watch from the list resourceVersion', status: 200, events: replay });
+  // A label-selector watch sees a pod leave the selector as DELETED and enter it as ADDED.
+  const flips = await watchDuring(
+    kc,
+    `${pods}?watch=1&labelSelector=leader%3Dyes`,
+    async () => {
+      await call(
+        kc,
+        'PATCH',
+        `${pods}/d-0`,
+        { metadata: { labels: { leader: 'no' } } },
+        'application/merge-patch+json',
+      );
+      await call(
+        kc,
+        'PATCH',
+        `${pods}/d-0`,
+        { metadata: { labels: { leader: 'yes' } } },
+        'application/merge-patch+json',
+      );
+    },
+    (e) => e.length >= 3,
+  );
+  out.push({ step: 'label-selector watch across a flip', status: 200, events: flips });
+  // The EndpointSlice controller's view once it has caught up (it lags on a real cluster).
+  out.push({
+    step: 'EndpointSlice endpoints after the flip',
+    status: 200,
+    events: await settledEndpoints(kc, ns, (e) => e.length > 0),
+  });
+  await step('delete pod', 'DELETE', `${pods}/d-0`, { gracePeriodSeconds: 0 });
+  out.push({
+    step: 'EndpointSlice endpoints after the deletion',
+    status: 200,
+    events: await settledEndpoints(kc, ns, (e) => e.length === 0),
+  });
+  await step('delete it again', 'DELETE', `${pods}/d-0`);
+  return out;
+}
+
+/** `name ready=<flag>` of the Service `d`'s endpoints, polled until `done` holds (or 10 s). */
+async function settledEndpoints(
+  kc: KubeConfig,
+  ns: string,
+  done: (e: string[]) => boolean,
+): Promise<string[]> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const a = await call(
+      kc,
+      'GET',
+      `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dd`,
+    );
+    const list = JSON.parse(a.body) as {
+      items?: {
+        endpoints?: { targetRef?: { name?: string }; conditions?: { ready?: boolean } }[];
+      }[];
+    };
+    const e = (list.items ?? [])
+      .flatMap((s) => s.endpoints ?? [])
+      .map((x) => `${x.targetRef?.name} ready=${x.conditions?.ready}`)
+      .sort();
+    if (done(e) || Date.now() > deadline) return e;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
