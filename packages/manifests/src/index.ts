@@ -1,6 +1,7 @@
 export type {
   ActivemqXmlOptions,
   BrokerUser,
+  KahaDbTuning,
   TransportConnectorOptions,
 } from './broker/activemq-xml.js';
 export {
@@ -9,6 +10,13 @@ export {
   renderActivemqXml,
   transportPorts,
 } from './broker/activemq-xml.js';
+export type { TakeoverProfile, TakeoverSettings } from './broker/takeover-profiles.js';
+export {
+  DEFAULT_TAKEOVER_PROFILE,
+  isTakeoverProfile,
+  TAKEOVER_PROFILE_NAMES,
+  TAKEOVER_PROFILES,
+} from './broker/takeover-profiles.js';
 export type { JettyXmlOptions } from './broker/jetty-xml.js';
 export { renderJettyXml } from './broker/jetty-xml.js';
 export type { BrokerProtocol } from './broker/protocols.js';
