@@ -10,6 +10,10 @@ export {
   renderActivemqXml,
   transportPorts,
 } from './broker/activemq-xml.js';
+export type { JettyXmlOptions } from './broker/jetty-xml.js';
+export { renderJettyXml } from './broker/jetty-xml.js';
+export type { BrokerProtocol } from './broker/protocols.js';
+export { BROKER_PROTOCOLS, isBrokerProtocol } from './broker/protocols.js';
 export type { TakeoverProfile, TakeoverSettings } from './broker/takeover-profiles.js';
 export {
   DEFAULT_TAKEOVER_PROFILE,
@@ -17,10 +21,6 @@ export {
   TAKEOVER_PROFILE_NAMES,
   TAKEOVER_PROFILES,
 } from './broker/takeover-profiles.js';
-export type { JettyXmlOptions } from './broker/jetty-xml.js';
-export { renderJettyXml } from './broker/jetty-xml.js';
-export type { BrokerProtocol } from './broker/protocols.js';
-export { BROKER_PROTOCOLS, isBrokerProtocol } from './broker/protocols.js';
 export { CREDENTIAL_FILES, generatePassword } from './credentials.js';
 export type { ManifestsErrorCode } from './errors.js';
 export { ManifestsError } from './errors.js';

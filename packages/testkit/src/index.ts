@@ -1,5 +1,3 @@
-export type { AnswerProbe } from './bench/first-answer.js';
-export { firstProtocolAnswer } from './bench/first-answer.js';
 export type { FailoverMoments, FailoverStages } from './bench/failover-breakdown.js';
 export {
   describeStages,
@@ -9,14 +7,16 @@ export {
   readTakeoverBreakdown,
   stagePercentiles,
 } from './bench/failover-breakdown.js';
+export type { AnswerProbe } from './bench/first-answer.js';
+export { firstProtocolAnswer } from './bench/first-answer.js';
 export type { Percentiles } from './bench/stats.js';
+export { percentiles, printTable } from './bench/stats.js';
 export type {
   BrokerLogLine,
   TakeoverBreakdown,
   TakeoverBreakdownInput,
 } from './bench/takeover-breakdown.js';
 export { parseBrokerLog, takeoverBreakdown } from './bench/takeover-breakdown.js';
-export { percentiles, printTable } from './bench/stats.js';
 export type { JvmOptions } from './broker/broker-command.js';
 export type {
   ActiveBroker,
