@@ -57,6 +57,15 @@ describe('takeoverBreakdown', () => {
     expect(b.startedMs).toBe(2367);
   });
 
+  it('counts a failed attempt from just before the kill: the next one won', () => {
+    const b = takeoverBreakdown(TAKEOVER_LOG, {
+      killedAt: Date.parse('2026-12-01T21:03:25.500Z'),
+      ...settings,
+    });
+    expect(b.lockAcquiredAt).toBe(Date.parse('2026-12-01T21:03:25.542Z'));
+    expect(b.lockDetectionMs).toBe(42);
+  });
+
   it('ignores what was logged before the kill, such as an earlier start', () => {
     const earlier = [
       '2026-12-01T21:03:10.609+0000 | INFO  | Recovery replayed 34 operations from the journal in 0.322 seconds. | org.apache.activemq.store.kahadb.MessageDatabase | main',

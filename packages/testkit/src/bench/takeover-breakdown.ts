@@ -76,10 +76,10 @@ export function takeoverBreakdown(text: string, input: TakeoverBreakdownInput): 
   const started = lines.find((l) => STARTED.test(l.message));
   const before = (l: BrokerLogLine) => started === undefined || l.at <= started.at;
   // The attempt that won came one interval after the last one that failed, which may predate
-  // the kill by up to an interval (the old master held the lock until it died) plus the time an
-  // attempt takes on a busy machine (half an interval of slack).
+  // the kill by an interval (the old master held the lock until it died), more on a CPU-starved
+  // machine where the retry thread wakes late; never before the kill.
   const lastRetry = all.findLast(
-    (l) => l.at >= killedAt - acquire * 1.5 && before(l) && LOCK_RETRY.test(l.message),
+    (l) => l.at >= killedAt - acquire * 3 && before(l) && LOCK_RETRY.test(l.message),
   );
   const lockAcquiredAt =
     lastRetry === undefined ? undefined : Math.max(killedAt, lastRetry.at + acquire);
