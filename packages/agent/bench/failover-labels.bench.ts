@@ -14,7 +14,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { openwireProbe } from '@activemq-ha/core';
-import { isTakeoverProfile, TAKEOVER_PROFILES } from '@activemq-ha/manifests';
 import {
   describeStages,
   type FailoverStages,
@@ -22,12 +21,14 @@ import {
   firstConfirmationBy,
   firstProtocolAnswer,
   formatFailoverBreakdown,
+  isTakeoverProfile,
   now,
   percentiles,
   printTable,
   RoutingHandover,
   readTakeoverBreakdown,
   startHaCluster,
+  TAKEOVER_PROFILES,
   Traffic,
 } from '@activemq-ha/testkit';
 import { requireAgentBundle } from '../test/agent-entrypoint.js';

@@ -1,3 +1,10 @@
+// The takeover presets the test ground renders from, for benches that pick one by name.
+export type { TakeoverProfile, TakeoverSettings } from '@activemq-ha/manifests';
+export {
+  DEFAULT_TAKEOVER_PROFILE,
+  isTakeoverProfile,
+  TAKEOVER_PROFILES,
+} from '@activemq-ha/manifests';
 export type { FailoverMoments, FailoverStages } from './bench/failover-breakdown.js';
 export {
   describeStages,
