@@ -7,10 +7,13 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
+  failoverStages,
+  firstConfirmationBy,
   type HaCluster,
   largestGap,
   leaderOverlaps,
   RoutingHandover,
+  readTakeoverBreakdown,
   startHaCluster,
   Traffic,
 } from '@activemq-ha/testkit';
@@ -90,6 +93,8 @@ async function main(): Promise<number> {
   const cluster = await startHaCluster({
     agentEntrypoint: fileURLToPath(new URL('../../packages/agent/dist/agent.js', import.meta.url)),
     size: 3,
+    // The summary's breakdown reads when each broker took the lock from its log.
+    lockRetryLog: true,
     service: topology.service,
     groupLabels: Object.fromEntries(
       Object.entries(topology.podLabels).filter(([k]) => k !== 'leader'),
@@ -165,11 +170,18 @@ async function failoverRound(
   ) {
     await new Promise((r) => setTimeout(r, 50));
   }
+  const takeover = readTakeoverBreakdown(result.to.logFile, {
+    killedAt,
+    lockAcquireSleepIntervalMs: cluster.brokers.lockAcquireSleepIntervalMs,
+    lockKeepAlivePeriodMs: cluster.brokers.lockKeepAlivePeriodMs,
+  });
+  const firstSendAt = firstConfirmationBy(traffic.stats.confirmations, killedAt, takeover);
   return {
     round,
     how,
     from: pod.name,
     to: target,
+    stages: failoverStages({ killedAt, takeover, labelAt, sliceAt, firstSendAt }),
     takeoverMs: result.takeoverMs,
     labelMs: labelAt - killedAt,
     sliceMs: sliceAt - killedAt,

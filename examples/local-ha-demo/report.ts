@@ -1,5 +1,5 @@
-import type { TrafficStats } from '@activemq-ha/testkit';
-import { percentiles } from '@activemq-ha/testkit';
+import type { FailoverStages, TrafficStats } from '@activemq-ha/testkit';
+import { formatFailoverBreakdown, percentiles } from '@activemq-ha/testkit';
 
 export interface FailoverRow {
   readonly round: number;
@@ -16,6 +16,8 @@ export interface FailoverRow {
   readonly produceOutageMs: number;
   /** Largest gap between deliveries after the kill. */
   readonly consumeOutageMs: number;
+  /** The failover stage by stage, from the new broker's log, the API and the producer. */
+  readonly stages: FailoverStages;
 }
 
 const ms = (v: number) => `${Math.round(v)} ms`;
@@ -63,6 +65,10 @@ export function printSummary(
   console.log(
     `\n  broker takeover ${p((r) => r.takeoverMs)}; label flip ${p((r) => r.labelMs)}; client produce outage ${p((r) => r.produceOutageMs)}`,
   );
+  console.log(
+    "\nWhere the failover goes (stages add up to kill → first confirmed send; lock, keep-alive,\nrecovery and start from the new broker's log):\n",
+  );
+  console.log(formatFailoverBreakdown(rows.map((r) => r.stages)));
   console.log(
     `\nTotals: sent ${stats.sent}, confirmed ${stats.confirmed}, received ${stats.received}, lost ${lost}, duplicates seen by the handler ${stats.duplicates}`,
   );

@@ -1,63 +1,138 @@
 /**
- * pnpm bench:agent [--failovers N]: SIGKILLs the active broker N times (default 20) in a group of
- * 3 with real agents and prints p50/p95/max of
+ * pnpm bench:agent [--failovers N] [--rate R] [--takeover fast|balanced|gentle]: SIGKILLs the
+ * active broker N times (default 20) in a group of 3 with real agents while a producer sends R
+ * persistent messages per second with receipts (default 200, i.e. one every 5 ms; 0 = idle) and
+ * a consumer acks each, both @activemq-ha/client in Kubernetes discovery mode. Prints p50/p95/max
+ * of
  *   - broker takeover: kill → next broker serving (ActiveMQ's own floor),
  *   - serving → label: next broker answering OpenWire (first WireFormatInfo reply to probes
  *     started every 20 ms by the bench) → its pod labelled leader=yes in the API,
- *   - kill → EndpointSlice: kill → the Service's slice lists only the new pod as ready.
+ *   - kill → EndpointSlice: kill → the Service's slice lists only the new pod as ready,
+ * and the whole failover cut into stages (the new broker's log for lock, keep-alive, recovery
+ * and start; the emulator for label and slice; the producer for its first confirmed send).
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { openwireProbe } from '@activemq-ha/core';
-
 import {
+  describeStages,
+  type FailoverStages,
+  failoverStages,
+  firstConfirmationBy,
   firstProtocolAnswer,
+  formatFailoverBreakdown,
+  isTakeoverProfile,
+  now,
   percentiles,
   printTable,
   RoutingHandover,
+  readTakeoverBreakdown,
   startHaCluster,
+  TAKEOVER_PROFILES,
+  Traffic,
 } from '@activemq-ha/testkit';
 import { requireAgentBundle } from '../test/agent-entrypoint.js';
 
-const { values } = parseArgs({ options: { failovers: { type: 'string', default: '20' } } });
+const { values } = parseArgs({
+  options: {
+    failovers: { type: 'string', default: '20' },
+    rate: { type: 'string', default: '200' },
+    takeover: { type: 'string', default: 'fast' },
+  },
+});
 const failovers = Number(values.failovers);
-if (!Number.isInteger(failovers) || failovers < 1) {
-  console.error(`--failovers must be a positive integer, got "${values.failovers}"`);
+const rate = Number(values.rate);
+if (!Number.isInteger(failovers) || failovers < 1 || !Number.isInteger(rate) || rate < 0) {
+  console.error(
+    `--failovers must be a positive integer and --rate a non-negative one, got "${values.failovers}", "${values.rate}"`,
+  );
   process.exit(2);
 }
+if (!isTakeoverProfile(values.takeover)) {
+  console.error(`--takeover must be fast, balanced or gentle, got "${values.takeover}"`);
+  process.exit(2);
+}
+const takeover = values.takeover;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
-const cluster = await startHaCluster({ agentEntrypoint: requireAgentBundle(), size: 3 });
-const takeover: number[] = [];
+const cluster = await startHaCluster({
+  agentEntrypoint: requireAgentBundle(),
+  size: 3,
+  takeover,
+  lockRetryLog: true,
+});
+const traffic =
+  rate > 0
+    ? new Traffic(cluster.kube.kubeConfig(), cluster.kube.namespace, cluster.serviceName)
+    : undefined;
+const takeoverMs: number[] = [];
 const toLabel: number[] = [];
 const toSlice: number[] = [];
+const stages: FailoverStages[] = [];
+const started = Date.now();
 try {
   await cluster.kube.waitFor(() => cluster.leaders().length === 1, { timeoutMs: 30_000 });
+  await traffic?.start(rate);
   for (let i = 0; i < failovers; i++) {
-    // Timestamps on the bench's clock, taken as the emulator commits each write.
-    using handover = new RoutingHandover(cluster);
-    const result = await cluster.brokers.failover('SIGKILL');
+    // A kill at a random phase of the broker's checkpoint cycle.
+    if (traffic) await sleep(1500 + Math.random() * 1500);
+    // Timestamps on the bench's clock (`now()`, epoch ms), taken as the emulator commits each write.
+    using handover = new RoutingHandover(cluster, now);
+    const result = await cluster.brokers.failover('SIGKILL', { pollIntervalMs: 5 });
     handover.expect(cluster.podOfBroker(result.to.id).name);
     const answeringAt = await firstProtocolAnswer(
       openwireProbe({ host: result.to.host, port: result.to.ports.openwire, timeoutMs: 5000 }),
     );
     const { labelAt, sliceAt } = await handover.done();
-    takeover.push(result.takeoverMs);
+    const killedAt = result.killed.sentAt;
+    const breakdown = readTakeoverBreakdown(result.to.logFile, {
+      killedAt,
+      lockAcquireSleepIntervalMs: cluster.brokers.lockAcquireSleepIntervalMs,
+      lockKeepAlivePeriodMs: cluster.brokers.lockKeepAlivePeriodMs,
+    });
+    let firstSendAt: number | undefined;
+    if (traffic) {
+      // Traffic stamps with Date.now(); the bench's clock is now().
+      const offset = now() - Date.now();
+      const deadline = now() + 10_000;
+      for (;;) {
+        const confirmations = traffic.stats.confirmations.map((t) => t + offset);
+        firstSendAt = firstConfirmationBy(confirmations, killedAt, breakdown);
+        if (firstSendAt !== undefined || now() > deadline) break;
+        await sleep(5);
+      }
+    }
+    const s = failoverStages({ killedAt, takeover: breakdown, labelAt, sliceAt, firstSendAt });
+    stages.push(s);
+    takeoverMs.push(result.takeoverMs);
     toLabel.push(labelAt - answeringAt);
-    toSlice.push(sliceAt - result.killed.sentAt);
+    toSlice.push(sliceAt - killedAt);
     process.stderr.write(
-      `failover ${i + 1}/${failovers}: takeover ${result.takeoverMs.toFixed(0)} ms, serving→label ${(labelAt - answeringAt).toFixed(0)} ms, kill→slice ${(sliceAt - result.killed.sentAt).toFixed(0)} ms\n`,
+      `failover ${i + 1}/${failovers}: takeover ${result.takeoverMs.toFixed(0)} ms, serving→label ${(labelAt - answeringAt).toFixed(0)} ms, kill→slice ${(sliceAt - killedAt).toFixed(0)} ms | ${describeStages(s)} | load ${loadAverage()}\n`,
     );
     await cluster.brokers.restart(result.from.id);
     await cluster.brokers.waitForSlave(result.from.id);
   }
 } finally {
+  await traffic?.stop(5000);
   await cluster.close();
 }
 
-printTable(
-  `agent failover, ${failovers} SIGKILLs, group of 3, lock acquire 1000 ms / keep-alive 500 ms, probe every 100 ms`,
-  [
-    ['broker takeover (kill → serving)', percentiles(takeover)],
-    ['serving → label leader=yes', percentiles(toLabel)],
-    ['kill → EndpointSlice updated', percentiles(toSlice)],
-  ],
+const settings = TAKEOVER_PROFILES[takeover];
+const describe = `takeover ${takeover} (lock acquire ${settings.lockAcquireSleepIntervalMs} ms / keep-alive ${settings.lockKeepAlivePeriodMs} ms / checkpoint ${settings.checkpointIntervalMs} ms), agents at defaults, ${rate ? `${rate} persistent msg/s with receipts` : 'idle'}`;
+printTable(`agent failover, ${failovers} SIGKILLs, group of 3, ${describe}`, [
+  ['broker takeover (kill → serving)', percentiles(takeoverMs)],
+  ['serving → label leader=yes', percentiles(toLabel)],
+  ['kill → EndpointSlice updated', percentiles(toSlice)],
+]);
+console.log(
+  `\nWhere the failover goes (${failovers} SIGKILLs, ${((Date.now() - started) / 1000).toFixed(0)} s, load average at the end ${loadAverage()}):\n`,
 );
+console.log(formatFailoverBreakdown(stages));
+if (traffic) {
+  const t = traffic.stats;
+  console.log(
+    `\nTraffic: sent ${t.sent}, confirmed ${t.confirmed}, received ${t.received}, lost ${traffic.missing()}.`,
+  );
+}

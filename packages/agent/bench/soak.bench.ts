@@ -6,7 +6,14 @@
  * SOAK_SEED / SOAK_FAULTS work here too; flags win.
  */
 import { parseArgs } from 'node:util';
-import { formatSoakReport, runSoak, SeededRandom, soakEnv } from '@activemq-ha/testkit';
+import {
+  DEFAULT_TAKEOVER_PROFILE,
+  formatSoakReport,
+  runSoak,
+  SeededRandom,
+  soakEnv,
+  TAKEOVER_PROFILES,
+} from '@activemq-ha/testkit';
 import { requireAgentBundle } from '../test/agent-entrypoint.js';
 
 const { values } = parseArgs({
@@ -34,6 +41,7 @@ process.stderr.write(
   `chaos soak: ${faults} faults, seed ${seed} (replay: --seed ${seed}), ${rate} msg/s\n`,
 );
 const started = Date.now();
+const profile = TAKEOVER_PROFILES[DEFAULT_TAKEOVER_PROFILE];
 const result = await runSoak({
   agentEntrypoint: requireAgentBundle(),
   faults,
@@ -45,7 +53,7 @@ const result = await runSoak({
 console.log(
   formatSoakReport(
     result,
-    'Chaos soak (3 brokers, lock acquire 1000 ms / keep-alive 500 ms, agents at defaults)',
+    `Chaos soak (3 brokers, takeover ${DEFAULT_TAKEOVER_PROFILE}: lock acquire ${profile.lockAcquireSleepIntervalMs} ms / keep-alive ${profile.lockKeepAlivePeriodMs} ms / checkpoint ${profile.checkpointIntervalMs} ms, agents at defaults)`,
   ),
 );
 process.exitCode = result.violations.length === 0 ? 0 : 1;

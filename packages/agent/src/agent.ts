@@ -29,6 +29,7 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
   const elector = new LeaderElector({
     probe: probeFromConfig(config),
     intervalMs: config.probeIntervalMs,
+    standbyIntervalMs: config.standbyProbeIntervalMs,
   });
   const labeler = new PodLabeler({
     api,

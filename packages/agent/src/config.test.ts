@@ -24,6 +24,7 @@ describe('loadConfig', () => {
       leaderValue: 'yes',
       standbyValue: 'no',
       probeIntervalMs: 100,
+      standbyProbeIntervalMs: 25,
       httpPort: 8080,
       lease: false,
       probes: ['openwire'],

@@ -89,6 +89,12 @@ const settings = {
     schema: positiveMs.default(100),
     help: 'Time between probes; it bounds what the agent adds to a takeover, and a waiting slave only costs a refused loopback connect.',
   },
+  standbyProbeIntervalMs: {
+    flag: 'standby-probe-interval-ms',
+    env: 'ACTIVEMQ_HA_STANDBY_PROBE_INTERVAL_MS',
+    schema: positiveMs.default(25),
+    help: 'Time between probes while not leader: a waiting broker opens no ports, so each is one refused loopback connect, and the new master is found sooner.',
+  },
   probeTimeoutMs: {
     flag: 'probe-timeout-ms',
     env: 'ACTIVEMQ_HA_PROBE_TIMEOUT_MS',

@@ -49,6 +49,31 @@ describe('LeaderElector', () => {
     expect(probe.runs).toBe(5);
   });
 
+  it('probes every standbyIntervalMs while not leader and every intervalMs as leader', async () => {
+    const probe = new ScriptedProbe('refused');
+    const { elector } = setup(probe, { intervalMs: 100, standbyIntervalMs: 25 });
+    elector.start();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(probe.runs).toBe(5); // standby: t = 0, 25, 50, 75, 100
+    probe.answer('ok');
+    await vi.advanceTimersByTimeAsync(25);
+    expect(elector.state).toBe('leader');
+    const asLeader = probe.runs;
+    await vi.advanceTimersByTimeAsync(300);
+    expect(probe.runs - asLeader).toBe(3); // leader: every 100 ms
+    await elector.stop();
+  });
+
+  it('uses intervalMs while standby too unless standbyIntervalMs is set', async () => {
+    const probe = new ScriptedProbe('refused');
+    const { elector } = setup(probe, { intervalMs: 100 });
+    elector.start();
+    await vi.advanceTimersByTimeAsync(300);
+    expect(probe.runs).toBe(4);
+    await elector.stop();
+    expect(() => setup(probe, { standbyIntervalMs: -1 })).toThrow(/standbyIntervalMs/);
+  });
+
   it('demotes a leader after two refusals (failureThreshold 2), not after one', async () => {
     const probe = new ScriptedProbe('ok');
     const { elector, path } = setup(probe);

@@ -14,6 +14,13 @@ export interface LeaderElectorOptions {
    * @default 250
    */
   readonly intervalMs?: number;
+  /**
+   * The pause while not leader. A waiting broker opens no ports, so a probe of it is one refused
+   * loopback connect: probing it more often shortens the takeover (the probe that finds the new
+   * master's port open comes sooner) without adding load to a serving broker.
+   * @default intervalMs
+   */
+  readonly standbyIntervalMs?: number;
   /** Random spread of the interval, 0..1. @default 0.1 */
   readonly jitter?: number;
   /**
@@ -93,7 +100,7 @@ const DEFAULTS = { intervalMs: 250, jitter: 0.1, successThreshold: 1, failureThr
  */
 export class LeaderElector extends GuardedEmitter<LeaderElectorEvents> {
   readonly #probe: Probe;
-  readonly #o: typeof DEFAULTS;
+  readonly #o: typeof DEFAULTS & { readonly standbyIntervalMs: number };
   readonly #clock: Clock;
   readonly #random: () => number;
   #state: LeaderState = 'starting';
@@ -116,6 +123,10 @@ export class LeaderElector extends GuardedEmitter<LeaderElectorEvents> {
     if (!Number.isFinite(o.intervalMs) || o.intervalMs < 0) {
       throw new InvalidOptionError('intervalMs', 'must be a finite number >= 0');
     }
+    const standbyIntervalMs = options.standbyIntervalMs ?? o.intervalMs;
+    if (!Number.isFinite(standbyIntervalMs) || standbyIntervalMs < 0) {
+      throw new InvalidOptionError('standbyIntervalMs', 'must be a finite number >= 0');
+    }
     if (!(o.jitter >= 0 && o.jitter <= 1)) throw new InvalidOptionError('jitter', 'must be 0..1');
     for (const k of ['successThreshold', 'failureThreshold'] as const) {
       if (!Number.isInteger(o[k]) || o[k] < 1)
@@ -123,6 +134,7 @@ export class LeaderElector extends GuardedEmitter<LeaderElectorEvents> {
     }
     this.#o = {
       intervalMs: o.intervalMs,
+      standbyIntervalMs,
       jitter: o.jitter,
       successThreshold: o.successThreshold,
       failureThreshold: o.failureThreshold,
@@ -220,7 +232,8 @@ export class LeaderElector extends GuardedEmitter<LeaderElectorEvents> {
     } finally {
       // Whatever happened above, probing goes on: a stopped loop would freeze the label.
       if (generation === this.#generation) {
-        this.#schedule(jittered(this.#o.intervalMs, this.#o.jitter, this.#random));
+        const pause = this.#state === 'leader' ? this.#o.intervalMs : this.#o.standbyIntervalMs;
+        this.#schedule(jittered(pause, this.#o.jitter, this.#random));
       }
     }
   }

@@ -6,6 +6,7 @@
 export type {
   ActivemqXmlOptions,
   BrokerUser,
+  KahaDbTuning,
   TransportConnectorOptions,
 } from './broker/activemq-xml.js';
 export {
@@ -18,6 +19,13 @@ export type { JettyXmlOptions } from './broker/jetty-xml.js';
 export { renderJettyXml } from './broker/jetty-xml.js';
 export type { BrokerProtocol } from './broker/protocols.js';
 export { BROKER_PROTOCOLS, isBrokerProtocol } from './broker/protocols.js';
+export type { TakeoverProfile, TakeoverSettings } from './broker/takeover-profiles.js';
+export {
+  DEFAULT_TAKEOVER_PROFILE,
+  isTakeoverProfile,
+  TAKEOVER_PROFILE_NAMES,
+  TAKEOVER_PROFILES,
+} from './broker/takeover-profiles.js';
 export { CREDENTIAL_FILES, generatePassword } from './credentials.js';
 export type { ManifestsErrorCode } from './errors.js';
 export { ManifestsError } from './errors.js';

@@ -1,5 +1,6 @@
 import type { BrokerProtocol } from './broker/protocols.js';
 import { MANIFESTS_VERSION } from './version.js';
+import type { TakeoverProfile } from './broker/takeover-profiles.js';
 
 /** Requests and limits of one container, as Kubernetes quantities (`250m`, `1Gi`). */
 export interface ResourceRequirements {
@@ -13,16 +14,29 @@ export interface BrokerOptions {
   /** Tag of the broker image. @default '5.18.6' */
   readonly version?: string;
   /**
-   * How often a waiting broker retries the store lock (ActiveMQ's own default is 10 000 ms).
-   * @default 1000
+   * Preset of the lock and checkpoint settings below; see docs/operations.md ("Takeover
+   * profiles") for what each costs. `gentle` is the 1000/500 ms of earlier releases.
+   * @default 'fast'
+   */
+  readonly takeover?: TakeoverProfile;
+  /**
+   * How often a waiting broker retries the store lock (ActiveMQ's own default is 10 000 ms); on
+   * NFS each attempt is a LOCK call.
+   * @default the takeover profile's (fast: 100)
    */
   readonly lockAcquireSleepIntervalMs?: number;
   /**
    * How often the active broker re-checks its lock; above 0 and below the acquire interval. A broker
    * that wins the lock waits one period before serving, so it is part of every takeover.
-   * @default 500
+   * @default the takeover profile's (fast: 50)
    */
   readonly lockKeepAlivePeriodMs?: number;
+  /**
+   * KahaDB `checkpointInterval`: a new master replays the journal written since the last index
+   * checkpoint (ActiveMQ's own default is 5000 ms).
+   * @default the takeover profile's (fast: 250)
+   */
+  readonly checkpointIntervalMs?: number;
   /** Per-connector connection limit. @default 1000 */
   readonly maxConnections?: number;
   /** Largest accepted frame in bytes. @default 104857600 */

@@ -30,8 +30,10 @@ describe('resolveBaseOptions', () => {
       broker: {
         image: 'apache/activemq-classic',
         version: '5.18.6',
-        lockAcquireSleepIntervalMs: 1000,
-        lockKeepAlivePeriodMs: 500,
+        takeover: 'fast',
+        lockAcquireSleepIntervalMs: 100,
+        lockKeepAlivePeriodMs: 50,
+        checkpointIntervalMs: 250,
       },
       agent: { image: 'ghcr.io/activemq-ha/agent', httpPort: 8080, leases: false },
       service: { type: 'ClusterIP', exposeConsole: false },
@@ -68,10 +70,14 @@ describe('resolveBaseOptions', () => {
     expect(base({ name: 'a'.repeat(64) })).toBe('name');
     expect(base({ name: 'trailing-' })).toBe('name');
     expect(base({ storage: { storageClassName: 'Bad_Class' } })).toBe('storage.storageClassName');
+    expect(base({ broker: { takeover: 'gentle', lockAcquireSleepIntervalMs: 200 } })).toBe(
+      'broker.lockKeepAlivePeriodMs',
+    );
     expect(base({ broker: { lockAcquireSleepIntervalMs: 500, lockKeepAlivePeriodMs: 500 } })).toBe(
       'broker.lockKeepAlivePeriodMs',
     );
     expect(base({ broker: { lockKeepAlivePeriodMs: 0 } })).toBe('broker.lockKeepAlivePeriodMs');
+    expect(base({ broker: { takeover: 'instant' as 'fast' } })).toBe('broker.takeover');
     expect(base({ broker: { version: 'has space' } })).toBe('broker.version');
     expect(base({ broker: { image: 'repo:tag' } })).toBe('broker.image');
     expect(base({ service: { loadBalancerIP: '10.0.0.1' } })).toBe('service.loadBalancerIP');

@@ -1,5 +1,11 @@
 import { z } from 'zod';
 import { BROKER_PROTOCOLS, type BrokerProtocol } from './broker/protocols.js';
+import {
+  DEFAULT_TAKEOVER_PROFILE,
+  TAKEOVER_PROFILE_NAMES,
+  TAKEOVER_PROFILES,
+  type TakeoverProfile,
+} from './broker/takeover-profiles.js';
 import { ManifestsError } from './errors.js';
 import {
   type BaseOptions,
@@ -78,8 +84,12 @@ const baseSchema = z
       .strictObject({
         image: imageRepository.default(DEFAULT_BROKER_IMAGE),
         version: imageTag.default(DEFAULT_BROKER_VERSION),
-        lockAcquireSleepIntervalMs: positiveInt.default(1000),
-        lockKeepAlivePeriodMs: positiveInt.default(500),
+        takeover: z
+          .enum(TAKEOVER_PROFILE_NAMES as [TakeoverProfile, ...TakeoverProfile[]])
+          .default(DEFAULT_TAKEOVER_PROFILE),
+        lockAcquireSleepIntervalMs: positiveInt.optional(),
+        lockKeepAlivePeriodMs: positiveInt.optional(),
+        checkpointIntervalMs: positiveInt.optional(),
         maxConnections: positiveInt.default(1000),
         maxFrameSize: positiveInt.default(104_857_600),
         javaOptions: z
@@ -91,6 +101,8 @@ const baseSchema = z
           limits: { memory: '1Gi' },
         }),
       })
+      // Settings not given come from the takeover profile, so the resolved options say what runs.
+      .transform((b) => ({ ...TAKEOVER_PROFILES[b.takeover], ...definedOnly(b) }))
       .superRefine((b, ctx) => {
         if (b.lockKeepAlivePeriodMs >= b.lockAcquireSleepIntervalMs) {
           ctx.addIssue({
@@ -271,4 +283,9 @@ function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
 
 function throwInvalid(field: string, problem: string): never {
   throw new ManifestsError('INVALID_OPTION', `${field}: ${problem}`, field);
+}
+
+/** `value` without its undefined properties, so spreading it keeps earlier defaults. */
+function definedOnly<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

@@ -1,7 +1,29 @@
+// The takeover presets the test ground renders from, for benches that pick one by name.
+export type { TakeoverProfile, TakeoverSettings } from '@activemq-ha/manifests';
+export {
+  DEFAULT_TAKEOVER_PROFILE,
+  isTakeoverProfile,
+  TAKEOVER_PROFILES,
+} from '@activemq-ha/manifests';
+export type { FailoverMoments, FailoverStages } from './bench/failover-breakdown.js';
+export {
+  describeStages,
+  failoverStages,
+  firstConfirmationBy,
+  formatFailoverBreakdown,
+  readTakeoverBreakdown,
+  stagePercentiles,
+} from './bench/failover-breakdown.js';
 export type { AnswerProbe } from './bench/first-answer.js';
 export { firstProtocolAnswer } from './bench/first-answer.js';
 export type { Percentiles } from './bench/stats.js';
 export { percentiles, printTable } from './bench/stats.js';
+export type {
+  BrokerLogLine,
+  TakeoverBreakdown,
+  TakeoverBreakdownInput,
+} from './bench/takeover-breakdown.js';
+export { parseBrokerLog, takeoverBreakdown } from './bench/takeover-breakdown.js';
 export type { JvmOptions } from './broker/broker-command.js';
 export type {
   ActiveBroker,

@@ -1,5 +1,12 @@
 import { invalidOption } from '../errors.js';
 import { BROKER_PROTOCOLS, type BrokerProtocol, isBrokerProtocol } from './protocols.js';
+import {
+  DEFAULT_TAKEOVER_PROFILE,
+  isTakeoverProfile,
+  TAKEOVER_PROFILE_NAMES,
+  TAKEOVER_PROFILES,
+  type TakeoverProfile,
+} from './takeover-profiles.js';
 
 export interface TransportConnectorOptions {
   readonly protocol: BrokerProtocol;
@@ -24,9 +31,15 @@ export interface ActivemqXmlOptions {
   /** Shared directory holding KahaDB and its lock file; every broker of a group must see the same one. */
   readonly dataDirectory: string;
   /**
+   * Preset of the lock and checkpoint settings below (see `TAKEOVER_PROFILES`); each explicit
+   * setting overrides its value.
+   * @default 'fast'
+   */
+  readonly takeover?: TakeoverProfile;
+  /**
    * How often a waiting broker retries the store lock. ActiveMQ's default (10 000 ms) adds up to
-   * ten seconds to every takeover.
-   * @default 1000
+   * ten seconds to every takeover; on NFS each attempt is a LOCK call.
+   * @default the takeover profile's (fast: 100)
    */
   readonly lockAcquireSleepIntervalMs?: number;
   /**
@@ -34,9 +47,17 @@ export interface ActivemqXmlOptions {
    * lock taken from under the broker goes unnoticed and two masters corrupt the store) and below
    * the acquire interval. A broker that wins the lock also waits one period before serving, so it
    * is part of every takeover.
-   * @default 500
+   * @default the takeover profile's (fast: 50)
    */
   readonly lockKeepAlivePeriodMs?: number;
+  /**
+   * KahaDB `checkpointInterval`: a new master replays the journal written since the last index
+   * checkpoint, so this bounds the replay (ActiveMQ's default is 5000 ms).
+   * @default the takeover profile's (fast: 250)
+   */
+  readonly checkpointIntervalMs?: number;
+  /** Further KahaDB attributes, rendered only when set (ActiveMQ's defaults otherwise). */
+  readonly kahaDb?: KahaDbTuning;
   /** @default [{ protocol: 'openwire' }, { protocol: 'stomp' }] */
   readonly transports?: readonly TransportConnectorOptions[];
   /** Address the connectors bind to. @default '0.0.0.0' */
@@ -51,8 +72,29 @@ export interface ActivemqXmlOptions {
   readonly webConsole?: boolean;
 }
 
-export const DEFAULT_LOCK_ACQUIRE_SLEEP_INTERVAL_MS = 1000;
-export const DEFAULT_LOCK_KEEP_ALIVE_PERIOD_MS = 500;
+/**
+ * KahaDB attributes measured for the takeover (docs/benchmarks.md, "Takeover tuning"); none is
+ * set by default because none shortened it. Names and meanings as in ActiveMQ's MessageDatabase.
+ */
+export interface KahaDbTuning {
+  /** `cleanupInterval`: journal GC; a cleanup also checkpoints. ActiveMQ's default 30 000. */
+  readonly cleanupIntervalMs?: number;
+  /** `indexWriteBatchSize`: dirty index pages written in one batch. ActiveMQ's default 1000. */
+  readonly indexWriteBatchSize?: number;
+  /** `enableIndexWriteAsync`: index pages written by a background thread. ActiveMQ's default false. */
+  readonly enableIndexWriteAsync?: boolean;
+  /** `preallocationStrategy`: sparse_file (ActiveMQ's default), os_kernel_copy, zeros, chunked_zeros. */
+  readonly preallocationStrategy?: 'sparse_file' | 'os_kernel_copy' | 'zeros' | 'chunked_zeros';
+  /** `preallocationScope`: entire_journal (ActiveMQ's default), entire_journal_async, none. */
+  readonly preallocationScope?: 'entire_journal' | 'entire_journal_async' | 'none';
+  /** `journalMaxFileLength` in bytes. ActiveMQ's default 33554432 (32 MiB). */
+  readonly journalMaxFileLength?: number;
+}
+
+export const DEFAULT_LOCK_ACQUIRE_SLEEP_INTERVAL_MS =
+  TAKEOVER_PROFILES[DEFAULT_TAKEOVER_PROFILE].lockAcquireSleepIntervalMs;
+export const DEFAULT_LOCK_KEEP_ALIVE_PERIOD_MS =
+  TAKEOVER_PROFILES[DEFAULT_TAKEOVER_PROFILE].lockKeepAlivePeriodMs;
 
 const DEFAULT_TRANSPORTS: readonly TransportConnectorOptions[] = [
   { protocol: 'openwire' },
@@ -73,8 +115,17 @@ export function transportPorts(
  * the test broker groups and the Kubernetes manifests use, so what is tested is what is deployed.
  */
 export function renderActivemqXml(options: ActivemqXmlOptions): string {
-  const acquire = options.lockAcquireSleepIntervalMs ?? DEFAULT_LOCK_ACQUIRE_SLEEP_INTERVAL_MS;
-  const keepAlive = options.lockKeepAlivePeriodMs ?? DEFAULT_LOCK_KEEP_ALIVE_PERIOD_MS;
+  const profileName = options.takeover ?? DEFAULT_TAKEOVER_PROFILE;
+  if (!isTakeoverProfile(profileName)) {
+    throw invalidOption(
+      'takeover',
+      `unknown profile "${String(profileName)}"; use one of ${TAKEOVER_PROFILE_NAMES.join(', ')}`,
+    );
+  }
+  const profile = TAKEOVER_PROFILES[profileName];
+  const acquire = options.lockAcquireSleepIntervalMs ?? profile.lockAcquireSleepIntervalMs;
+  const keepAlive = options.lockKeepAlivePeriodMs ?? profile.lockKeepAlivePeriodMs;
+  const checkpoint = options.checkpointIntervalMs ?? profile.checkpointIntervalMs;
   const transports = options.transports ?? DEFAULT_TRANSPORTS;
   const maxConnections = options.maxConnections ?? 1000;
   const maxFrameSize = options.maxFrameSize ?? 104_857_600;
@@ -88,6 +139,8 @@ export function renderActivemqXml(options: ActivemqXmlOptions): string {
       `must be below lockAcquireSleepIntervalMs (${acquire}), got ${keepAlive}; a keep-alive of at least the acquire interval lets a slave take a lock the master still believes it holds`,
     );
   }
+  positiveInteger('checkpointIntervalMs', checkpoint);
+  const kahaDbAttributes = kahaDbTuningAttributes(options.kahaDb ?? {});
   positiveInteger('maxConnections', maxConnections);
   positiveInteger('maxFrameSize', maxFrameSize);
   if (!options.dataDirectory) throw invalidOption('dataDirectory', 'must be a non-empty path');
@@ -157,8 +210,10 @@ ${options.users
           dataDirectory="${xml(options.dataDirectory)}" useJmx="false" schedulerSupport="false"
           persistent="true">
     <persistenceAdapter>
-      <!-- lockKeepAlivePeriod > 0: a master notices a lost lock and stops instead of corrupting the store. -->
-      <kahaDB directory="${xml(options.dataDirectory)}/kahadb" lockKeepAlivePeriod="${keepAlive}">
+      <!-- lockKeepAlivePeriod > 0: a master notices a lost lock and stops instead of corrupting the store.
+           checkpointInterval bounds the journal a new master replays. Takeover profile: ${profileName}. -->
+      <kahaDB directory="${xml(options.dataDirectory)}/kahadb" lockKeepAlivePeriod="${keepAlive}"
+              checkpointInterval="${checkpoint}"${kahaDbAttributes}>
         <locker>
           <shared-file-locker lockAcquireSleepInterval="${acquire}"/>
         </locker>
@@ -175,6 +230,24 @@ ${connectors}
   </broker>
 ${options.webConsole ? '\n  <import resource="jetty.xml"/>\n' : ''}</beans>
 `;
+}
+
+function kahaDbTuningAttributes(t: KahaDbTuning): string {
+  const attributes: [string, string | number | boolean | undefined][] = [
+    ['cleanupInterval', t.cleanupIntervalMs],
+    ['indexWriteBatchSize', t.indexWriteBatchSize],
+    ['enableIndexWriteAsync', t.enableIndexWriteAsync],
+    ['preallocationStrategy', t.preallocationStrategy],
+    ['preallocationScope', t.preallocationScope],
+    ['journalMaxFileLength', t.journalMaxFileLength],
+  ];
+  for (const [name, value] of attributes) {
+    if (typeof value === 'number') positiveInteger(`kahaDb.${name}`, value);
+  }
+  return attributes
+    .filter(([, value]) => value !== undefined)
+    .map(([name, value]) => ` ${name}="${xml(String(value))}"`)
+    .join('');
 }
 
 function positiveInteger(field: string, value: number): void {

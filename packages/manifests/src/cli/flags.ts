@@ -110,17 +110,31 @@ export const FLAGS: readonly Flag[] = [
     value: 'tag',
   }),
   f(
+    'takeover',
+    'string',
+    'base.broker.takeover',
+    'Lock and checkpoint preset: fast (100/50/250 ms), balanced (250/100/1000) or gentle (1000/500/5000); default: fast.',
+    { value: 'profile' },
+  ),
+  f(
     'lock-acquire-interval-ms',
     'int',
     'base.broker.lockAcquireSleepIntervalMs',
-    'How often a waiting broker retries the lock (default: 1000).',
+    "How often a waiting broker retries the lock (default: the takeover profile's).",
     { value: 'ms' },
   ),
   f(
     'lock-keep-alive-ms',
     'int',
     'base.broker.lockKeepAlivePeriodMs',
-    'How often the master re-checks its lock; >0, below the acquire interval (default: 500).',
+    "How often the master re-checks its lock; >0, below the acquire interval (default: the profile's).",
+    { value: 'ms' },
+  ),
+  f(
+    'checkpoint-interval-ms',
+    'int',
+    'base.broker.checkpointIntervalMs',
+    "KahaDB index checkpoint period, bounds the journal replay (default: the profile's).",
     { value: 'ms' },
   ),
   f(

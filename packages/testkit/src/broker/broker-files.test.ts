@@ -26,7 +26,7 @@ describe('writeBrokerFiles', () => {
     expect(xml).toContain('uri="tcp://127.0.0.1:20001?');
     expect(xml).toContain('uri="stomp://127.0.0.1:20002?');
     expect(xml).toContain(
-      `<kahaDB directory="${join(dir, 'shared')}/kahadb" lockKeepAlivePeriod="500">`,
+      `<kahaDB directory="${join(dir, 'shared')}/kahadb" lockKeepAlivePeriod="500"`,
     );
     expect(xml).toContain('lockAcquireSleepInterval="1000"');
     expect(paths.sharedDataDir).toBe(brokerPaths(dir, 'broker-0').sharedDataDir);

@@ -40,6 +40,14 @@ export function brokerPaths(groupDir: string, id: string): BrokerPaths {
   };
 }
 
+export interface BrokerLogging {
+  /**
+   * Log every failed lock attempt (SharedFileLocker at DEBUG, one line per attempt per waiting
+   * broker), so a takeover breakdown can tell when the lock was taken. @default false
+   */
+  readonly lockRetries?: boolean;
+}
+
 /**
  * Writes a broker's activemq.xml (from the one template the Kubernetes manifests also use) and
  * logging configs for both log frameworks ActiveMQ 5.17 ships with: Apache's tarball logs through
@@ -50,6 +58,7 @@ export async function writeBrokerFiles(
   xml: Omit<ActivemqXmlOptions, 'dataDirectory' | 'transports' | 'bindAddress'>,
   host: string,
   ports: Readonly<Partial<Record<BrokerProtocol, number>>>,
+  logging: BrokerLogging = {},
 ): Promise<void> {
   const transports = Object.entries(ports).map(([protocol, port]) => ({
     protocol: protocol as BrokerProtocol,
@@ -68,8 +77,8 @@ export async function writeBrokerFiles(
   );
   await Promise.all([
     writeFile(paths.configFile, config),
-    writeFile(join(paths.confDir, 'log4j.properties'), log4j1Properties(paths.logFile)),
-    writeFile(join(paths.confDir, 'log4j2.properties'), log4j2Properties(paths.logFile)),
+    writeFile(join(paths.confDir, 'log4j.properties'), log4j1Properties(paths.logFile, logging)),
+    writeFile(join(paths.confDir, 'log4j2.properties'), log4j2Properties(paths.logFile, logging)),
   ]);
 }
 
@@ -77,12 +86,14 @@ export async function writeBrokerFiles(
 const PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSZ} | %-5p | %m | %c | %t%n";
 
 const QUIET_LOGGERS = ['org.springframework', 'org.apache.xbean', 'org.apache.activemq.spring'];
+const LOCKER_LOGGER = 'org.apache.activemq.store.SharedFileLocker';
 
-function log4j1Properties(logFile: string): string {
+function log4j1Properties(logFile: string, logging: BrokerLogging): string {
   return `${[
     '# Written by @activemq-ha/testkit for log4j 1.2 (Debian package).',
     'log4j.rootLogger=INFO, logfile',
     ...QUIET_LOGGERS.map((l) => `log4j.logger.${l}=WARN`),
+    ...(logging.lockRetries ? [`log4j.logger.${LOCKER_LOGGER}=DEBUG`] : []),
     'log4j.appender.logfile=org.apache.log4j.FileAppender',
     `log4j.appender.logfile.File=${properties(logFile)}`,
     'log4j.appender.logfile.Append=true',
@@ -92,12 +103,15 @@ function log4j1Properties(logFile: string): string {
   ].join('\n')}\n`;
 }
 
-function log4j2Properties(logFile: string): string {
+function log4j2Properties(logFile: string, logging: BrokerLogging): string {
   return `${[
     '# Written by @activemq-ha/testkit for log4j2 (Apache tarball).',
     'rootLogger.level=INFO',
     'rootLogger.appenderRef.logfile.ref=logfile',
     ...QUIET_LOGGERS.flatMap((l, i) => [`logger.q${i}.name=${l}`, `logger.q${i}.level=WARN`]),
+    ...(logging.lockRetries
+      ? [`logger.locker.name=${LOCKER_LOGGER}`, 'logger.locker.level=DEBUG']
+      : []),
     'appender.logfile.type=File',
     'appender.logfile.name=logfile',
     `appender.logfile.fileName=${properties(logFile)}`,

@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import {
   type BrokerProtocol,
   type BrokerUser,
-  DEFAULT_LOCK_ACQUIRE_SLEEP_INTERVAL_MS,
-  DEFAULT_LOCK_KEEP_ALIVE_PERIOD_MS,
+  DEFAULT_TAKEOVER_PROFILE,
+  type KahaDbTuning,
   ManifestsError,
+  TAKEOVER_PROFILES,
+  type TakeoverProfile,
 } from '@activemq-ha/manifests';
 import { brokerCommand, type JvmOptions } from './broker-command.js';
 import { brokerPaths, writeBrokerFiles } from './broker-files.js';
@@ -22,10 +24,18 @@ export interface StartBrokerGroupOptions<P extends BrokerProtocol = DefaultBroke
   extends JvmOptions {
   /** Number of brokers sharing the store. @default 2 */
   readonly size?: number;
-  /** How often a waiting broker retries the lock (ActiveMQ's own default is 10 000). @default 1000 */
+  /** Lock and checkpoint preset of `@activemq-ha/manifests`. @default its default ('fast') */
+  readonly takeover?: TakeoverProfile;
+  /** How often a waiting broker retries the lock (ActiveMQ's own default is 10 000). @default the profile's */
   readonly lockAcquireSleepIntervalMs?: number;
-  /** Lock keep-alive of the active broker; above 0 and below the acquire interval. @default 500 */
+  /** Lock keep-alive of the active broker; above 0 and below the acquire interval. @default the profile's */
   readonly lockKeepAlivePeriodMs?: number;
+  /** KahaDB checkpointInterval. @default the profile's */
+  readonly checkpointIntervalMs?: number;
+  /** Further KahaDB attributes (benchmarks of the takeover). @default none */
+  readonly kahaDb?: KahaDbTuning;
+  /** Log each failed lock attempt, for `takeoverBreakdown`. @default false */
+  readonly lockRetryLog?: boolean;
   /** Connectors each broker opens, each on its own free loopback port. @default ['openwire', 'stomp'] */
   readonly protocols?: readonly P[];
   /** When set, clients must log in (simple authentication plugin). @default none (anonymous) */
@@ -74,9 +84,12 @@ export async function startBrokerGroup<P extends BrokerProtocol = DefaultBrokerP
   }
   // Without `protocols`, P is its default, so the cast only restates what the signature says.
   const protocols = [...new Set(options.protocols ?? (DEFAULT_PROTOCOLS as readonly P[]))];
+  // An unknown profile name is left to the renderer, which reports it as INVALID_OPTION.
+  const profile = TAKEOVER_PROFILES[options.takeover ?? DEFAULT_TAKEOVER_PROFILE];
   const lockAcquireSleepIntervalMs =
-    options.lockAcquireSleepIntervalMs ?? DEFAULT_LOCK_ACQUIRE_SLEEP_INTERVAL_MS;
-  const lockKeepAlivePeriodMs = options.lockKeepAlivePeriodMs ?? DEFAULT_LOCK_KEEP_ALIVE_PERIOD_MS;
+    options.lockAcquireSleepIntervalMs ?? profile?.lockAcquireSleepIntervalMs ?? 0;
+  const lockKeepAlivePeriodMs =
+    options.lockKeepAlivePeriodMs ?? profile?.lockKeepAlivePeriodMs ?? 0;
   const activemq = locateActivemq(options.activemqHome);
   const java = locateJava(options.javaHome);
 
@@ -98,12 +111,16 @@ export async function startBrokerGroup<P extends BrokerProtocol = DefaultBrokerP
           m.paths,
           {
             brokerName: options.brokerName,
+            takeover: options.takeover,
             lockAcquireSleepIntervalMs,
             lockKeepAlivePeriodMs,
+            checkpointIntervalMs: options.checkpointIntervalMs,
+            kahaDb: options.kahaDb,
             users: options.users,
           },
           HOST,
           m.ports,
+          { lockRetries: options.lockRetryLog ?? false },
         ),
       ),
     );

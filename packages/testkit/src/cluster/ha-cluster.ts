@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
+import type { KahaDbTuning, TakeoverProfile } from '@activemq-ha/manifests';
 import type { BrokerGroup } from '../broker/broker-group.js';
 import type { BrokerHandle } from '../broker/group-member.js';
 import { startBrokerGroup } from '../broker/start-broker-group.js';
@@ -30,10 +31,18 @@ export interface HaClusterOptions {
   readonly groupLabels?: Readonly<Record<string, string>>;
   /** The client Service; its selector should include `leader: 'yes'`. @default a Service named `activemq` on openwire and stomp */
   readonly service?: Omit<CreateServiceOptions, 'namespace'>;
-  /** @default 1000 */
+  /** Lock and checkpoint preset of `@activemq-ha/manifests`. @default its default */
+  readonly takeover?: TakeoverProfile;
+  /** @default the takeover profile's */
   readonly lockAcquireSleepIntervalMs?: number;
-  /** @default 500 */
+  /** @default the takeover profile's */
   readonly lockKeepAlivePeriodMs?: number;
+  /** @default the takeover profile's */
+  readonly checkpointIntervalMs?: number;
+  /** Further KahaDB attributes. @default none */
+  readonly kahaDb?: KahaDbTuning;
+  /** Log each failed lock attempt, for `takeoverBreakdown`. @default false */
+  readonly lockRetryLog?: boolean;
   /** Extra flags for every agent. */
   readonly agentArgs?: readonly string[];
   /** Extra environment for every agent. */
@@ -141,8 +150,12 @@ export class HaCluster implements AsyncDisposable {
       brokers = await startBrokerGroup({
         size,
         protocols: ['openwire', 'stomp'],
-        lockAcquireSleepIntervalMs: options.lockAcquireSleepIntervalMs ?? 1000,
-        lockKeepAlivePeriodMs: options.lockKeepAlivePeriodMs ?? 500,
+        takeover: options.takeover,
+        lockAcquireSleepIntervalMs: options.lockAcquireSleepIntervalMs,
+        lockKeepAlivePeriodMs: options.lockKeepAlivePeriodMs,
+        checkpointIntervalMs: options.checkpointIntervalMs,
+        kahaDb: options.kahaDb,
+        lockRetryLog: options.lockRetryLog,
       });
       if (target.api === 'emulator') target.kube.createService({ ...service, namespace });
       const pods = brokers.brokers.map(

@@ -1,3 +1,9 @@
+import {
+  type FailoverStages,
+  failoverStages,
+  firstConfirmationBy,
+  readTakeoverBreakdown,
+} from '../bench/failover-breakdown.js';
 import type { HaCluster } from '../cluster/ha-cluster.js';
 import { type LeaderOverlap, leaderOverlaps } from '../cluster/leader-overlaps.js';
 import { largestGap, type Traffic } from '../cluster/traffic.js';
@@ -36,6 +42,8 @@ export interface FaultRoundResult {
   readonly consumeOutageMs: number;
   /** Watch cut → as many watches re-opened as were cut; only for watch cuts. */
   readonly rewatchMs: number | undefined;
+  /** Where the failover went, stage by stage; only for faults that killed the active broker. */
+  readonly stages: FailoverStages | undefined;
   /** Spans with more than one leader that started during the round (checked by the runner). */
   readonly overlaps: readonly LeaderOverlap[];
   /** Epoch ms: the fault's first action, and the end of the round. */
@@ -119,6 +127,11 @@ export async function runFaultRound(
   });
 
   const resumedAt = await trafficResumed(traffic, converged.observedAt, ctx.convergenceBoundMs);
+  const toPod = converged.state.activePod!;
+  const stages =
+    fault.deadBroker === undefined
+      ? undefined
+      : failoverStagesOf(ctx, fault.faultAt, toPod, sliceAt);
   if (resumedAt === undefined) {
     throw new SoakError(
       'TRAFFIC_STALLED',
@@ -133,7 +146,7 @@ export async function runFaultRound(
     index,
     plan,
     fromPod: fault.fromPod,
-    toPod: converged.state.activePod!,
+    toPod,
     takeoverMs: fault.takeoverMs,
     labelMs: Math.max(0, labelAt - fault.faultAt),
     sliceMs: Math.max(0, sliceAt - fault.faultAt),
@@ -141,11 +154,31 @@ export async function runFaultRound(
     produceOutageMs: largestGap(traffic.stats.confirmations, fault.startedAt, resumedAt),
     consumeOutageMs: largestGap(traffic.stats.deliveries, fault.startedAt, resumedAt),
     rewatchMs,
+    stages,
     overlaps,
     startedAt: fault.startedAt,
     endedAt: roundEnd,
     violations,
   };
+}
+
+/** The stages of a broker failover to `toPod` (epoch ms throughout, as the label history). */
+function failoverStagesOf(
+  { cluster, traffic }: FaultRoundContext,
+  killedAt: number,
+  toPod: string,
+  sliceAt: number,
+): FailoverStages {
+  const takeover = readTakeoverBreakdown(cluster.pod(toPod).broker.logFile, {
+    killedAt,
+    lockAcquireSleepIntervalMs: cluster.brokers.lockAcquireSleepIntervalMs,
+    lockKeepAlivePeriodMs: cluster.brokers.lockKeepAlivePeriodMs,
+  });
+  const labelAt = cluster.kube
+    .labelHistory()
+    .find((c) => c.pod === toPod && c.time > killedAt && c.after?.leader === 'yes')?.time;
+  const firstSendAt = firstConfirmationBy(traffic.stats.confirmations, killedAt, takeover);
+  return failoverStages({ killedAt, takeover, labelAt, sliceAt, firstSendAt });
 }
 
 /** When both a confirmation and a delivery later than `after` had been seen; undefined on timeout. */

@@ -1,3 +1,4 @@
+import { describeStages } from '../bench/failover-breakdown.js';
 import { startHaCluster } from '../cluster/ha-cluster.js';
 import type { LeaderOverlap } from '../cluster/leader-overlaps.js';
 import { Traffic } from '../cluster/traffic.js';
@@ -44,6 +45,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     agentEntrypoint: o.agentEntrypoint,
     size: 3,
     agentArgs: o.agentArgs,
+    // The takeover breakdown needs the lock attempts in the brokers' logs.
+    lockRetryLog: true,
   });
   let traffic: Traffic | undefined;
   let timeline: ClusterTimeline | undefined;
@@ -128,6 +131,7 @@ function progressLine(r: FaultRoundResult, total: number): string {
     `consume gap ${ms(r.consumeOutageMs)}`,
   ];
   if (r.rewatchMs !== undefined) parts.push(`re-watch ${ms(r.rewatchMs)}`);
+  if (r.stages !== undefined) parts.push(describeStages(r.stages));
   if (r.violations.length > 0) parts.push(`VIOLATIONS: ${r.violations.join('; ')}`);
   return parts.join(' | ');
 }

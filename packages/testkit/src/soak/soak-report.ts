@@ -1,3 +1,4 @@
+import { type FailoverStages, formatFailoverBreakdown } from '../bench/failover-breakdown.js';
 import { type Percentiles, percentiles } from '../bench/stats.js';
 import { describeFaultKind, FAULT_KINDS, type FaultKind } from './fault-plan.js';
 import type { FaultRoundResult } from './fault-round.js';
@@ -72,6 +73,7 @@ export function formatSoakReport(result: SoakResult, title = 'Chaos soak'): stri
         `| ${f.kind === 'all' ? '**all faults**' : describeFaultKind(f.kind)} | ${f.n} | ${cell(f.takeover)} | ${cell(f.labels)} | ${cell(f.slice)} | ${cell(f.produceOutage)} | ${cell(f.consumeOutage)} | ${cell(f.convergedAfterClear)} |`,
     ),
     '',
+    ...breakdownLines(result),
     `Totals: sent ${t.sent}, confirmed ${t.confirmed}, received ${t.received}, lost ${t.lost}, duplicates past the client's filter ${t.duplicates}.`,
     rewatchLine(result),
     `Spans with two leader=yes pods: ${result.overlaps.length}${result.overlaps.length ? `, longest ${Number.isFinite(longest) ? `${Math.round(longest)} ms` : 'never ended'}` : ''}.`,
@@ -80,6 +82,19 @@ export function formatSoakReport(result: SoakResult, title = 'Chaos soak'): stri
       : `Invariants broken (${result.violations.length}):\n${result.violations.map((v) => `- ${v}`).join('\n')}`,
   ];
   return lines.join('\n');
+}
+
+function breakdownLines(result: SoakResult): string[] {
+  const stages = result.rounds
+    .map((r) => r.stages)
+    .filter((s): s is FailoverStages => s !== undefined);
+  if (stages.length === 0) return [];
+  return [
+    `Where a broker failover goes (${stages.length} faults that killed the active broker; stages add up to kill → first confirmed send; lock, keep-alive, recovery and start from the new broker's log):`,
+    '',
+    formatFailoverBreakdown(stages),
+    '',
+  ];
 }
 
 function rewatchLine(result: SoakResult): string {
