@@ -1,6 +1,6 @@
 import type { BrokerProtocol } from './broker/protocols.js';
-import { MANIFESTS_VERSION } from './version.js';
 import type { TakeoverProfile } from './broker/takeover-profiles.js';
+import { MANIFESTS_VERSION } from './version.js';
 
 /** Requests and limits of one container, as Kubernetes quantities (`250m`, `1Gi`). */
 export interface ResourceRequirements {

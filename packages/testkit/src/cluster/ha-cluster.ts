@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CoreV1Api } from '@kubernetes/client-node';
 import type { KahaDbTuning, TakeoverProfile } from '@activemq-ha/manifests';
+import { CoreV1Api } from '@kubernetes/client-node';
 import type { BrokerGroup } from '../broker/broker-group.js';
 import type { BrokerHandle } from '../broker/group-member.js';
 import { startBrokerGroup } from '../broker/start-broker-group.js';
