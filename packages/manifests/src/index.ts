@@ -6,6 +6,7 @@ export type {
 export {
   DEFAULT_LOCK_ACQUIRE_SLEEP_INTERVAL_MS,
   DEFAULT_LOCK_KEEP_ALIVE_PERIOD_MS,
+  DEFAULT_MAX_FRAME_SIZE,
   renderActivemqXml,
   transportPorts,
 } from './broker/activemq-xml.js';
@@ -13,8 +14,11 @@ export type { JettyXmlOptions } from './broker/jetty-xml.js';
 export { renderJettyXml } from './broker/jetty-xml.js';
 export type { BrokerProtocol } from './broker/protocols.js';
 export { BROKER_PROTOCOLS, isBrokerProtocol } from './broker/protocols.js';
+export type { RedeliveryOptions } from './broker/redelivery-xml.js';
+export { DEFAULT_REDELIVERY } from './broker/redelivery-xml.js';
+export type { SystemUsageOptions } from './broker/system-usage-xml.js';
 export { CREDENTIAL_FILES, generatePassword } from './credentials.js';
-export type { ManifestsErrorCode } from './errors.js';
+export type { ManifestsErrorCode, OptionProblem } from './errors.js';
 export { ManifestsError } from './errors.js';
 export type { KubeObject, Manifest, ManifestComment } from './objects/manifest.js';
 export type {
@@ -23,6 +27,7 @@ export type {
   BrokerOptions,
   ConsoleOptions,
   CredentialsOptions,
+  ExistingSecretCredentials,
   NetworkPolicyOptions,
   NfsOptions,
   OverlayOptions,
@@ -31,12 +36,14 @@ export type {
   StorageOptions,
 } from './options.js';
 export {
+  agentImageBuildCommand,
   DEFAULT_AGENT_IMAGE,
   DEFAULT_AGENT_VERSION,
   DEFAULT_BROKER_IMAGE,
   DEFAULT_BROKER_VERSION,
   DEFAULT_NAME,
   DEFAULT_NFS_MOUNT_OPTIONS,
+  PACKAGE_VERSION,
 } from './options.js';
 export type { FileTree } from './render-base.js';
 export { renderBase } from './render-base.js';
@@ -45,5 +52,5 @@ export { renderObjects, renderYaml } from './render-objects.js';
 export { renderOverlay } from './render-overlay.js';
 export type { ResolvedBaseOptions, ResolvedOverlayOptions } from './resolve-options.js';
 export { resolveBaseOptions, resolveOverlayOptions } from './resolve-options.js';
-export type { WriteTreeOptions, WriteTreeResult } from './write-tree.js';
-export { writeTree } from './write-tree.js';
+export type { PlannedFile, WriteTreeOptions, WriteTreeResult } from './write-tree.js';
+export { planTree, writeTree } from './write-tree.js';

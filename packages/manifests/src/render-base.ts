@@ -15,7 +15,7 @@ export const GENERATED_HEADER =
  * and it holds no secret (the overlay generates the credentials Secret).
  * @throws ManifestsError `INVALID_OPTION` naming the bad field.
  */
-export function renderBase(options: BaseOptions = {}): FileTree {
+export function renderBase(options: BaseOptions): FileTree {
   const resolved = resolveBaseOptions(options);
   const names = groupNames(resolved.name);
   const manifests = baseManifests(names, resolved);

@@ -7,7 +7,7 @@ import { credentialSecretData, namespaceObject } from './render-overlay.js';
 import { resolveBaseOptions, resolveOverlayOptions } from './resolve-options.js';
 
 export interface RenderOptions {
-  readonly base?: BaseOptions;
+  readonly base: BaseOptions;
   /** `name` and `console` default to the base's. */
   readonly overlay: OverlayOptions;
 }
@@ -25,6 +25,7 @@ export function renderObjects(options: RenderOptions): Manifest[] {
     ...options.overlay,
     name: options.overlay.name ?? base.name,
     console: options.overlay.console ?? { enabled: base.console.enabled },
+    nfsVolume: options.overlay.nfsVolume ?? base.storage.nfs !== undefined,
   });
   const plain = groupNames(base.name);
   const config = renderBrokerConfig(base);
@@ -32,7 +33,7 @@ export function renderObjects(options: RenderOptions): Manifest[] {
   const names = {
     ...plain,
     config: `${plain.config}-${contentHash(config)}`,
-    credentials: `${plain.credentials}-${contentHash(secret)}`,
+    credentials: secret ? `${plain.credentials}-${contentHash(secret)}` : plain.credentials,
   };
   const labels = commonLabels(names);
   const ns = overlay.namespace;
@@ -40,8 +41,10 @@ export function renderObjects(options: RenderOptions): Manifest[] {
   const configMap: Manifest = {
     object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: names.config }, data: config },
   };
-  const fromBase = [...baseManifests(names, base), configMap].map((m) => withLabels(m, labels));
-  const secretObject: Manifest = {
+  const fromBase = [...baseManifests(names, base, overlay.namespace), configMap].map((m) =>
+    withLabels(m, labels),
+  );
+  const secretObject: Manifest | undefined = secret && {
     object: {
       apiVersion: 'v1',
       kind: 'Secret',
@@ -55,7 +58,7 @@ export function renderObjects(options: RenderOptions): Manifest[] {
   const all = [
     ...(overlay.createNamespace ? [{ object: namespaceObject(ns) as KubeObject }] : []),
     ...fromBase,
-    secretObject,
+    ...(secretObject ? [secretObject] : []),
   ];
   return all.map((m) => inNamespace(m, ns));
 }

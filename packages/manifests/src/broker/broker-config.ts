@@ -1,7 +1,9 @@
 import { BROKER_PATHS, CREDENTIAL_KEYS } from '../objects/broker-container.js';
 import type { ResolvedBaseOptions } from '../resolve-options.js';
+import { quantityValue } from '../resources/quantity.js';
 import { renderActivemqXml } from './activemq-xml.js';
 import { renderJettyXml } from './jetty-xml.js';
+import { usageLimitFor } from './system-usage-xml.js';
 
 /**
  * The broker's configuration files, keyed by file name, as the ConfigMap carries them. Passwords
@@ -25,6 +27,13 @@ export function renderBrokerConfig(options: ResolvedBaseOptions): Record<string,
         },
       ],
       webConsole: console.enabled,
+      jmx: true,
+      tmpDataDirectory: BROKER_PATHS.tempStore,
+      systemUsage: {
+        storeLimitBytes: usageLimitFor(quantityValue(options.storage.size)),
+        tempLimitBytes: usageLimitFor(quantityValue(options.storage.tempSize)),
+      },
+      ...(broker.redelivery ? { redelivery: broker.redelivery } : {}),
     }),
   };
   if (console.enabled) {

@@ -42,6 +42,7 @@ export function deployment(names: GroupNames, options: ResolvedBaseOptions): Man
   }
   volumes.push(
     { name: 'shared', persistentVolumeClaim: { claimName: names.claim } },
+    { name: 'temp-store', emptyDir: { sizeLimit: options.storage.tempSize } },
     { name: 'local-data', emptyDir: { sizeLimit: '512Mi' } },
     { name: 'broker-tmp', emptyDir: { sizeLimit: '256Mi' } },
     { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  type ActivemqXmlOptions,
   type BrokerProtocol,
   type BrokerUser,
   DEFAULT_LOCK_ACQUIRE_SLEEP_INTERVAL_MS,
@@ -32,6 +33,8 @@ export interface StartBrokerGroupOptions<P extends BrokerProtocol = DefaultBroke
   readonly users?: readonly BrokerUser[];
   /** @default 'activemq' */
   readonly brokerName?: string;
+  /** More of the deployed activemq.xml (as `renderActivemqXml` takes it), e.g. redelivery. @default {} */
+  readonly config?: Pick<ActivemqXmlOptions, 'redelivery' | 'systemUsage' | 'jmx'>;
   /** @default $ACTIVEMQ_HOME, else the Debian package at /usr/share/activemq */
   readonly activemqHome?: string;
   /** @default $JAVA_HOME, else `java` on PATH */
@@ -101,6 +104,7 @@ export async function startBrokerGroup<P extends BrokerProtocol = DefaultBrokerP
             lockAcquireSleepIntervalMs,
             lockKeepAlivePeriodMs,
             users: options.users,
+            ...options.config,
           },
           HOST,
           m.ports,
