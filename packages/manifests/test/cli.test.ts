@@ -1,7 +1,8 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { access, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import type { KubeObject } from '@activemq-ha/manifests';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
@@ -10,6 +11,7 @@ import { kustomize, tempDir } from './helpers/kustomize.js';
 import { restrictedViolations } from './helpers/pod-security.js';
 import { schemaProblems } from './helpers/schemas.js';
 
+const run = promisify(execFile);
 const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -324,5 +326,39 @@ describe('activemq-ha-manifests CLI', () => {
     );
     expect(r.stderr).toMatch(/Generated random console password\(s\).*Secret activemq-credentials/);
     expect(r.stderr).not.toContain('from-the-environment-42');
+  });
+});
+
+describe('GitOps', () => {
+  it('an overlay with --existing-secret builds from a fresh clone of the repository', async () => {
+    await using dir = await tempDir();
+    const repo = join(dir.path, 'repo');
+    const r = await cliInProcess([
+      'init',
+      repo,
+      '--existing-secret',
+      '--namespace',
+      'mq',
+      '--nfs-server',
+      'nfs',
+      '--nfs-path',
+      '/mq',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const git = (cwd: string, ...args: string[]) =>
+      run('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd });
+    await git(repo, 'init', '-q');
+    await git(repo, 'add', '-A');
+    await git(repo, 'commit', '-q', '-m', 'manifests');
+    const clone = join(dir.path, 'clone');
+    await git(dir.path, 'clone', '-q', repo, clone);
+
+    const overlay = join(clone, 'overlays', 'example');
+    const objects = await kustomize(overlay);
+    expect(schemaProblems(objects)).toEqual([]);
+    expect(objects.some((o) => o.kind === 'Secret')).toBe(false);
+    // The Deployment names the Secret the cluster already holds.
+    expect(JSON.stringify(objects)).toContain('"name":"activemq-credentials"');
+    expect(await kustomize(join(overlay, 'namespace'))).toHaveLength(1);
   });
 });
