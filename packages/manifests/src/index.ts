@@ -12,6 +12,7 @@ export {
 } from './broker/activemq-xml.js';
 export type { JettyXmlOptions } from './broker/jetty-xml.js';
 export { renderJettyXml } from './broker/jetty-xml.js';
+export { JMX_EXPORTER_RULES, jmxExporterAgentFlag } from './broker/jmx-exporter-yaml.js';
 export type { BrokerProtocol } from './broker/protocols.js';
 export { BROKER_PROTOCOLS, isBrokerProtocol } from './broker/protocols.js';
 export type { RedeliveryOptions } from './broker/redelivery-xml.js';

@@ -92,6 +92,22 @@ export interface ConsoleOptions {
   readonly port?: number;
 }
 
+/**
+ * Broker metrics for Prometheus: the JMX exporter java agent in the broker JVM serves `/metrics`
+ * (broker and per-destination figures, JVM memory). The official image has no such jar: build
+ * `FROM apache/activemq-classic:<version>` plus one `COPY jmx_prometheus_javaagent-1.0.1.jar
+ * /opt/jmx-exporter/jmx_prometheus_javaagent.jar` (the jar is on Maven Central) and set
+ * `broker.image` to it.
+ */
+export interface MetricsOptions {
+  /** @default false */
+  readonly enabled?: boolean;
+  /** Port of the broker's `/metrics`. @default 9404 */
+  readonly port?: number;
+  /** The agent jar inside the broker image. @default '/opt/jmx-exporter/jmx_prometheus_javaagent.jar' */
+  readonly javaagentJar?: string;
+}
+
 export interface NfsOptions {
   /** NFS server host name or address. */
   readonly server: string;
@@ -160,6 +176,7 @@ export interface BaseOptions {
   /** Required: where the shared store lives (see StorageOptions). */
   readonly storage: StorageOptions;
   readonly networkPolicy?: NetworkPolicyOptions;
+  readonly metrics?: MetricsOptions;
 }
 
 export interface CredentialsOptions {
@@ -201,6 +218,8 @@ export interface OverlayOptions {
    */
   readonly nfsVolume?: boolean;
   readonly credentials: CredentialsOptions | ExistingSecretCredentials;
+  /** Add the monitoring Component (a PodMonitor for the agent's and the broker's `/metrics`). @default false */
+  readonly monitoring?: boolean;
   /** Also put the Namespace into the overlay's build, so `kubectl delete -k` deletes it. @default false */
   readonly namespaceInBuild?: boolean;
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { baseManifests, commonLabels } from './base-manifests.js';
 import { renderBrokerConfig } from './broker/broker-config.js';
 import { groupNames, type KubeObject, type Manifest, manifestToYaml } from './objects/manifest.js';
+import { podMonitor } from './objects/pod-monitor.js';
 import type { BaseOptions, OverlayOptions } from './options.js';
 import { credentialSecretData, namespaceObject } from './render-overlay.js';
 import { resolveBaseOptions, resolveOverlayOptions } from './resolve-options.js';
@@ -55,9 +56,12 @@ export function renderObjects(options: RenderOptions): Manifest[] {
       ),
     },
   };
+  // Component resources are outside the base's `labels`, so they carry none of its labels.
+  const monitoring = overlay.monitoring ? [podMonitor(plain, base)] : [];
   const all = [
     ...(overlay.createNamespace ? [{ object: namespaceObject(ns) as KubeObject }] : []),
     ...fromBase,
+    ...monitoring,
     ...(secretObject ? [secretObject] : []),
   ];
   return all.map((m) => inNamespace(m, ns));

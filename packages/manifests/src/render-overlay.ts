@@ -1,5 +1,6 @@
 import { CREDENTIAL_FILES, renderCredentialsEnv, renderJettyRealm } from './credentials.js';
 import { type GroupNames, groupNames, toYaml } from './objects/manifest.js';
+import { MONITORING_COMPONENT } from './objects/pod-monitor.js';
 import type { OverlayOptions } from './options.js';
 import { type FileTree, GENERATED_HEADER } from './render-base.js';
 import { type ResolvedOverlayOptions, resolveOverlayOptions } from './resolve-options.js';
@@ -90,6 +91,7 @@ export function renderOverlay(options: OverlayOptions): FileTree {
     kind: 'Kustomization',
     namespace: o.namespace,
     resources: [o.basePath, ...(inBuild ? ['namespace.yaml'] : [])],
+    ...(o.monitoring ? { components: [`${o.basePath}/${MONITORING_COMPONENT}`] } : {}),
     ...(o.nfsVolume ? { replacements: volumeReplacements(names) } : {}),
     ...(secret
       ? {

@@ -226,6 +226,16 @@ const baseSchema = z
         }
       })
       .prefault({}),
+    metrics: z
+      .strictObject({
+        enabled: z.boolean().default(false),
+        port: port.default(9404),
+        javaagentJar: z
+          .string()
+          .regex(/^\/[^\s:=]+\.jar$/, 'must be the absolute path of a .jar inside the broker image')
+          .default('/opt/jmx-exporter/jmx_prometheus_javaagent.jar'),
+      })
+      .prefault({}),
     networkPolicy: z
       .strictObject({
         enabled: z.boolean().default(true),
@@ -252,6 +262,7 @@ const baseSchema = z
     for (const p of o.protocols) claim(BROKER_PROTOCOLS[p].port, p, ['protocols']);
     if (o.console.enabled) claim(o.console.port, 'the web console', ['console', 'port']);
     claim(o.agent.httpPort, 'the agent', ['agent', 'httpPort']);
+    if (o.metrics.enabled) claim(o.metrics.port, 'the broker metrics', ['metrics', 'port']);
     if (
       o.networkPolicy.enabled &&
       o.service.type === 'LoadBalancer' &&
@@ -302,6 +313,7 @@ const overlaySchema = z
       .default('../../base'),
     createNamespace: z.boolean().default(true),
     namespaceInBuild: z.boolean().default(false),
+    monitoring: z.boolean().default(false),
     console: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
     nfsVolume: z.boolean().default(false),
     credentials: z

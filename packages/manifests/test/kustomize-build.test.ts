@@ -58,8 +58,9 @@ const CASES: readonly Case[] = [
       },
       agent: { leases: true, extraArgs: ['--log-level=debug'] },
       storage: RWX,
+      metrics: { enabled: true },
     },
-    overlay: { namespace: 'orders', namespaceInBuild: true },
+    overlay: { namespace: 'orders', namespaceInBuild: true, monitoring: true },
   },
   {
     title: 'STOMP only, no console, storage class, no Namespace object',
@@ -211,6 +212,12 @@ describe('kubectl kustomize builds every generated tree', () => {
         expect(pv.spec.claimRef).toMatchObject({ name: pvc.metadata.name, namespace });
       } else {
         expect(byKind(objects, 'PersistentVolume')).toEqual([]);
+      }
+      expect(byKind(objects, 'PodMonitor')).toHaveLength(c.overlay.monitoring ? 1 : 0);
+      if (c.base.metrics?.enabled) {
+        const broker = JSON.stringify(deployment);
+        expect(broker).toContain('-javaagent:/opt/jmx-exporter/jmx_prometheus_javaagent.jar=9404:');
+        expect(broker).toContain('{"containerPort":9404,"name":"metrics","protocol":"TCP"}');
       }
       expect(byKind(objects, 'NetworkPolicy')).toHaveLength(
         c.base.networkPolicy?.enabled === false ? 0 : 1,

@@ -3,6 +3,7 @@ import type { ResolvedBaseOptions } from '../resolve-options.js';
 import { quantityValue } from '../resources/quantity.js';
 import { renderActivemqXml } from './activemq-xml.js';
 import { renderJettyXml } from './jetty-xml.js';
+import { JMX_EXPORTER_RULES } from './jmx-exporter-yaml.js';
 import { usageLimitFor } from './system-usage-xml.js';
 
 /**
@@ -36,6 +37,7 @@ export function renderBrokerConfig(options: ResolvedBaseOptions): Record<string,
       ...(broker.redelivery ? { redelivery: broker.redelivery } : {}),
     }),
   };
+  if (options.metrics.enabled) files['jmx-exporter.yaml'] = JMX_EXPORTER_RULES;
   if (console.enabled) {
     files['jetty.xml'] = renderJettyXml({
       host: options.service.exposeConsole ? '0.0.0.0' : '127.0.0.1',

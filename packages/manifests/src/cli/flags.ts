@@ -393,6 +393,28 @@ export const FLAGS: readonly Flag[] = [
     'Accept lock-breaking NFS options (nfsvers=3, nolock, local_lock, soft).',
   ),
   f(
+    'broker-metrics',
+    'boolean',
+    'base.metrics.enabled',
+    'Broker /metrics through the JMX exporter java agent (the jar must be in the broker image).',
+  ),
+  f('metrics-port', 'int', 'base.metrics.port', 'Port of the broker /metrics (default: 9404).', {
+    value: 'port',
+  }),
+  f(
+    'jmx-exporter-jar',
+    'string',
+    'base.metrics.javaagentJar',
+    'The agent jar in the broker image (default: /opt/jmx-exporter/jmx_prometheus_javaagent.jar).',
+    { value: 'path' },
+  ),
+  f(
+    'monitoring',
+    'boolean',
+    'overlay.monitoring',
+    'Use the monitoring Component: a PodMonitor for the agent and broker /metrics.',
+  ),
+  f(
     'network-policy',
     'boolean',
     'base.networkPolicy.enabled',

@@ -1,3 +1,4 @@
+import { jmxExporterAgentFlag } from '../broker/jmx-exporter-yaml.js';
 import { heapChoice } from '../broker/jvm-memory.js';
 import { BROKER_PROTOCOLS } from '../broker/protocols.js';
 import type { ResolvedBaseOptions } from '../resolve-options.js';
@@ -19,6 +20,7 @@ export const BROKER_PATHS = {
   /** The temp store (non-persistent messages spooled to disk): per pod, on an emptyDir. */
   tempStore: '/var/lib/activemq-ha/temp',
   consoleRealm: '/etc/activemq-ha/console/jetty-realm.properties',
+  metricsRules: '/etc/activemq-ha/metrics/jmx-exporter.yaml',
 } as const;
 
 /** Keys of the credentials Secret; the overlay's secretGenerator writes exactly these. */
@@ -43,6 +45,7 @@ export function brokerPorts(
     containerPort: BROKER_PROTOCOLS[p].port,
   }));
   if (options.console.enabled) ports.push({ name: 'console', containerPort: options.console.port });
+  if (options.metrics.enabled) ports.push({ name: 'metrics', containerPort: options.metrics.port });
   return ports.map((p) => ({ ...p, protocol: 'TCP' }));
 }
 
@@ -63,6 +66,13 @@ export function brokerContainer(
     `-Djava.security.auth.login.config=${BROKER_PATHS.conf}/login.config`,
     `-Djetty.host=${jettyHost}`,
     `-Djetty.port=${console.port}`,
+    options.metrics.enabled
+      ? jmxExporterAgentFlag(
+          options.metrics.javaagentJar,
+          options.metrics.port,
+          BROKER_PATHS.metricsRules,
+        )
+      : undefined,
   ]
     .filter(Boolean)
     .join(' ');
@@ -89,6 +99,14 @@ export function brokerContainer(
         readOnly: true,
       },
     );
+  }
+  if (options.metrics.enabled) {
+    mounts.push({
+      name: 'config',
+      mountPath: BROKER_PATHS.metricsRules,
+      subPath: 'jmx-exporter.yaml',
+      readOnly: true,
+    });
   }
   mounts.push(
     { name: 'shared', mountPath: BROKER_PATHS.shared },

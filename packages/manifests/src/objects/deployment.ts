@@ -22,6 +22,8 @@ export function deployment(names: GroupNames, options: ResolvedBaseOptions): Man
 
   const configItems = [{ key: 'activemq.xml', path: 'activemq.xml' }];
   if (options.console.enabled) configItems.push({ key: 'jetty.xml', path: 'jetty.xml' });
+  if (options.metrics.enabled)
+    configItems.push({ key: 'jmx-exporter.yaml', path: 'jmx-exporter.yaml' });
   const volumes: Record<string, unknown>[] = [
     { name: 'config', configMap: { name: names.config, items: configItems } },
   ];

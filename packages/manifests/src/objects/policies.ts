@@ -52,7 +52,12 @@ export function networkPolicy(
         policyTypes: ['Ingress'],
         ingress: [
           { from, ports: brokerPorts },
-          { ports: [{ protocol: 'TCP', port: options.agent.httpPort }] },
+          {
+            ports: [
+              { protocol: 'TCP', port: options.agent.httpPort },
+              ...(options.metrics.enabled ? [{ protocol: 'TCP', port: options.metrics.port }] : []),
+            ],
+          },
         ],
       },
     },
