@@ -44,6 +44,7 @@ async function generate(dir: string): Promise<void> {
   const overlay = renderOverlay({
     name: base.name,
     namespace: 'orders',
+    nfsVolume: true,
     credentials: { brokerPassword: generatePassword(), consolePassword: generatePassword() },
   });
   await writeTree(join(dir, 'base'), baseFiles);

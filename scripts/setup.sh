@@ -52,3 +52,4 @@ elif [ ! -f /usr/share/activemq/bin/activemq.jar ]; then
 fi
 command -v java >/dev/null 2>&1 || die "java not found; install a JRE >= 17 (apt-get install default-jre-headless)"
 sh "$ROOT/scripts/setup-kube.sh" || die "could not build the real control plane (scripts/setup-kube.sh; needs Go and the Go module proxy)"
+"$ROOT/scripts/setup-jmx-exporter.sh" || die "fetching the JMX exporter agent failed (see above)"

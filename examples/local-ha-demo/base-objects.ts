@@ -18,7 +18,8 @@ interface Obj {
 }
 
 export function topologyFromBase(): DemoTopology {
-  const files = renderBase();
+  // Storage does not matter to the demo (it runs brokers on the host), but a base needs a choice.
+  const files = renderBase({ storage: { storageClassName: 'demo-rwx' } });
   const objects = Object.entries(files)
     .filter(([path]) => path.endsWith('.yaml') && path !== 'kustomization.yaml')
     .flatMap(([, text]) => parseAllDocuments(text).map((d) => d.toJSON() as Obj));

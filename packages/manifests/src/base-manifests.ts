@@ -13,14 +13,19 @@ export interface BaseManifest extends Manifest {
 }
 
 /** Every object of the base except the generated ConfigMap, in kustomization order. */
-export function baseManifests(names: GroupNames, options: ResolvedBaseOptions): BaseManifest[] {
+/** `namespace`: only for `renderObjects`, which computes what the overlay's replacements do. */
+export function baseManifests(
+  names: GroupNames,
+  options: ResolvedBaseOptions,
+  namespace?: string,
+): BaseManifest[] {
   const entries: [string, Manifest | undefined][] = [
     ['serviceaccount.yaml', serviceAccount(names)],
     ['role.yaml', role(names, options)],
     ['rolebinding.yaml', roleBinding(names)],
     ['service.yaml', clientService(names, options)],
-    ['persistentvolume.yaml', nfsVolume(names, options)],
-    ['persistentvolumeclaim.yaml', sharedClaim(names, options)],
+    ['persistentvolume.yaml', nfsVolume(names, options, namespace)],
+    ['persistentvolumeclaim.yaml', sharedClaim(names, options, namespace)],
     ['deployment.yaml', deployment(names, options)],
     ['poddisruptionbudget.yaml', disruptionBudget(names)],
     ['networkpolicy.yaml', networkPolicy(names, options)],

@@ -18,3 +18,19 @@ export function renderCredentialsEnv(username: string, password: string): string
 export function renderJettyRealm(username: string, password: string): string {
   return `${username}: ${password}, admin\n`;
 }
+
+/** The username and password of an env file `renderCredentialsEnv` wrote; undefined if malformed. */
+export function parseCredentialsEnv(
+  text: string,
+): { username: string; password: string } | undefined {
+  const value = (key: string) => new RegExp(`^${key}=(.*)$`, 'm').exec(text)?.[1];
+  const username = value(CREDENTIAL_KEYS.brokerUsername);
+  const password = value(CREDENTIAL_KEYS.brokerPassword);
+  return username && password ? { username, password } : undefined;
+}
+
+/** The user and password of a realm file `renderJettyRealm` wrote; undefined if malformed. */
+export function parseJettyRealm(text: string): { username: string; password: string } | undefined {
+  const match = /^([^:\s]+): ([^,\s]+), admin$/m.exec(text);
+  return match ? { username: match[1] as string, password: match[2] as string } : undefined;
+}

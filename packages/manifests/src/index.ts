@@ -12,13 +12,18 @@ export type {
 export {
   DEFAULT_LOCK_ACQUIRE_SLEEP_INTERVAL_MS,
   DEFAULT_LOCK_KEEP_ALIVE_PERIOD_MS,
+  DEFAULT_MAX_FRAME_SIZE,
   renderActivemqXml,
   transportPorts,
 } from './broker/activemq-xml.js';
 export type { JettyXmlOptions } from './broker/jetty-xml.js';
 export { renderJettyXml } from './broker/jetty-xml.js';
+export { JMX_EXPORTER_RULES, jmxExporterAgentFlag } from './broker/jmx-exporter-yaml.js';
 export type { BrokerProtocol } from './broker/protocols.js';
 export { BROKER_PROTOCOLS, isBrokerProtocol } from './broker/protocols.js';
+export type { RedeliveryOptions } from './broker/redelivery-xml.js';
+export { DEFAULT_REDELIVERY } from './broker/redelivery-xml.js';
+export type { SystemUsageOptions } from './broker/system-usage-xml.js';
 export type { TakeoverProfile, TakeoverSettings } from './broker/takeover-profiles.js';
 export {
   DEFAULT_TAKEOVER_PROFILE,
@@ -27,7 +32,7 @@ export {
   TAKEOVER_PROFILES,
 } from './broker/takeover-profiles.js';
 export { CREDENTIAL_FILES, generatePassword } from './credentials.js';
-export type { ManifestsErrorCode } from './errors.js';
+export type { ManifestsErrorCode, OptionProblem } from './errors.js';
 export { ManifestsError } from './errors.js';
 export type { KubeObject, Manifest, ManifestComment } from './objects/manifest.js';
 export type {
@@ -36,6 +41,7 @@ export type {
   BrokerOptions,
   ConsoleOptions,
   CredentialsOptions,
+  ExistingSecretCredentials,
   NetworkPolicyOptions,
   NfsOptions,
   OverlayOptions,
@@ -44,12 +50,14 @@ export type {
   StorageOptions,
 } from './options.js';
 export {
+  agentImageBuildCommand,
   DEFAULT_AGENT_IMAGE,
   DEFAULT_AGENT_VERSION,
   DEFAULT_BROKER_IMAGE,
   DEFAULT_BROKER_VERSION,
   DEFAULT_NAME,
   DEFAULT_NFS_MOUNT_OPTIONS,
+  PACKAGE_VERSION,
 } from './options.js';
 export type { FileTree } from './render-base.js';
 export { renderBase } from './render-base.js';
@@ -58,5 +66,5 @@ export { renderObjects, renderYaml } from './render-objects.js';
 export { renderOverlay } from './render-overlay.js';
 export type { ResolvedBaseOptions, ResolvedOverlayOptions } from './resolve-options.js';
 export { resolveBaseOptions, resolveOverlayOptions } from './resolve-options.js';
-export type { WriteTreeOptions, WriteTreeResult } from './write-tree.js';
-export { writeTree } from './write-tree.js';
+export type { PlannedFile, WriteTreeOptions, WriteTreeResult } from './write-tree.js';
+export { planTree, writeTree } from './write-tree.js';

@@ -1,4 +1,5 @@
 import type { BrokerProtocol } from './broker/protocols.js';
+import type { RedeliveryOptions } from './broker/redelivery-xml.js';
 import type { TakeoverProfile } from './broker/takeover-profiles.js';
 import { MANIFESTS_VERSION } from './version.js';
 
@@ -39,12 +40,25 @@ export interface BrokerOptions {
   readonly checkpointIntervalMs?: number;
   /** Per-connector connection limit. @default 1000 */
   readonly maxConnections?: number;
-  /** Largest accepted frame in bytes. @default 104857600 */
+  /** Largest accepted frame in bytes (ActiveMQ 6.3's default). @default 10485760 */
   readonly maxFrameSize?: number;
-  /** JVM flags besides the ones the manifests need. @default '-XX:MaxRAMPercentage=75' */
+  /**
+   * More JVM flags. Without `-Xmx`/`-XX:MaxRAMPercentage` the heap is derived from the memory
+   * limit (limit minus 384 MiB or a quarter, whichever is more); a heap leaving less than 256 MiB
+   * for the rest of the JVM is refused. `-XX:+ExitOnOutOfMemoryError` is always set (through
+   * `JAVA_TOOL_OPTIONS`, so it survives an `ACTIVEMQ_OPTS` override).
+   * @default ''
+   * @example '-XX:+UseG1GC -Xmx768m'
+   */
   readonly javaOptions?: string;
-  /** @default { requests: { cpu: '250m', memory: '1Gi' }, limits: { memory: '1Gi' } } */
+  /**
+   * Requests and limits; a memory limit is always set (the heap is derived from it). Fields left
+   * out keep their default; the memory request defaults to the memory limit.
+   * @default { requests: { cpu: '250m', memory: '1Gi' }, limits: { memory: '1Gi' } }
+   */
   readonly resources?: ResourceRequirements;
+  /** Broker-side delayed redelivery and dead-letter queues (`false` turns it off). @default the defaults of RedeliveryOptions */
+  readonly redelivery?: RedeliveryOptions | false;
 }
 
 export interface AgentOptions {
@@ -69,8 +83,13 @@ export interface AgentOptions {
 export interface ServiceOptions {
   /** @default 'ClusterIP' */
   readonly type?: 'ClusterIP' | 'LoadBalancer';
-  /** Only with type LoadBalancer. */
-  readonly loadBalancerIP?: string;
+  /**
+   * Only with type LoadBalancer: which load balancer implementation serves it
+   * (`spec.loadBalancerClass`, immutable once set). A fixed address is asked for with the
+   * implementation's annotation instead of the deprecated `loadBalancerIP`, e.g.
+   * `metallb.universe.tf/loadBalancerIPs` or `service.beta.kubernetes.io/azure-load-balancer-ipv4`.
+   */
+  readonly loadBalancerClass?: string;
   /** Annotations of the client Service, e.g. for a cloud load balancer. @default {} */
   readonly annotations?: Readonly<Record<string, string>>;
   /** Also publish the web console on the client Service (it then binds 0.0.0.0). @default false */
@@ -88,6 +107,22 @@ export interface ConsoleOptions {
   readonly port?: number;
 }
 
+/**
+ * Broker metrics for Prometheus: the JMX exporter java agent in the broker JVM serves `/metrics`
+ * (broker and per-destination figures, JVM memory). The official image has no such jar: build
+ * `FROM apache/activemq-classic:<version>` plus one `COPY jmx_prometheus_javaagent-1.0.1.jar
+ * /opt/jmx-exporter/jmx_prometheus_javaagent.jar` (the jar is on Maven Central) and set
+ * `broker.image` to it.
+ */
+export interface MetricsOptions {
+  /** @default false */
+  readonly enabled?: boolean;
+  /** Port of the broker's `/metrics`. @default 9404 */
+  readonly port?: number;
+  /** The agent jar inside the broker image. @default '/opt/jmx-exporter/jmx_prometheus_javaagent.jar' */
+  readonly javaagentJar?: string;
+}
+
 export interface NfsOptions {
   /** NFS server host name or address. */
   readonly server: string;
@@ -99,21 +134,36 @@ export interface NfsOptions {
   readonly force?: boolean;
 }
 
-/** The shared store: a generated NFS PersistentVolume, or a (ReadWriteMany) storage class. */
+/**
+ * The shared store: a generated NFS PersistentVolume, or a ReadWriteMany storage class. One of
+ * `nfs` and `storageClassName` is required: the cluster's default class is usually ReadWriteOnce
+ * only, and a ReadWriteMany claim on it stays Pending.
+ */
 export interface StorageOptions {
-  /** @default '10Gi' */
+  /** Size of the claim; the broker's store limit is 80% of it. @default '10Gi' */
   readonly size?: string;
-  /** Storage class of the claim; omit for the cluster's default class. Not with `nfs`. */
+  /** A ReadWriteMany storage class for the claim (e.g. an NFS CSI class). Not with `nfs`. */
   readonly storageClassName?: string;
-  /** Generate an NFS PersistentVolume and bind the claim to it. */
+  /** Generate an NFS PersistentVolume reserved (claimRef) for the claim of the overlay's namespace. */
   readonly nfs?: NfsOptions;
+  /** Size of the emptyDir that holds the temp store (non-persistent messages spooled to disk). @default '1Gi' */
+  readonly tempSize?: string;
 }
 
+/**
+ * Who reaches the broker ports: pods of the broker's own namespace that carry `clientSelector`,
+ * pods with those labels in the namespaces listed in `clientNamespaces`, and the networks of
+ * `externalCidrs` (needed with a LoadBalancer Service, whose clients are outside the cluster).
+ */
 export interface NetworkPolicyOptions {
-  /** @default false */
+  /** @default true */
   readonly enabled?: boolean;
   /** Labels a pod needs to reach the broker ports. @default { 'activemq-ha.io/client': 'true' } */
   readonly clientSelector?: Readonly<Record<string, string>>;
+  /** Other namespaces whose labelled pods may connect (matched by `kubernetes.io/metadata.name`). @default [] */
+  readonly clientNamespaces?: readonly string[];
+  /** Networks outside the cluster that may connect, e.g. `['203.0.113.0/24']`. @default [] */
+  readonly externalCidrs?: readonly string[];
 }
 
 /** Everything `renderBase` and `render` take; every field is optional. */
@@ -138,8 +188,10 @@ export interface BaseOptions {
   readonly agent?: AgentOptions;
   readonly service?: ServiceOptions;
   readonly console?: ConsoleOptions;
-  readonly storage?: StorageOptions;
+  /** Required: where the shared store lives (see StorageOptions). */
+  readonly storage: StorageOptions;
   readonly networkPolicy?: NetworkPolicyOptions;
+  readonly metrics?: MetricsOptions;
 }
 
 export interface CredentialsOptions {
@@ -151,6 +203,15 @@ export interface CredentialsOptions {
   readonly consoleUsername?: string;
   /** Web console password; required while the console is enabled. No default, ever. */
   readonly consolePassword?: string;
+}
+
+/**
+ * GitOps: no credentials in the overlay. A Secret named `<name>-credentials` with the keys
+ * `ACTIVEMQ_USERNAME`, `ACTIVEMQ_PASSWORD` and (with the console) `jetty-realm.properties` is
+ * created by other means (Sealed Secrets, External Secrets, `kubectl create secret`).
+ */
+export interface ExistingSecretCredentials {
+  readonly existingSecret: true;
 }
 
 /** What `renderOverlay` takes. `name` and `console` must agree with the base's. */
@@ -165,15 +226,37 @@ export interface OverlayOptions {
   readonly createNamespace?: boolean;
   /** @default { enabled: true } */
   readonly console?: Pick<ConsoleOptions, 'enabled'>;
-  readonly credentials: CredentialsOptions;
+  /**
+   * The base has a generated NFS PersistentVolume (`storage.nfs`): bind it to this namespace's
+   * claim (its name gets the namespace, its claimRef the claim). Must agree with the base.
+   * @default false
+   */
+  readonly nfsVolume?: boolean;
+  readonly credentials: CredentialsOptions | ExistingSecretCredentials;
+  /** Add the monitoring Component (a PodMonitor for the agent's and the broker's `/metrics`). @default false */
+  readonly monitoring?: boolean;
+  /** Also put the Namespace into the overlay's build, so `kubectl delete -k` deletes it. @default false */
+  readonly namespaceInBuild?: boolean;
 }
 
 export const DEFAULT_NAME = 'activemq';
 export const DEFAULT_BROKER_IMAGE = 'apache/activemq-classic';
 export const DEFAULT_BROKER_VERSION = '5.18.6';
+/** Stands for the overlay's namespace in the base's PersistentVolume until the overlay replaces it. */
+export const NAMESPACE_PLACEHOLDER = 'NAMESPACE';
 export const DEFAULT_AGENT_IMAGE = 'ghcr.io/activemq-ha/agent';
-/** This package's version: releases version agent and manifests together, so the tags match. */
-export const DEFAULT_AGENT_VERSION = MANIFESTS_VERSION;
+/** This package's version (from package.json); `--version` prints it. */
+export const PACKAGE_VERSION = MANIFESTS_VERSION;
+/** The agent image tag defaults to the package version, so agent and manifests match. */
+export const DEFAULT_AGENT_VERSION = PACKAGE_VERSION;
+/**
+ * How to build and push the agent image (at the root of a checkout of the repository, with Docker
+ * or Podman); `<registry>` is yours. The default image is not published anywhere.
+ */
+export function agentImageBuildCommand(repository = '<registry>/activemq-ha/agent'): string {
+  const image = `${repository}:${PACKAGE_VERSION}`;
+  return `docker build -f packages/agent/Dockerfile -t ${image} . && docker push ${image}`;
+}
 export const DEFAULT_NFS_MOUNT_OPTIONS: readonly string[] = [
   'nfsvers=4.1',
   'hard',

@@ -1,6 +1,7 @@
 import { baseManifests, commonLabels } from './base-manifests.js';
 import { renderBrokerConfig } from './broker/broker-config.js';
 import { groupNames, manifestToYaml, toYaml } from './objects/manifest.js';
+import { MONITORING_COMPONENT, podMonitor } from './objects/pod-monitor.js';
 import type { BaseOptions } from './options.js';
 import { resolveBaseOptions } from './resolve-options.js';
 
@@ -15,7 +16,7 @@ export const GENERATED_HEADER =
  * and it holds no secret (the overlay generates the credentials Secret).
  * @throws ManifestsError `INVALID_OPTION` naming the bad field.
  */
-export function renderBase(options: BaseOptions = {}): FileTree {
+export function renderBase(options: BaseOptions): FileTree {
   const resolved = resolveBaseOptions(options);
   const names = groupNames(resolved.name);
   const manifests = baseManifests(names, resolved);
@@ -34,5 +35,15 @@ export function renderBase(options: BaseOptions = {}): FileTree {
   };
   for (const m of manifests) files[m.file] = manifestToYaml(m, GENERATED_HEADER);
   for (const [file, contents] of Object.entries(config)) files[`config/${file}`] = contents;
+  // Optional parts an overlay opts into with `components:`.
+  files[`${MONITORING_COMPONENT}/kustomization.yaml`] = `# ${GENERATED_HEADER}\n${toYaml({
+    apiVersion: 'kustomize.config.k8s.io/v1alpha1',
+    kind: 'Component',
+    resources: ['podmonitor.yaml'],
+  })}`;
+  files[`${MONITORING_COMPONENT}/podmonitor.yaml`] = manifestToYaml(
+    podMonitor(names, resolved),
+    GENERATED_HEADER,
+  );
   return files;
 }

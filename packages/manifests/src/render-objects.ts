@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import { baseManifests, commonLabels } from './base-manifests.js';
 import { renderBrokerConfig } from './broker/broker-config.js';
 import { groupNames, type KubeObject, type Manifest, manifestToYaml } from './objects/manifest.js';
+import { podMonitor } from './objects/pod-monitor.js';
 import type { BaseOptions, OverlayOptions } from './options.js';
 import { credentialSecretData, namespaceObject } from './render-overlay.js';
 import { resolveBaseOptions, resolveOverlayOptions } from './resolve-options.js';
 
 export interface RenderOptions {
-  readonly base?: BaseOptions;
+  readonly base: BaseOptions;
   /** `name` and `console` default to the base's. */
   readonly overlay: OverlayOptions;
 }
@@ -25,6 +26,7 @@ export function renderObjects(options: RenderOptions): Manifest[] {
     ...options.overlay,
     name: options.overlay.name ?? base.name,
     console: options.overlay.console ?? { enabled: base.console.enabled },
+    nfsVolume: options.overlay.nfsVolume ?? base.storage.nfs !== undefined,
   });
   const plain = groupNames(base.name);
   const config = renderBrokerConfig(base);
@@ -32,7 +34,7 @@ export function renderObjects(options: RenderOptions): Manifest[] {
   const names = {
     ...plain,
     config: `${plain.config}-${contentHash(config)}`,
-    credentials: `${plain.credentials}-${contentHash(secret)}`,
+    credentials: secret ? `${plain.credentials}-${contentHash(secret)}` : plain.credentials,
   };
   const labels = commonLabels(names);
   const ns = overlay.namespace;
@@ -40,8 +42,10 @@ export function renderObjects(options: RenderOptions): Manifest[] {
   const configMap: Manifest = {
     object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: names.config }, data: config },
   };
-  const fromBase = [...baseManifests(names, base), configMap].map((m) => withLabels(m, labels));
-  const secretObject: Manifest = {
+  const fromBase = [...baseManifests(names, base, overlay.namespace), configMap].map((m) =>
+    withLabels(m, labels),
+  );
+  const secretObject: Manifest | undefined = secret && {
     object: {
       apiVersion: 'v1',
       kind: 'Secret',
@@ -52,10 +56,13 @@ export function renderObjects(options: RenderOptions): Manifest[] {
       ),
     },
   };
+  // Component resources are outside the base's `labels`, so they carry none of its labels.
+  const monitoring = overlay.monitoring ? [podMonitor(plain, base)] : [];
   const all = [
     ...(overlay.createNamespace ? [{ object: namespaceObject(ns) as KubeObject }] : []),
     ...fromBase,
-    secretObject,
+    ...monitoring,
+    ...(secretObject ? [secretObject] : []),
   ];
   return all.map((m) => inNamespace(m, ns));
 }

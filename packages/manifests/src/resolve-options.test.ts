@@ -3,6 +3,9 @@ import { ManifestsError } from './errors.js';
 import type { BaseOptions, OverlayOptions } from './options.js';
 import { resolveBaseOptions, resolveOverlayOptions } from './resolve-options.js';
 
+/** Every base needs a storage choice; the tests that are not about storage use this one. */
+const STORE = { storage: { storageClassName: 'nfs-csi' } } as const;
+
 function fieldOf(fn: () => unknown): string | undefined {
   try {
     fn();
@@ -17,11 +20,12 @@ function fieldOf(fn: () => unknown): string | undefined {
   throw new Error('expected a ManifestsError');
 }
 
-const base = (o: unknown) => fieldOf(() => resolveBaseOptions(o as BaseOptions));
+const base = (o: unknown) =>
+  fieldOf(() => resolveBaseOptions({ ...STORE, ...(o as object) } as BaseOptions));
 
 describe('resolveBaseOptions', () => {
   it('fills every default', () => {
-    const o = resolveBaseOptions();
+    const o = resolveBaseOptions(STORE);
     expect(o).toMatchObject({
       name: 'activemq',
       replicas: 2,
@@ -38,14 +42,76 @@ describe('resolveBaseOptions', () => {
       agent: { image: 'ghcr.io/activemq-ha/agent', httpPort: 8080, leases: false },
       service: { type: 'ClusterIP', exposeConsole: false },
       console: { enabled: true, port: 8161 },
-      storage: { size: '10Gi' },
-      networkPolicy: { enabled: false, clientSelector: { 'activemq-ha.io/client': 'true' } },
+      storage: { size: '10Gi', tempSize: '1Gi', storageClassName: 'nfs-csi' },
+      networkPolicy: { enabled: true, clientSelector: { 'activemq-ha.io/client': 'true' } },
     });
     expect(o.storage.nfs).toBeUndefined();
   });
 
+  it('requires a storage choice, naming both', () => {
+    expect(() => resolveBaseOptions({} as BaseOptions)).toThrow(
+      /storage: choose .*storage\.nfs.*storage\.storageClassName/,
+    );
+    expect(base({ storage: { size: '10Gi' } })).toBe('storage');
+  });
+
+  it('sizes resources field by field and refuses inconsistent ones', () => {
+    const o = resolveBaseOptions({
+      ...STORE,
+      broker: { resources: { limits: { memory: '2Gi' } } },
+    });
+    expect(o.broker.resources).toEqual({
+      requests: { cpu: '250m', memory: '2Gi' },
+      limits: { memory: '2Gi' },
+    });
+    expect(resolveBaseOptions(STORE).agent.resources.requests.memory).toBe('64Mi');
+    expect(base({ broker: { resources: { requests: { memory: '2Gi' } } } })).toBe(
+      'broker.resources.requests.memory',
+    );
+    expect(base({ broker: { resources: { limits: { memory: '512Mi' } } } })).toBe(
+      'broker.resources.limits.memory',
+    );
+    expect(() => resolveBaseOptions({ ...STORE, broker: { javaOptions: '-Xmx2g' } })).toThrow(
+      /broker\.javaOptions: -Xmx2g leaves 0 MiB of the 1Gi memory limit/,
+    );
+    expect(base({ agent: { resources: { requests: { cpu: '2' }, limits: { cpu: '1' } } } })).toBe(
+      'agent.resources.requests.cpu',
+    );
+  });
+
+  it('reports every problem in words, not raw validation output', () => {
+    try {
+      resolveBaseOptions({ ...STORE, replicas: 0, broker: { maxConnections: 'x' } } as never);
+      throw new Error('expected a ManifestsError');
+    } catch (error) {
+      const e = error as ManifestsError;
+      expect(e.problems.map((p) => p.field)).toEqual(['replicas', 'broker.maxConnections']);
+      expect(e.message).toBe(
+        'replicas: must be at least 1\nbroker.maxConnections: must be a number',
+      );
+      expect(e.message).not.toMatch(/Too small|expected|more problem/);
+    }
+  });
+
+  it('refuses the deprecated loadBalancerIP with guidance, and LoadBalancers the policy would cut off', () => {
+    expect(() =>
+      resolveBaseOptions({
+        ...STORE,
+        service: { type: 'LoadBalancer', loadBalancerIP: '1.2.3.4' },
+      } as never),
+    ).toThrow(/loadBalancerIP: is deprecated.*annotation.*loadBalancerClass/);
+    expect(base({ service: { type: 'LoadBalancer' } })).toBe('networkPolicy.externalCidrs');
+    expect(() =>
+      resolveBaseOptions({
+        ...STORE,
+        service: { type: 'LoadBalancer', loadBalancerClass: 'example.com/lb' },
+        networkPolicy: { externalCidrs: ['203.0.113.0/24'] },
+      }),
+    ).not.toThrow();
+  });
+
   it('defaults NFS to NFSv4.1 hard mounts', () => {
-    const o = resolveBaseOptions({ storage: { nfs: { server: 'nfs', path: '/x' } } });
+    const o = resolveBaseOptions({ ...STORE, storage: { nfs: { server: 'nfs', path: '/x' } } });
     expect(o.storage.nfs?.mountOptions).toEqual([
       'nfsvers=4.1',
       'hard',
@@ -80,7 +146,7 @@ describe('resolveBaseOptions', () => {
     expect(base({ broker: { takeover: 'instant' as 'fast' } })).toBe('broker.takeover');
     expect(base({ broker: { version: 'has space' } })).toBe('broker.version');
     expect(base({ broker: { image: 'repo:tag' } })).toBe('broker.image');
-    expect(base({ service: { loadBalancerIP: '10.0.0.1' } })).toBe('service.loadBalancerIP');
+    expect(base({ service: { loadBalancerClass: 'x' } })).toBe('service.loadBalancerClass');
     expect(base({ service: { type: 'NodePort' } })).toBe('service.type');
     expect(base({ service: { exposeConsole: true }, console: { enabled: false } })).toBe(
       'service.exposeConsole',
@@ -109,14 +175,18 @@ describe('resolveBaseOptions', () => {
       });
     expect(nfs(['hard', 'vers=3'])).toBe('storage.nfs.mountOptions[1]');
     expect(nfs(['nfsvers=3'])).toBe('storage.nfs.mountOptions[0]');
-    expect(nfs(['nolock'])).toBe('storage.nfs.mountOptions[0]');
+    expect(nfs(['nfsvers=4.1', 'nolock'])).toBe('storage.nfs.mountOptions[1]');
+    // Without a version the client may negotiate NFSv3.
+    expect(nfs(['hard'])).toBe('storage.nfs.mountOptions');
     expect(() =>
       resolveBaseOptions({
+        ...STORE,
         storage: { nfs: { server: 'n', path: '/x', mountOptions: ['nfsvers=3'], force: true } },
       }),
     ).not.toThrow();
     expect(() =>
       resolveBaseOptions({
+        ...STORE,
         storage: { nfs: { server: 'n', path: '/x', mountOptions: ['nfsvers=4.2'] } },
       }),
     ).not.toThrow();
@@ -156,5 +226,28 @@ describe('resolveOverlayOptions', () => {
     expect(overlay({ credentials: { ...good, consoleUsername: 'a:b' } })).toBe(
       'credentials.consoleUsername',
     );
+  });
+
+  it('refuses system namespaces, and creating the shared default one', () => {
+    for (const ns of ['kube-system', 'kube-public', 'kube-node-lease']) {
+      expect(overlay({ namespace: ns, credentials: good, createNamespace: false })).toBe(
+        'namespace',
+      );
+    }
+    expect(overlay({ namespace: 'default', credentials: good })).toBe('namespace');
+    expect(() =>
+      resolveOverlayOptions({ namespace: 'default', createNamespace: false, credentials: good }),
+    ).not.toThrow();
+  });
+
+  it('takes an existing Secret instead of passwords, but not both', () => {
+    expect(resolveOverlayOptions({ credentials: { existingSecret: true } }).credentials).toEqual({
+      existingSecret: true,
+      brokerUsername: 'app',
+      consoleUsername: 'admin',
+    });
+    expect(
+      overlay({ credentials: { existingSecret: true, brokerPassword: good.brokerPassword } }),
+    ).toBe('credentials.brokerPassword');
   });
 });

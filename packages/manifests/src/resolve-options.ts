@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { heapChoice, MIN_BROKER_MEMORY_BYTES } from './broker/jvm-memory.js';
 import { BROKER_PROTOCOLS, type BrokerProtocol } from './broker/protocols.js';
+import { DEFAULT_REDELIVERY } from './broker/redelivery-xml.js';
 import {
   DEFAULT_TAKEOVER_PROFILE,
   TAKEOVER_PROFILE_NAMES,
@@ -17,13 +19,15 @@ import {
   DEFAULT_NFS_MOUNT_OPTIONS,
   type OverlayOptions,
 } from './options.js';
-import { unsafeNfsMountOption } from './storage/nfs-mount-options.js';
+import { quantityValue } from './resources/quantity.js';
+import { namesNfsVersion, unsafeNfsMountOption } from './storage/nfs-mount-options.js';
 import {
   annotationMap,
   dns1123Label,
   fieldName,
   imageRepository,
   imageTag,
+  isLabelKey,
   labelMap,
   objectName,
   port,
@@ -31,6 +35,7 @@ import {
   quantity,
   resources,
 } from './validation.js';
+import { issueText } from './validation-messages.js';
 
 const protocol = z.enum(Object.keys(BROKER_PROTOCOLS) as [BrokerProtocol, ...BrokerProtocol[]], {
   error: (issue) =>
@@ -52,6 +57,14 @@ const nfs = z
   })
   .superRefine((value, ctx) => {
     if (value.force) return;
+    if (!value.mountOptions.some(namesNfsVersion)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mountOptions'],
+        message:
+          'must name the NFS version (e.g. nfsvers=4.1): without it the client negotiates and may mount NFSv3, whose locks never expire (or set force)',
+      });
+    }
     value.mountOptions.forEach((option, i) => {
       const problem = unsafeNfsMountOption(option);
       if (problem) {
@@ -91,19 +104,53 @@ const baseSchema = z
         lockKeepAlivePeriodMs: positiveInt.optional(),
         checkpointIntervalMs: positiveInt.optional(),
         maxConnections: positiveInt.default(1000),
-        maxFrameSize: positiveInt.default(104_857_600),
+        maxFrameSize: positiveInt.default(10_485_760),
         javaOptions: z
           .string()
           .regex(/^[^\n"'`$\\]*$/, 'must be plain JVM flags without quotes, "$" or backslashes')
-          .default('-XX:MaxRAMPercentage=75'),
-        resources: resources.default({
-          requests: { cpu: '250m', memory: '1Gi' },
-          limits: { memory: '1Gi' },
-        }),
+          .default(''),
+        resources: resources({ cpuRequest: '250m', memoryLimit: '1Gi' }),
+        redelivery: z
+          .union([
+            z.literal(false),
+            z.strictObject({
+              maximumRedeliveries: z
+                .number()
+                .int()
+                .min(0)
+                .default(DEFAULT_REDELIVERY.maximumRedeliveries),
+              // ActiveMQ's RedeliveryPlugin refuses to start below 1000 ms (the rejected message
+              // must be acknowledged before its copy comes back).
+              initialDelayMs: z
+                .number()
+                .int()
+                .min(1000, 'must be at least 1000: ActiveMQ refuses shorter redelivery delays')
+                .default(DEFAULT_REDELIVERY.initialDelayMs),
+              backOffMultiplier: z.number().min(1).default(DEFAULT_REDELIVERY.backOffMultiplier),
+              maximumDelayMs: positiveInt.default(DEFAULT_REDELIVERY.maximumDelayMs),
+              deadLetterQueuePrefix: z
+                .string()
+                .regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/, 'must be letters, digits, ".", "_" or "-"')
+                .default(DEFAULT_REDELIVERY.deadLetterQueuePrefix),
+            }),
+          ])
+          .prefault({}),
       })
       // Settings not given come from the takeover profile, so the resolved options say what runs.
       .transform((b) => ({ ...TAKEOVER_PROFILES[b.takeover], ...definedOnly(b) }))
       .superRefine((b, ctx) => {
+        const limit = b.resources.limits.memory;
+        const limitBytes = quantityValue(limit);
+        if (limitBytes < MIN_BROKER_MEMORY_BYTES) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['resources', 'limits', 'memory'],
+            message: `${limit} is too small for a broker: it needs at least 768Mi (a 384Mi heap plus the rest of the JVM)`,
+          });
+        } else {
+          const problem = heapChoice(b.javaOptions, limitBytes, limit).problem;
+          if (problem) ctx.addIssue({ code: 'custom', path: ['javaOptions'], message: problem });
+        }
         if (b.lockKeepAlivePeriodMs >= b.lockAcquireSleepIntervalMs) {
           ctx.addIssue({
             code: 'custom',
@@ -124,24 +171,34 @@ const baseSchema = z
         extraArgs: z
           .array(z.string().regex(/^--[a-z]/, 'must be a flag such as --log-level=debug'))
           .default([]),
-        resources: resources.default({
-          requests: { cpu: '20m', memory: '64Mi' },
-          limits: { memory: '128Mi' },
-        }),
+        resources: resources({ cpuRequest: '20m', memoryRequest: '64Mi', memoryLimit: '128Mi' }),
       })
       .prefault({}),
     service: z
       .strictObject({
         type: z.enum(['ClusterIP', 'LoadBalancer']).default('ClusterIP'),
-        loadBalancerIP: z.union([z.ipv4(), z.ipv6()]).optional(),
+        loadBalancerClass: z
+          .string()
+          .refine(isLabelKey, 'must be a label-style name such as example.com/internal-vip')
+          .optional(),
+        // Not in ServiceOptions: accepted only to explain what replaces it.
+        loadBalancerIP: z.unknown().optional(),
         annotations: annotationMap.default({}),
         exposeConsole: z.boolean().default(false),
       })
       .superRefine((s, ctx) => {
-        if (s.loadBalancerIP !== undefined && s.type !== 'LoadBalancer') {
+        if (s.loadBalancerIP !== undefined) {
           ctx.addIssue({
             code: 'custom',
             path: ['loadBalancerIP'],
+            message:
+              "is deprecated since Kubernetes 1.24 and ignored by several implementations; ask for the address with your load balancer's annotation (e.g. metallb.universe.tf/loadBalancerIPs=10.1.2.3, service.beta.kubernetes.io/azure-load-balancer-ipv4=...) and choose the implementation with loadBalancerClass",
+          });
+        }
+        if (s.loadBalancerClass !== undefined && s.type !== 'LoadBalancer') {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['loadBalancerClass'],
             message: 'needs service.type LoadBalancer',
           });
         }
@@ -161,8 +218,17 @@ const baseSchema = z
           )
           .optional(),
         nfs: nfs.optional(),
+        tempSize: quantity.default('1Gi'),
       })
       .superRefine((s, ctx) => {
+        if (!s.nfs && s.storageClassName === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [],
+            message:
+              'choose where the shared store lives: storage.nfs { server, path } generates an NFS PersistentVolume (CLI: --nfs-server and --nfs-path), or storage.storageClassName names a ReadWriteMany storage class (CLI: --storage-class). The default class is usually ReadWriteOnce only, and a ReadWriteMany claim on it stays Pending',
+          });
+        }
         if (s.nfs && s.storageClassName !== undefined) {
           ctx.addIssue({
             code: 'custom',
@@ -172,12 +238,28 @@ const baseSchema = z
         }
       })
       .prefault({}),
-    networkPolicy: z
+    metrics: z
       .strictObject({
         enabled: z.boolean().default(false),
+        port: port.default(9404),
+        javaagentJar: z
+          .string()
+          .regex(/^\/[^\s:=]+\.jar$/, 'must be the absolute path of a .jar inside the broker image')
+          .default('/opt/jmx-exporter/jmx_prometheus_javaagent.jar'),
+      })
+      .prefault({}),
+    networkPolicy: z
+      .strictObject({
+        enabled: z.boolean().default(true),
         clientSelector: labelMap
           .refine((m) => Object.keys(m).length > 0, 'needs at least one label')
           .default({ 'activemq-ha.io/client': 'true' }),
+        clientNamespaces: z.array(dns1123Label).default([]),
+        externalCidrs: z
+          .array(
+            z.union([z.cidrv4(), z.cidrv6()], { error: 'must be a CIDR such as 203.0.113.0/24' }),
+          )
+          .default([]),
       })
       .prefault({}),
   })
@@ -192,6 +274,19 @@ const baseSchema = z
     for (const p of o.protocols) claim(BROKER_PROTOCOLS[p].port, p, ['protocols']);
     if (o.console.enabled) claim(o.console.port, 'the web console', ['console', 'port']);
     claim(o.agent.httpPort, 'the agent', ['agent', 'httpPort']);
+    if (o.metrics.enabled) claim(o.metrics.port, 'the broker metrics', ['metrics', 'port']);
+    if (
+      o.networkPolicy.enabled &&
+      o.service.type === 'LoadBalancer' &&
+      o.networkPolicy.externalCidrs.length === 0
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['networkPolicy', 'externalCidrs'],
+        message:
+          "a LoadBalancer's clients are outside the cluster and the NetworkPolicy would drop them: list their networks (e.g. 203.0.113.0/24), or turn the policy off",
+      });
+    }
     if (o.service.exposeConsole && !o.console.enabled) {
       ctx.addIssue({
         code: 'custom',
@@ -229,16 +324,45 @@ const overlaySchema = z
       .refine((p) => !p.startsWith('/'), 'must be relative to the overlay directory')
       .default('../../base'),
     createNamespace: z.boolean().default(true),
+    namespaceInBuild: z.boolean().default(false),
+    monitoring: z.boolean().default(false),
     console: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
-    credentials: z.strictObject({
-      brokerUsername: username.default('app'),
-      brokerPassword: password,
-      consoleUsername: username.default('admin'),
-      consolePassword: password.optional(),
-    }),
+    nfsVolume: z.boolean().default(false),
+    credentials: z
+      .strictObject({
+        existingSecret: z.boolean().default(false),
+        brokerUsername: username.default('app'),
+        brokerPassword: password.optional(),
+        consoleUsername: username.default('admin'),
+        consolePassword: password.optional(),
+      })
+      .superRefine((c, ctx) => {
+        if (c.existingSecret) {
+          for (const key of ['brokerPassword', 'consolePassword'] as const) {
+            if (c[key] !== undefined)
+              ctx.addIssue({
+                code: 'custom',
+                path: [key],
+                message: 'not with existingSecret: the existing Secret holds the passwords',
+              });
+          }
+        } else if (c.brokerPassword === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['brokerPassword'],
+            message: 'is required (there is no default password), unless existingSecret is set',
+          });
+        }
+      }),
   })
   .superRefine((o, ctx) => {
-    if (o.console.enabled && o.credentials.consolePassword === undefined) {
+    const refused = systemNamespaceProblem(o.namespace, o.createNamespace);
+    if (refused) ctx.addIssue({ code: 'custom', path: ['namespace'], message: refused });
+    if (
+      o.console.enabled &&
+      !o.credentials.existingSecret &&
+      o.credentials.consolePassword === undefined
+    ) {
       ctx.addIssue({
         code: 'custom',
         path: ['credentials', 'consolePassword'],
@@ -261,7 +385,20 @@ const _overlayInput: (o: OverlayOptions) => DeepReadonly<z.input<typeof overlayS
 void _baseInput;
 void _overlayInput;
 
-export function resolveBaseOptions(options: BaseOptions = {}): ResolvedBaseOptions {
+/**
+ * Namespaces a broker group never goes to. The kube-* ones belong to the control plane (and are
+ * often exempt from admission, so "restricted" would not even hold); `default` is shared with
+ * everything deployed without thought, so the overlay may not create (relabel) or own it.
+ */
+export function systemNamespaceProblem(namespace: string, create: boolean): string | undefined {
+  if (['kube-system', 'kube-public', 'kube-node-lease'].includes(namespace))
+    return `"${namespace}" belongs to Kubernetes itself; deploy the brokers to a namespace of their own`;
+  if (namespace === 'default' && create)
+    return '"default" is shared: the overlay would label it enforce=restricted and own it; use a namespace of its own, or do not create it';
+  return undefined;
+}
+
+export function resolveBaseOptions(options: BaseOptions): ResolvedBaseOptions {
   return parse(baseSchema, options);
 }
 
@@ -272,17 +409,17 @@ export function resolveOverlayOptions(options: OverlayOptions): ResolvedOverlayO
 function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const field = fieldName(issue?.path ?? []);
-  const more =
-    result.error.issues.length > 1
-      ? ` (and ${result.error.issues.length - 1} more problem(s))`
-      : '';
-  return throwInvalid(field, `${issue?.message ?? 'invalid'}${more}`);
-}
-
-function throwInvalid(field: string, problem: string): never {
-  throw new ManifestsError('INVALID_OPTION', `${field}: ${problem}`, field);
+  const problems = result.error.issues.map((issue) => ({
+    field: fieldName(issue.path),
+    message: issueText(issue),
+  }));
+  const [first] = problems as [{ field: string; message: string }];
+  throw new ManifestsError(
+    'INVALID_OPTION',
+    problems.map((p) => `${p.field}: ${p.message}`).join('\n'),
+    first.field,
+    { problems },
+  );
 }
 
 /** `value` without its undefined properties, so spreading it keeps earlier defaults. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { quantityValue } from './resources/quantity.js';
 
 /** Building blocks of the option schemas: Kubernetes name, label and quantity rules. */
 
@@ -70,10 +71,48 @@ export const annotationMap = z.record(
   z.string(),
 );
 
-export const resources = z.strictObject({
-  requests: z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() }).optional(),
-  limits: z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() }).optional(),
-});
+/**
+ * Requests and limits of one container with per-field defaults (setting only the memory limit
+ * keeps the cpu request), a memory limit always set, and no request above its limit.
+ */
+export function resources(defaults: {
+  readonly cpuRequest: string;
+  readonly memoryRequest?: string;
+  readonly memoryLimit: string;
+}) {
+  const pair = z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() }).optional();
+  return z
+    .strictObject({ requests: pair, limits: pair })
+    .prefault({})
+    .transform((r) => {
+      const memoryLimit = r.limits?.memory ?? defaults.memoryLimit;
+      const defaultRequest =
+        defaults.memoryRequest !== undefined &&
+        quantityValue(defaults.memoryRequest) < quantityValue(memoryLimit)
+          ? defaults.memoryRequest
+          : memoryLimit;
+      return {
+        requests: {
+          cpu: r.requests?.cpu ?? defaults.cpuRequest,
+          memory: r.requests?.memory ?? defaultRequest,
+        },
+        limits: { ...(r.limits?.cpu ? { cpu: r.limits.cpu } : {}), memory: memoryLimit },
+      };
+    })
+    .superRefine((r, ctx) => {
+      for (const what of ['cpu', 'memory'] as const) {
+        const request = r.requests[what];
+        const limit = r.limits[what];
+        if (limit !== undefined && quantityValue(request) > quantityValue(limit)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['requests', what],
+            message: `${request} is above the ${what} limit ${limit}; a request may not exceed its limit`,
+          });
+        }
+      }
+    });
+}
 
 /** Turns a zod issue path into the dotted field name errors report, e.g. `storage.nfs.server`. */
 export function fieldName(path: readonly PropertyKey[], prefix = ''): string {

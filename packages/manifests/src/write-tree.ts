@@ -7,6 +7,8 @@ import type { FileTree } from './render-base.js';
 export interface WriteTreeOptions {
   /** Overwrite files whose contents differ from the tree's. @default false */
   readonly force?: boolean;
+  /** Paths (as in the tree) that may be overwritten without `force`, e.g. rotated credentials. @default [] */
+  readonly replace?: readonly string[];
 }
 
 export interface WriteTreeResult {
@@ -14,6 +16,33 @@ export interface WriteTreeResult {
   readonly written: readonly string[];
   /** Paths that already held exactly these contents. */
   readonly unchanged: readonly string[];
+}
+
+/** One file of a tree compared with what is on disk. */
+export interface PlannedFile {
+  readonly rel: string;
+  readonly abs: string;
+  readonly contents: string;
+  /** The file's current contents; undefined when it does not exist. */
+  readonly existing: string | undefined;
+}
+
+/** Compares `files` with what is under `dir`, without writing anything. */
+export async function planTree(dir: string, files: FileTree): Promise<PlannedFile[]> {
+  const plan: PlannedFile[] = [];
+  for (const [rel, contents] of Object.entries(files)) {
+    const clean = normalize(rel);
+    if (isAbsolute(rel) || clean.startsWith(`..${sep}`) || clean === '..') {
+      throw new ManifestsError(
+        'INVALID_OPTION',
+        `files: "${rel}" must stay inside ${dir}`,
+        'files',
+      );
+    }
+    const abs = join(dir, clean);
+    plan.push({ rel, abs, contents, existing: await readIfExists(abs) });
+  }
+  return plan;
 }
 
 /**
@@ -26,30 +55,16 @@ export async function writeTree(
   files: FileTree,
   options: WriteTreeOptions = {},
 ): Promise<WriteTreeResult> {
-  const plan: { rel: string; abs: string; contents: string }[] = [];
-  const conflicts: string[] = [];
-  const unchanged: string[] = [];
-  for (const [rel, contents] of Object.entries(files)) {
-    const clean = normalize(rel);
-    if (isAbsolute(rel) || clean.startsWith(`..${sep}`) || clean === '..') {
-      throw new ManifestsError(
-        'INVALID_OPTION',
-        `files: "${rel}" must stay inside ${dir}`,
-        'files',
-      );
-    }
-    const abs = join(dir, clean);
-    const existing = await readIfExists(abs);
-    if (existing === contents) unchanged.push(rel);
-    else {
-      if (existing !== undefined && !options.force) conflicts.push(rel);
-      plan.push({ rel, abs, contents });
-    }
-  }
+  const planned = await planTree(dir, files);
+  const unchanged = planned.filter((f) => f.existing === f.contents).map((f) => f.rel);
+  const plan = planned.filter((f) => f.existing !== f.contents);
+  const conflicts = plan.filter(
+    (f) => f.existing !== undefined && !options.force && !options.replace?.includes(f.rel),
+  );
   if (conflicts.length > 0) {
     throw new ManifestsError(
       'FILE_CONFLICT',
-      `${conflicts.length} file(s) under ${dir} differ from what would be written (${conflicts.join(', ')}); nothing was written. Move them away or force the overwrite.`,
+      `${conflicts.length} file(s) under ${dir} differ from what would be written (${conflicts.map((f) => f.rel).join(', ')}); nothing was written. Move them away or force the overwrite.`,
     );
   }
   for (const file of plan) {

@@ -1,14 +1,17 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { access, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import type { KubeObject } from '@activemq-ha/manifests';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { runCli } from '../src/cli/run-cli.js';
 import { kustomize, tempDir } from './helpers/kustomize.js';
 import { restrictedViolations } from './helpers/pod-security.js';
 import { schemaProblems } from './helpers/schemas.js';
 
+const run = promisify(execFile);
 const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -42,6 +45,18 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<Result> 
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** The same CLI in this process: for the many small cases where spawning tsx would be slow. */
+async function cliInProcess(args: string[], env: Record<string, string> = {}): Promise<Result> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, {
+    stdout: { write: (c: string) => (stdout += c) },
+    stderr: { write: (c: string) => (stderr += c) },
+    env,
+  });
+  return { code, stdout, stderr };
 }
 
 const exists = (path: string) =>
@@ -82,19 +97,26 @@ describe('activemq-ha-manifests CLI', () => {
   it('rejects bad options naming the flag, and writes nothing', async () => {
     await using dir = await tempDir();
     const target = join(dir.path, 'out');
+    const rwx = ['--storage-class', 'nfs-csi'];
     const cases: [string[], string][] = [
-      [['--replicas', '0'], '--replicas'],
+      [[], '--storage-class'],
+      [[...rwx, '--replicas', '0'], '--replicas'],
+      [[...rwx, '--java-options', '-Xmx2g'], '--java-options'],
+      [[...rwx, '--broker-memory-request', '2Gi'], '--broker-memory-request'],
+      [[...rwx, '--namespace', 'kube-system'], '--namespace'],
+      [[...rwx, '--load-balancer-ip', '10.1.2.3'], 'loadBalancerIP'],
+      [['--nfs-server', 'nfs', '--nfs-path', '/x', '--nfs-mount-options', 'hard'], 'nfsvers'],
       [['--nfs-server', '', '--nfs-path', '/x'], '--nfs-server'],
-      [['--protocols', 'openwire,carrier-pigeon'], '--protocols'],
-      [['--name', 'Not_DNS'], '--name'],
-      [['--namespace', 'UPPER'], '--namespace'],
+      [[...rwx, '--protocols', 'openwire,carrier-pigeon'], '--protocols'],
+      [[...rwx, '--name', 'Not_DNS'], '--name'],
+      [[...rwx, '--namespace', 'UPPER'], '--namespace'],
       [
         ['--nfs-server', 'nfs', '--nfs-path', '/x', '--nfs-mount-options', 'vers=3'],
         '--nfs-mount-options',
       ],
     ];
     for (const [flags, named] of cases) {
-      const r = await cli(['init', target, ...flags]);
+      const r = await cliInProcess(['init', target, ...flags]);
       expect(r.code, flags.join(' ')).toBe(2);
       expect(r.stderr).toContain(named);
       expect(await exists(target)).toBe(false);
@@ -110,6 +132,51 @@ describe('activemq-ha-manifests CLI', () => {
       '--force-nfs',
     ]);
     expect(forced.code).toBe(0);
+
+    // Several problems: each on its own line with its flag, in words.
+    const several = await cliInProcess([
+      'render',
+      ...rwx,
+      '--replicas',
+      '0',
+      '--probe-interval-ms',
+      '0',
+    ]);
+    expect(several.stderr).toContain(
+      'invalid option replicas: must be at least 1 (set with --replicas)',
+    );
+    expect(several.stderr).toContain(
+      'invalid option agent.probeIntervalMs: must be at least 1 (set with --probe-interval-ms)',
+    );
+    expect(several.stderr).not.toMatch(/Too small|more problem/);
+    const missing = await cliInProcess(['render']);
+    expect(missing.stderr).toMatch(/--nfs-server and --nfs-path.*--storage-class/);
+  });
+
+  it('--version prints the package version; --java-options takes a value starting with "-"', async () => {
+    const pkg = JSON.parse(
+      await readFile(join(ROOT, 'packages/manifests/package.json'), 'utf8'),
+    ) as {
+      version: string;
+    };
+    const v = await cli(['--version']);
+    expect(v.code).toBe(0);
+    expect(v.stdout).toBe(`${pkg.version}\n`);
+    const r = await cli(
+      [
+        'render',
+        '--storage-class',
+        'nfs-csi',
+        '--java-options',
+        '-Xmx700m',
+        '--broker-memory-limit',
+        '1Gi',
+      ],
+      { ACTIVEMQ_HA_BROKER_PASSWORD: 'from-the-environment-42' },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('-Xmx700m');
+    expect(r.stdout).toContain('-XX:+ExitOnOutOfMemoryError');
   });
 
   it('init writes a tree kubectl kustomize builds, with generated passwords never printed', async () => {
@@ -134,8 +201,14 @@ describe('activemq-ha-manifests CLI', () => {
     expect(password).toMatch(/^[A-Za-z0-9_-]{32}$/);
     expect(r.stderr).not.toContain(password);
     expect((await stat(join(overlay, 'credentials.env'))).mode & 0o777).toBe(0o600);
+    // The default agent image is not published: init says how to build it.
+    expect(r.stderr).toContain('docker build -f packages/agent/Dockerfile');
+    expect(r.stderr).toContain(`kubectl apply -k ${join(overlay, 'namespace')}`);
 
-    const objects = await kustomize(overlay);
+    const objects = [
+      ...(await kustomize(join(overlay, 'namespace'))),
+      ...(await kustomize(overlay)),
+    ];
     expect(schemaProblems(objects)).toEqual([]);
     expect(restrictedViolations(objects)).toEqual([]);
     expect(objects.map((o) => o.kind)).toEqual(
@@ -149,16 +222,65 @@ describe('activemq-ha-manifests CLI', () => {
     );
   });
 
+  it('a second init with the same flags changes nothing; rotation needs its own flag', async () => {
+    await using dir = await tempDir();
+    const flags = ['init', dir.path, '--nfs-server', 'nfs', '--nfs-path', '/mq'];
+    expect((await cliInProcess(flags)).code).toBe(0);
+    const env = join(dir.path, 'overlays', 'example', 'credentials.env');
+    const realm = join(dir.path, 'overlays', 'example', 'jetty-realm.properties');
+    const before = [await readFile(env, 'utf8'), await readFile(realm, 'utf8')];
+
+    const again = await cliInProcess(flags);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/Wrote 0 file\(s\)/);
+    expect([await readFile(env, 'utf8'), await readFile(realm, 'utf8')]).toEqual(before);
+
+    // --force overwrites changed files but keeps the passwords.
+    expect((await cliInProcess([...flags, '--force'])).code).toBe(0);
+    expect(await readFile(env, 'utf8')).toBe(before[0]);
+
+    // A different password is a rotation: refused without --rotate-credentials.
+    const other = await cliInProcess(flags, {
+      ACTIVEMQ_HA_BROKER_PASSWORD: 'another-password-123',
+    });
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain('--rotate-credentials');
+    expect(await readFile(env, 'utf8')).toBe(before[0]);
+
+    // --dry-run and --diff show the rotation and write nothing.
+    const dry = await cliInProcess([...flags, '--rotate-credentials', '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain(`change ${env}`);
+    expect(dry.stdout).toContain(`same   ${join(dir.path, 'base', 'deployment.yaml')}`);
+    const diff = await cliInProcess([
+      ...flags,
+      '--rotate-credentials',
+      '--diff',
+      '--replicas',
+      '3',
+    ]);
+    expect(diff.stdout).toContain('-  replicas: 2');
+    expect(diff.stdout).toContain('+  replicas: 3');
+    expect(diff.stdout).toContain('(credentials changed; contents not shown)');
+    expect(diff.stdout).not.toMatch(/ACTIVEMQ_PASSWORD=/);
+    expect(await readFile(env, 'utf8')).toBe(before[0]);
+
+    const rotated = await cliInProcess([...flags, '--rotate-credentials']);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    expect(await readFile(env, 'utf8')).not.toBe(before[0]);
+    expect(await readFile(realm, 'utf8')).not.toBe(before[1]);
+  });
+
   it('refuses to overwrite changed files unless forced', async () => {
     await using dir = await tempDir();
-    expect((await cli(['init', dir.path])).code).toBe(0);
+    expect((await cli(['init', dir.path, '--storage-class', 'nfs-csi'])).code).toBe(0);
     const deployment = join(dir.path, 'base', 'deployment.yaml');
     const env = join(dir.path, 'overlays', 'example', 'credentials.env');
     const before = await readFile(env, 'utf8');
     await writeFile(deployment, '# edited by hand\n');
 
-    // A second init would write new passwords and the original deployment.yaml: refused, untouched.
-    const again = await cli(['init', dir.path]);
+    // A second init would write the original deployment.yaml: refused, nothing touched.
+    const again = await cli(['init', dir.path, '--storage-class', 'nfs-csi']);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('base/deployment.yaml');
     expect(again.stderr).toContain('--force');
@@ -166,17 +288,29 @@ describe('activemq-ha-manifests CLI', () => {
     expect(await readFile(env, 'utf8')).toBe(before);
 
     // --base-only regenerates the base and keeps the overlay's passwords; --force overwrites.
-    expect((await cli(['init', dir.path, '--base-only'])).code).toBe(1);
-    const forced = await cli(['init', dir.path, '--base-only', '--force']);
+    expect((await cli(['init', dir.path, '--storage-class', 'nfs-csi', '--base-only'])).code).toBe(
+      1,
+    );
+    const forced = await cli([
+      'init',
+      dir.path,
+      '--storage-class',
+      'nfs-csi',
+      '--base-only',
+      '--force',
+    ]);
     expect(forced.code, forced.stderr).toBe(0);
     expect(await readFile(deployment, 'utf8')).toContain('kind: Deployment');
     expect(await readFile(env, 'utf8')).toBe(before);
   });
 
   it('render prints multi-document YAML on stdout and says where generated passwords went', async () => {
-    const r = await cli(['render', '--namespace', 'mq', '--replicas', '3'], {
-      ACTIVEMQ_HA_BROKER_PASSWORD: 'from-the-environment-42',
-    });
+    const r = await cli(
+      ['render', '--storage-class', 'nfs-csi', '--namespace', 'mq', '--replicas', '3'],
+      {
+        ACTIVEMQ_HA_BROKER_PASSWORD: 'from-the-environment-42',
+      },
+    );
     expect(r.code, r.stderr).toBe(0);
     const objects = parseAllDocuments(r.stdout, { version: '1.1' }).map(
       (d) => d.toJS() as KubeObject,
@@ -192,5 +326,39 @@ describe('activemq-ha-manifests CLI', () => {
     );
     expect(r.stderr).toMatch(/Generated random console password\(s\).*Secret activemq-credentials/);
     expect(r.stderr).not.toContain('from-the-environment-42');
+  });
+});
+
+describe('GitOps', () => {
+  it('an overlay with --existing-secret builds from a fresh clone of the repository', async () => {
+    await using dir = await tempDir();
+    const repo = join(dir.path, 'repo');
+    const r = await cliInProcess([
+      'init',
+      repo,
+      '--existing-secret',
+      '--namespace',
+      'mq',
+      '--nfs-server',
+      'nfs',
+      '--nfs-path',
+      '/mq',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const git = (cwd: string, ...args: string[]) =>
+      run('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd });
+    await git(repo, 'init', '-q');
+    await git(repo, 'add', '-A');
+    await git(repo, 'commit', '-q', '-m', 'manifests');
+    const clone = join(dir.path, 'clone');
+    await git(dir.path, 'clone', '-q', repo, clone);
+
+    const overlay = join(clone, 'overlays', 'example');
+    const objects = await kustomize(overlay);
+    expect(schemaProblems(objects)).toEqual([]);
+    expect(objects.some((o) => o.kind === 'Secret')).toBe(false);
+    // The Deployment names the Secret the cluster already holds.
+    expect(JSON.stringify(objects)).toContain('"name":"activemq-credentials"');
+    expect(await kustomize(join(overlay, 'namespace'))).toHaveLength(1);
   });
 });

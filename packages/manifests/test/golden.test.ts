@@ -4,6 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { renderBase, writeTree } from '@activemq-ha/manifests';
 import { describe, expect, it } from 'vitest';
 
+/** The golden and regression bases use a ReadWriteMany storage class (a storage choice is required). */
+const STORE = { storage: { storageClassName: 'nfs-csi' } } as const;
+
 /** Golden files of the default base. Refresh with UPDATE_GOLDEN=1 after an intended change. */
 const GOLDEN = fileURLToPath(new URL('./__golden__/base', import.meta.url));
 
@@ -17,11 +20,11 @@ async function listFiles(dir: string): Promise<string[]> {
 
 describe('default base', () => {
   it('is deterministic', () => {
-    expect(renderBase()).toEqual(renderBase({}));
+    expect(renderBase(STORE)).toEqual(renderBase({ ...STORE }));
   });
 
   it('matches the golden files', async () => {
-    const files = renderBase();
+    const files = renderBase(STORE);
     if (process.env.UPDATE_GOLDEN) await writeTree(GOLDEN, files, { force: true });
     expect(await listFiles(GOLDEN)).toEqual(Object.keys(files).sort());
     for (const [path, contents] of Object.entries(files)) {

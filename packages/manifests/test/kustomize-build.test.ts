@@ -7,6 +7,7 @@ import {
   renderBase,
   renderObjects,
   renderOverlay,
+  writeTree,
 } from '@activemq-ha/manifests';
 import { describe, expect, it } from 'vitest';
 import { buildTree, kustomize, tempDir } from './helpers/kustomize.js';
@@ -21,11 +22,15 @@ const credentials = {
 interface Case {
   readonly title: string;
   readonly base: BaseOptions;
-  readonly overlay: Omit<OverlayOptions, 'credentials' | 'name' | 'console'>;
+  readonly overlay: Omit<OverlayOptions, 'credentials' | 'name' | 'console' | 'nfsVolume'>;
+  /** GitOps: the Secret exists outside the overlay. */
+  readonly existingSecret?: boolean;
 }
 
+const RWX = { storageClassName: 'nfs-csi' } as const;
+
 const CASES: readonly Case[] = [
-  { title: 'defaults', base: {}, overlay: {} },
+  { title: 'defaults (with a storage class)', base: { storage: RWX }, overlay: {} },
   {
     title: 'NFS volume, LoadBalancer, required anti-affinity, 3 replicas',
     base: {
@@ -33,9 +38,10 @@ const CASES: readonly Case[] = [
       antiAffinity: 'required',
       service: {
         type: 'LoadBalancer',
-        loadBalancerIP: '10.1.2.3',
-        annotations: { 'metallb.universe.tf/allow-shared-ip': 'mq' },
+        loadBalancerClass: 'metallb.universe.tf/metallb',
+        annotations: { 'metallb.universe.tf/loadBalancerIPs': '10.1.2.3' },
       },
+      networkPolicy: { externalCidrs: ['203.0.113.0/24', '2001:db8::/32'] },
       storage: { size: '20Gi', nfs: { server: 'nfs.example.com', path: '/exports/activemq' } },
     },
     overlay: { namespace: 'mq-prod' },
@@ -46,19 +52,36 @@ const CASES: readonly Case[] = [
       name: 'orders-mq',
       protocols: ['openwire', 'stomp', 'amqp', 'mqtt', 'ws'],
       service: { exposeConsole: true },
-      networkPolicy: { enabled: true, clientSelector: { 'example.com/mq-client': 'yes' } },
+      networkPolicy: {
+        clientSelector: { 'example.com/mq-client': 'yes' },
+        clientNamespaces: ['billing'],
+      },
       agent: { leases: true, extraArgs: ['--log-level=debug'] },
+      storage: RWX,
+      metrics: { enabled: true },
     },
-    overlay: { namespace: 'orders' },
+    overlay: { namespace: 'orders', namespaceInBuild: true, monitoring: true },
   },
   {
     title: 'STOMP only, no console, storage class, no Namespace object',
     base: {
       protocols: ['stomp'],
       console: { enabled: false },
-      storage: { storageClassName: 'nfs-csi' },
+      storage: { storageClassName: 'nfs-csi', size: '2Gi', tempSize: '256Mi' },
+      networkPolicy: { enabled: false },
+      broker: {
+        javaOptions: '-XX:+UseG1GC -Xmx1g',
+        resources: { requests: { cpu: '500m' }, limits: { cpu: '2', memory: '2Gi' } },
+        redelivery: false,
+      },
     },
     overlay: { namespace: 'mq-dev', createNamespace: false },
+  },
+  {
+    title: 'GitOps: an existing Secret, NFS',
+    base: { storage: { nfs: { server: 'nfs.example.com', path: '/mq' } } },
+    overlay: { namespace: 'gitops' },
+    existingSecret: true,
   },
   {
     title: 'forced NFSv3, fast lock settings, custom images',
@@ -114,10 +137,23 @@ describe('kubectl kustomize builds every generated tree', () => {
         ...c.overlay,
         name: c.base.name,
         console: { enabled: consoleEnabled },
-        credentials: consoleEnabled ? credentials : { brokerPassword: credentials.brokerPassword },
+        nfsVolume: c.base.storage.nfs !== undefined,
+        credentials: c.existingSecret
+          ? { existingSecret: true }
+          : consoleEnabled
+            ? credentials
+            : { brokerPassword: credentials.brokerPassword },
       };
-      const objects = await buildTree(dir.path, base, renderOverlay(overlayOptions));
+      const overlayFiles = renderOverlay(overlayOptions);
+      const built = await buildTree(dir.path, base, overlayFiles);
       const namespace = c.overlay.namespace ?? 'activemq';
+      // The Namespace lives in its own kustomization unless asked into the build (delete -k).
+      const separate = 'namespace/kustomization.yaml' in overlayFiles;
+      expect(separate).toBe(c.overlay.createNamespace !== false && !c.overlay.namespaceInBuild);
+      expect(byKind(built, 'Namespace')).toHaveLength(c.overlay.namespaceInBuild ? 1 : 0);
+      const objects = separate
+        ? [...(await kustomize(join(dir.path, 'overlays', 'test', 'namespace'))), ...built]
+        : built;
 
       expect(schemaProblems(objects)).toEqual([]);
       expect(restrictedViolations(objects)).toEqual([]);
@@ -153,21 +189,43 @@ describe('kubectl kustomize builds every generated tree', () => {
       expect(volumes.find((v) => v.configMap)?.configMap?.name).toBe(
         one(objects, 'ConfigMap').metadata.name,
       );
-      const secretName = one(objects, 'Secret').metadata.name;
+      const secretName = c.existingSecret
+        ? `${c.base.name ?? 'activemq'}-credentials`
+        : one(objects, 'Secret').metadata.name;
+      expect(byKind(objects, 'Secret')).toHaveLength(c.existingSecret ? 0 : 1);
       for (const [, name] of json.matchAll(
         /"(?:secretName|name)":"([a-z0-9-]+-credentials[a-z0-9-]*)"/g,
       )) {
         expect(name).toBe(secretName);
       }
-      if (c.base.storage?.nfs) {
+      if (c.base.storage.nfs) {
         const pvc = one(objects, 'PersistentVolumeClaim') as unknown as {
+          metadata: { name: string };
           spec: { volumeName: string };
         };
-        expect(pvc.spec.volumeName).toBe(one(objects, 'PersistentVolume').metadata.name);
+        const pv = one(objects, 'PersistentVolume') as unknown as {
+          metadata: { name: string };
+          spec: { claimRef: { name: string; namespace: string } };
+        };
+        expect(pv.metadata.name).toBe(`${pvc.metadata.name}.${namespace}`);
+        expect(pvc.spec.volumeName).toBe(pv.metadata.name);
+        expect(pv.spec.claimRef).toMatchObject({ name: pvc.metadata.name, namespace });
       } else {
         expect(byKind(objects, 'PersistentVolume')).toEqual([]);
       }
-      expect(byKind(objects, 'NetworkPolicy')).toHaveLength(c.base.networkPolicy?.enabled ? 1 : 0);
+      expect(byKind(objects, 'PodMonitor')).toHaveLength(c.overlay.monitoring ? 1 : 0);
+      if (c.base.metrics?.enabled) {
+        const broker = JSON.stringify(deployment);
+        expect(broker).toContain('-javaagent:/opt/jmx-exporter/jmx_prometheus_javaagent.jar=9404:');
+        expect(broker).toContain('{"containerPort":9404,"name":"metrics","protocol":"TCP"}');
+      }
+      expect(byKind(objects, 'NetworkPolicy')).toHaveLength(
+        c.base.networkPolicy?.enabled === false ? 0 : 1,
+      );
+      // Never every namespace: a labelled pod anywhere must not reach the brokers.
+      expect(JSON.stringify(byKind(objects, 'NetworkPolicy'))).not.toContain(
+        '"namespaceSelector":{}',
+      );
       expect(byKind(objects, 'Namespace')).toHaveLength(
         c.overlay.createNamespace === false ? 0 : 1,
       );
@@ -181,7 +239,7 @@ describe('kubectl kustomize builds every generated tree', () => {
   it('keeps claim, volume and references consistent under an overlay namePrefix', async () => {
     await using dir = await tempDir();
     const base = renderBase({ storage: { nfs: { server: 'nfs', path: '/x' } } });
-    await buildTree(dir.path, base, renderOverlay({ credentials }));
+    await buildTree(dir.path, base, renderOverlay({ credentials, nfsVolume: true }));
     await appendFile(
       join(dir.path, 'overlays', 'test', 'kustomization.yaml'),
       'namePrefix: blue-\n',
@@ -193,7 +251,11 @@ describe('kubectl kustomize builds every generated tree', () => {
       spec: { volumeName: string };
     };
     expect(pvc.metadata.name).toBe('blue-activemq-shared');
-    expect(pvc.spec.volumeName).toBe('blue-activemq-shared');
+    expect(pvc.spec.volumeName).toBe('blue-activemq-shared.activemq');
+    expect(one(objects, 'PersistentVolume')).toMatchObject({
+      metadata: { name: 'blue-activemq-shared.activemq' },
+      spec: { claimRef: { name: 'blue-activemq-shared', namespace: 'activemq' } },
+    });
     expect(JSON.stringify(one(objects, 'Deployment'))).toContain(
       '"claimName":"blue-activemq-shared"',
     );
@@ -203,6 +265,22 @@ describe('kubectl kustomize builds every generated tree', () => {
     };
     expect(binding.subjects[0]?.name).toBe('blue-activemq');
     expect(binding.roleRef.name).toBe('blue-activemq-agent');
+  });
+
+  it('gives two overlays of one NFS base two volumes, each reserved for its own claim', async () => {
+    await using dir = await tempDir();
+    const base = renderBase({ storage: { nfs: { server: 'nfs', path: '/x' } } });
+    await writeTree(join(dir.path, 'base'), base);
+    const volumes = [];
+    for (const namespace of ['staging', 'prod']) {
+      const overlay = join(dir.path, 'overlays', namespace);
+      await writeTree(overlay, renderOverlay({ namespace, credentials, nfsVolume: true }));
+      volumes.push(one(await kustomize(overlay), 'PersistentVolume'));
+    }
+    expect(volumes.map((v) => v.metadata.name)).toEqual([
+      'activemq-shared.staging',
+      'activemq-shared.prod',
+    ]);
   });
 
   it('the restricted checker itself rejects what the admission controller would', () => {

@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { buildTree, tempDir } from './helpers/kustomize.js';
 
+/** The golden and regression bases use a ReadWriteMany storage class (a storage choice is required). */
+const STORE = { storage: { storageClassName: 'nfs-csi' } } as const;
+
 /**
  * Regression tests for what the replaced seed project got wrong: a Deployment and a PVC naming
  * two different claims (and the PVC missing from resources), jetty.xml serving the demo web apps,
@@ -14,7 +17,7 @@ const credentials = {
 };
 
 async function build(
-  base = renderBase(),
+  base = renderBase(STORE),
   overlay = renderOverlay({ credentials }),
 ): Promise<KubeObject[]> {
   await using dir = await tempDir();
@@ -24,7 +27,7 @@ async function build(
 
 describe('fixes over the seed', () => {
   it('the Deployment mounts the claim the build contains', async () => {
-    const base = renderBase();
+    const base = renderBase(STORE);
     expect(parse(base['kustomization.yaml'] as string).resources).toContain(
       'persistentvolumeclaim.yaml',
     );
@@ -40,7 +43,7 @@ describe('fixes over the seed', () => {
   });
 
   it('jetty.xml serves only the admin console, behind authentication', () => {
-    const jetty = renderBase()['config/jetty.xml'] as string;
+    const jetty = renderBase(STORE)['config/jetty.xml'] as string;
     const contexts = [...jetty.matchAll(/name="contextPath" value="([^"]+)"/g)].map((m) => m[1]);
     expect(contexts).toEqual(['/admin']);
     const beans = jetty.replace(/<!--[\s\S]*?-->/g, '');
@@ -51,7 +54,7 @@ describe('fixes over the seed', () => {
   });
 
   it('no default passwords anywhere: the base holds none, the Secret holds only the supplied ones', async () => {
-    const base = renderBase();
+    const base = renderBase(STORE);
     for (const [path, contents] of Object.entries(base)) {
       expect(contents, path).not.toMatch(
         /admin:\s*admin|manager|password\s*[:=]\s*\w|ACTIVEMQ_PASSWORD=/i,
@@ -89,7 +92,7 @@ describe('fixes over the seed', () => {
       { apiGroups: [''], resources: ['events'], verbs: ['create'] },
     ];
     expect(rulesOf(await build())).toEqual(expected);
-    expect(rulesOf(await build(renderBase({ agent: { leases: true } })))).toEqual([
+    expect(rulesOf(await build(renderBase({ ...STORE, agent: { leases: true } })))).toEqual([
       ...expected,
       {
         apiGroups: ['coordination.k8s.io'],
@@ -104,7 +107,7 @@ describe('fixes over the seed', () => {
   });
 
   it('uses kustomize v5 fields only', () => {
-    const k = parse(renderBase()['kustomization.yaml'] as string) as Record<string, unknown>;
+    const k = parse(renderBase(STORE)['kustomization.yaml'] as string) as Record<string, unknown>;
     for (const deprecated of [
       'commonLabels',
       'bases',

@@ -37,6 +37,7 @@ export type {
 export type { ProcessExit } from './broker/broker-process.js';
 export type { BrokerGroupErrorCode } from './broker/errors.js';
 export { BrokerGroupError } from './broker/errors.js';
+export { allocatePorts } from './broker/free-ports.js';
 export type { BrokerHandle, KillResult } from './broker/group-member.js';
 export type { ActivemqInstallation } from './broker/locate-activemq.js';
 export { DEBIAN_ACTIVEMQ_HOME, locateActivemq, locateJava } from './broker/locate-activemq.js';

@@ -1,6 +1,12 @@
 import { invalidOption } from '../errors.js';
 import { BROKER_PROTOCOLS, type BrokerProtocol, isBrokerProtocol } from './protocols.js';
 import {
+  type RedeliveryOptions,
+  renderDeadLetterPolicyXml,
+  renderRedeliveryPluginXml,
+} from './redelivery-xml.js';
+import { renderSystemUsageXml, type SystemUsageOptions } from './system-usage-xml.js';
+import {
   DEFAULT_TAKEOVER_PROFILE,
   isTakeoverProfile,
   TAKEOVER_PROFILE_NAMES,
@@ -64,13 +70,27 @@ export interface ActivemqXmlOptions {
   readonly bindAddress?: string;
   /** Per-connector connection limit. @default 1000 */
   readonly maxConnections?: number;
-  /** Largest accepted frame in bytes. @default 104857600 (100 MiB) */
+  /** Largest accepted frame in bytes (ActiveMQ 6.3's default; older lines allowed 100 MiB). @default 10485760 (10 MiB) */
   readonly maxFrameSize?: number;
   /** When set, clients must authenticate (simple authentication plugin). */
   readonly users?: readonly BrokerUser[];
   /** Import `jetty.xml` from the broker's conf directory (web console). @default false */
   readonly webConsole?: boolean;
+  /**
+   * Register the broker's MBeans (the web console and JMX metrics read them), without a remote
+   * JMX connector. @default the value of `webConsole`
+   */
+  readonly jmx?: boolean;
+  /** Memory, store and temp limits; omitted: ActiveMQ's defaults (100 GB store, 50 GB temp). */
+  readonly systemUsage?: SystemUsageOptions;
+  /** Where non-persistent messages spill to disk. @default ActiveMQ's `<dataDirectory>/<brokerName>/tmp_storage` */
+  readonly tmpDataDirectory?: string;
+  /** Delayed broker-side redelivery and per-destination dead-letter queues. @default off */
+  readonly redelivery?: RedeliveryOptions;
 }
+
+/** ActiveMQ 6.3 lowered `wireFormat.maxFrameSize` to this; a client frame above it is refused. */
+export const DEFAULT_MAX_FRAME_SIZE = 10 * 1024 * 1024;
 
 /**
  * KahaDB attributes measured for the takeover (docs/benchmarks.md, "Takeover tuning"); none is
@@ -128,7 +148,7 @@ export function renderActivemqXml(options: ActivemqXmlOptions): string {
   const checkpoint = options.checkpointIntervalMs ?? profile.checkpointIntervalMs;
   const transports = options.transports ?? DEFAULT_TRANSPORTS;
   const maxConnections = options.maxConnections ?? 1000;
-  const maxFrameSize = options.maxFrameSize ?? 104_857_600;
+  const maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
   const brokerName = options.brokerName ?? 'activemq';
 
   positiveInteger('lockAcquireSleepIntervalMs', acquire);
@@ -175,10 +195,8 @@ export function renderActivemqXml(options: ActivemqXmlOptions): string {
     })
     .join('\n');
 
-  const plugins = options.users?.length
-    ? `
-    <plugins>
-      <simpleAuthenticationPlugin anonymousAccessAllowed="false">
+  const authentication = options.users?.length
+    ? `      <simpleAuthenticationPlugin anonymousAccessAllowed="false">
         <users>
 ${options.users
   .map(
@@ -187,9 +205,28 @@ ${options.users
   )
   .join('\n')}
         </users>
-      </simpleAuthenticationPlugin>
-    </plugins>
+      </simpleAuthenticationPlugin>`
+    : undefined;
+  const pluginList = [
+    authentication,
+    options.redelivery ? renderRedeliveryPluginXml(options.redelivery) : undefined,
+  ].filter((p) => p !== undefined);
+  const plugins = pluginList.length
+    ? `\n    <plugins>\n${pluginList.join('\n')}\n    </plugins>\n`
+    : '';
+  const jmx = options.jmx ?? options.webConsole ?? false;
+  const management = jmx
+    ? `
+    <!-- MBeans for the web console and metrics, but no remote JMX port. -->
+    <managementContext>
+      <managementContext createConnector="false"/>
+    </managementContext>
 `
+    : '';
+  const usage = options.systemUsage ? renderSystemUsageXml(options.systemUsage) : '';
+  const deadLetters = options.redelivery ? renderDeadLetterPolicyXml(options.redelivery) : '';
+  const tmp = options.tmpDataDirectory
+    ? ` tmpDataDirectory="${xml(options.tmpDataDirectory)}"`
     : '';
 
   return `<?xml version="1.0" encoding="UTF-8"?>
@@ -207,8 +244,9 @@ ${options.users
   </bean>
 
   <broker xmlns="http://activemq.apache.org/schema/core" brokerName="${brokerName}"
-          dataDirectory="${xml(options.dataDirectory)}" useJmx="false" schedulerSupport="false"
+          dataDirectory="${xml(options.dataDirectory)}"${tmp} useJmx="${jmx}" schedulerSupport="${options.redelivery !== undefined}"
           persistent="true">
+${management}${deadLetters}
     <persistenceAdapter>
       <!-- lockKeepAlivePeriod > 0: a master notices a lost lock and stops instead of corrupting the store.
            checkpointInterval bounds the journal a new master replays. Takeover profile: ${profileName}. -->
@@ -219,7 +257,7 @@ ${options.users
         </locker>
       </kahaDB>
     </persistenceAdapter>
-${plugins}
+${plugins}${usage}
     <transportConnectors>
 ${connectors}
     </transportConnectors>

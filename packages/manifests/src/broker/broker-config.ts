@@ -1,7 +1,10 @@
 import { BROKER_PATHS, CREDENTIAL_KEYS } from '../objects/broker-container.js';
 import type { ResolvedBaseOptions } from '../resolve-options.js';
+import { quantityValue } from '../resources/quantity.js';
 import { renderActivemqXml } from './activemq-xml.js';
 import { renderJettyXml } from './jetty-xml.js';
+import { JMX_EXPORTER_RULES } from './jmx-exporter-yaml.js';
+import { usageLimitFor } from './system-usage-xml.js';
 
 /**
  * The broker's configuration files, keyed by file name, as the ConfigMap carries them. Passwords
@@ -27,8 +30,16 @@ export function renderBrokerConfig(options: ResolvedBaseOptions): Record<string,
         },
       ],
       webConsole: console.enabled,
+      jmx: true,
+      tmpDataDirectory: BROKER_PATHS.tempStore,
+      systemUsage: {
+        storeLimitBytes: usageLimitFor(quantityValue(options.storage.size)),
+        tempLimitBytes: usageLimitFor(quantityValue(options.storage.tempSize)),
+      },
+      ...(broker.redelivery ? { redelivery: broker.redelivery } : {}),
     }),
   };
+  if (options.metrics.enabled) files['jmx-exporter.yaml'] = JMX_EXPORTER_RULES;
   if (console.enabled) {
     files['jetty.xml'] = renderJettyXml({
       host: options.service.exposeConsole ? '0.0.0.0' : '127.0.0.1',

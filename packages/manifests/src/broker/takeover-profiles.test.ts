@@ -58,7 +58,10 @@ describe('takeover profiles', () => {
   });
 
   it('flows from the manifests options into the ConfigMap', () => {
-    const xml = renderBase({ broker: { takeover: 'balanced' } })['config/activemq.xml']!;
+    const xml = renderBase({
+      broker: { takeover: 'balanced' },
+      storage: { storageClassName: 'nfs-rwx' },
+    })['config/activemq.xml']!;
     expect(kahaDb(xml)).toContain('lockKeepAlivePeriod="100"');
     expect(kahaDb(xml)).toContain('checkpointInterval="1000"');
     expect(xml).toContain('lockAcquireSleepInterval="250"');

@@ -17,6 +17,8 @@ export interface Flag {
   readonly multiple?: boolean;
   /** Commands the flag applies to; all when omitted. */
   readonly commands?: readonly ('init' | 'render')[];
+  /** A boolean whose only effect is its `--no-` form (e.g. `--no-redelivery`). */
+  readonly offOnly?: boolean;
   readonly help: string;
 }
 
@@ -25,7 +27,7 @@ const f = (
   kind: FlagKind,
   target: string,
   help: string,
-  extra: Partial<Pick<Flag, 'short' | 'value' | 'multiple' | 'commands'>> = {},
+  extra: Partial<Pick<Flag, 'short' | 'value' | 'multiple' | 'commands' | 'offOnly'>> = {},
 ): Flag => ({ name, kind, target, help, ...extra });
 
 const init = { commands: ['init'] } as const;
@@ -33,12 +35,40 @@ const init = { commands: ['init'] } as const;
 /** Every flag of the CLI, once: the parser, the help and the error messages all come from here. */
 export const FLAGS: readonly Flag[] = [
   f('help', 'boolean', 'cli.help', 'Print this help and exit.', { short: 'h' }),
+  f('version', 'boolean', 'cli.version', 'Print the version and exit.', { short: 'V' }),
   f(
     'force',
     'boolean',
     'cli.force',
-    'Overwrite files whose contents differ from what init writes.',
+    'Overwrite files whose contents differ from what init writes (passwords are kept).',
     init,
+  ),
+  f(
+    'dry-run',
+    'boolean',
+    'cli.dryRun',
+    'Say which files init would create or change; write nothing.',
+    init,
+  ),
+  f(
+    'diff',
+    'boolean',
+    'cli.diff',
+    'Print a unified diff of what init would change; write nothing.',
+    init,
+  ),
+  f(
+    'rotate-credentials',
+    'boolean',
+    'cli.rotateCredentials',
+    'Replace the overlay passwords (pods restart, clients need the new ones). Default: reuse them.',
+    init,
+  ),
+  f(
+    'existing-secret',
+    'boolean',
+    'overlay.credentials.existingSecret',
+    'Generate no credentials: the Secret <name>-credentials is created outside (GitOps: sealed or external secrets).',
   ),
   f(
     'overlay',
@@ -68,7 +98,13 @@ export const FLAGS: readonly Flag[] = [
     'create-namespace',
     'boolean',
     'overlay.createNamespace',
-    'Add a Namespace enforcing Pod Security "restricted" (default: on; --no-create-namespace).',
+    'Write a Namespace enforcing Pod Security "restricted" to <overlay>/namespace (default: on; --no-create-namespace).',
+  ),
+  f(
+    'namespace-in-build',
+    'boolean',
+    'overlay.namespaceInBuild',
+    'Put the Namespace in the overlay itself, so kubectl delete -k deletes it too (default: off).',
   ),
   f('replicas', 'int', 'base.replicas', 'Brokers in the group (default: 2).', { value: 'n' }),
   f(
@@ -148,15 +184,71 @@ export const FLAGS: readonly Flag[] = [
     'max-frame-size',
     'int',
     'base.broker.maxFrameSize',
-    'Largest accepted frame in bytes (default: 104857600).',
+    'Largest accepted frame in bytes (default: 10485760, 10 MiB).',
     { value: 'bytes' },
   ),
   f(
     'java-options',
     'string',
     'base.broker.javaOptions',
-    'JVM flags (default: -XX:MaxRAMPercentage=75).',
+    'More JVM flags; without -Xmx the heap is derived from the memory limit (default: none).',
     { value: 'flags' },
+  ),
+  f(
+    'broker-cpu-request',
+    'string',
+    'base.broker.resources.requests.cpu',
+    'Broker CPU request (default: 250m).',
+    { value: 'qty' },
+  ),
+  f(
+    'broker-cpu-limit',
+    'string',
+    'base.broker.resources.limits.cpu',
+    'Broker CPU limit (default: none).',
+    { value: 'qty' },
+  ),
+  f(
+    'broker-memory-limit',
+    'string',
+    'base.broker.resources.limits.memory',
+    'Broker memory limit; the heap is derived from it (default: 1Gi, at least 768Mi).',
+    { value: 'qty' },
+  ),
+  f(
+    'broker-memory-request',
+    'string',
+    'base.broker.resources.requests.memory',
+    'Broker memory request (default: the limit).',
+    { value: 'qty' },
+  ),
+  f(
+    'redelivery',
+    'boolean',
+    'base.broker.redelivery',
+    'Broker-side delayed redelivery and DLQ.<destination> queues (default: on; --no-redelivery).',
+    { offOnly: true },
+  ),
+  f(
+    'max-redeliveries',
+    'int',
+    'base.broker.redelivery.maximumRedeliveries',
+    'Redeliveries of a rejected message before its dead-letter queue (default: 6).',
+    { value: 'n' },
+  ),
+  f(
+    'redelivery-delay-ms',
+    'int',
+    'base.broker.redelivery.initialDelayMs',
+    'First redelivery delay, doubled each time up to 60000 (default: 1000).',
+    { value: 'ms' },
+  ),
+  f(
+    'dead-letter-prefix',
+    'string',
+    'base.broker.redelivery.deadLetterQueuePrefix',
+    'Dead-letter queue of Q is <prefix>Q (default: DLQ.).',
+    { value: 'prefix' },
   ),
   f(
     'agent-image',
@@ -194,6 +286,27 @@ export const FLAGS: readonly Flag[] = [
     { value: 'ms' },
   ),
   f(
+    'agent-cpu-request',
+    'string',
+    'base.agent.resources.requests.cpu',
+    'Agent CPU request (default: 20m).',
+    { value: 'qty' },
+  ),
+  f(
+    'agent-memory-limit',
+    'string',
+    'base.agent.resources.limits.memory',
+    'Agent memory limit (default: 128Mi).',
+    { value: 'qty' },
+  ),
+  f(
+    'agent-memory-request',
+    'string',
+    'base.agent.resources.requests.memory',
+    'Agent memory request (default: 64Mi).',
+    { value: 'qty' },
+  ),
+  f(
     'leases',
     'boolean',
     'base.agent.leases',
@@ -214,10 +327,17 @@ export const FLAGS: readonly Flag[] = [
     { value: 'type' },
   ),
   f(
+    'load-balancer-class',
+    'string',
+    'base.service.loadBalancerClass',
+    'spec.loadBalancerClass of a LoadBalancer Service (immutable once set).',
+    { value: 'class' },
+  ),
+  f(
     'load-balancer-ip',
     'string',
     'base.service.loadBalancerIP',
-    'loadBalancerIP of a LoadBalancer Service.',
+    "Refused (deprecated field): set the address with your load balancer's --service-annotation.",
     { value: 'ip' },
   ),
   f(
@@ -242,15 +362,26 @@ export const FLAGS: readonly Flag[] = [
   f('console-port', 'int', 'base.console.port', 'Web console port (default: 8161).', {
     value: 'port',
   }),
-  f('storage-size', 'string', 'base.storage.size', 'Size of the shared volume (default: 10Gi).', {
-    value: 'qty',
-  }),
+  f(
+    'storage-size',
+    'string',
+    'base.storage.size',
+    'Size of the shared volume; the store limit is 80% of it (default: 10Gi).',
+    { value: 'qty' },
+  ),
   f(
     'storage-class',
     'string',
     'base.storage.storageClassName',
-    'ReadWriteMany storage class (default: the cluster default).',
+    'A ReadWriteMany storage class for the shared store (this or --nfs-server/--nfs-path is required).',
     { value: 'class' },
+  ),
+  f(
+    'temp-storage-size',
+    'string',
+    'base.storage.tempSize',
+    'emptyDir of the temp store (non-persistent messages on disk) (default: 1Gi).',
+    { value: 'qty' },
   ),
   f(
     'nfs-server',
@@ -276,10 +407,46 @@ export const FLAGS: readonly Flag[] = [
     'Accept lock-breaking NFS options (nfsvers=3, nolock, local_lock, soft).',
   ),
   f(
+    'broker-metrics',
+    'boolean',
+    'base.metrics.enabled',
+    'Broker /metrics through the JMX exporter java agent (the jar must be in the broker image).',
+  ),
+  f('metrics-port', 'int', 'base.metrics.port', 'Port of the broker /metrics (default: 9404).', {
+    value: 'port',
+  }),
+  f(
+    'jmx-exporter-jar',
+    'string',
+    'base.metrics.javaagentJar',
+    'The agent jar in the broker image (default: /opt/jmx-exporter/jmx_prometheus_javaagent.jar).',
+    { value: 'path' },
+  ),
+  f(
+    'monitoring',
+    'boolean',
+    'overlay.monitoring',
+    'Use the monitoring Component: a PodMonitor for the agent and broker /metrics.',
+  ),
+  f(
     'network-policy',
     'boolean',
     'base.networkPolicy.enabled',
-    'Only pods with the client labels reach the broker ports.',
+    'Only labelled client pods of the namespace reach the broker ports (default: on; --no-network-policy).',
+  ),
+  f(
+    'client-namespace',
+    'string',
+    'base.networkPolicy.clientNamespaces',
+    'Another namespace whose labelled pods may connect (repeatable).',
+    { value: 'ns', multiple: true },
+  ),
+  f(
+    'client-cidr',
+    'string',
+    'base.networkPolicy.externalCidrs',
+    'A network outside the cluster that may connect, e.g. for a LoadBalancer (repeatable).',
+    { value: 'cidr', multiple: true },
   ),
   f(
     'client-label',

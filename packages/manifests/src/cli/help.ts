@@ -15,7 +15,9 @@ master/slave, leader-labelling agent), secure by default.
 
 Commands:
   init <dir>   Write <dir>/base/ (the kustomize base) and <dir>/overlays/<overlay>/ (namespace,
-               credentials Secret). Build with: kubectl kustomize <dir>/overlays/example
+               credentials Secret). Needs --nfs-server/--nfs-path or --storage-class. Apply with:
+               kubectl apply -k <dir>/overlays/example/namespace; kubectl apply -k <dir>/overlays/example
+               The same command again changes nothing (passwords are reused).
   render       Print the objects that overlay would build, as multi-document YAML, on stdout
                (computed directly; no kustomize needed).
 
@@ -25,6 +27,10 @@ ${rows.join('\n')}
 Credentials: there are no default passwords. Each one comes from its --*-password-file, else from
 $ACTIVEMQ_HA_BROKER_PASSWORD / $ACTIVEMQ_HA_CONSOLE_PASSWORD, else it is generated at random;
 stderr says where a generated one is written (it is never printed).
+
+The default agent image is not published: build and push it from a checkout of the repository,
+  docker build -f packages/agent/Dockerfile -t <registry>/activemq-ha/agent:<version> .
+and pass --agent-image <registry>/activemq-ha/agent.
 
 Exit codes: 0 success, 1 runtime failure (e.g. files would be overwritten), 2 usage error.
 `;

@@ -12,7 +12,11 @@ export interface ParsedCli {
   readonly overlay: Record<string, unknown>;
   readonly cli: {
     readonly help?: boolean;
+    readonly version?: boolean;
     readonly force?: boolean;
+    readonly dryRun?: boolean;
+    readonly diff?: boolean;
+    readonly rotateCredentials?: boolean;
     readonly baseOnly?: boolean;
     readonly overlay?: string;
     readonly brokerPasswordFile?: string;
@@ -25,7 +29,7 @@ export function parseCli(argv: readonly string[]): ParsedCli {
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
-      args: [...argv],
+      args: joinValues(argv),
       strict: true,
       allowPositionals: true,
       allowNegative: true,
@@ -51,7 +55,7 @@ export function parseCli(argv: readonly string[]): ParsedCli {
   const root: Record<string, Record<string, unknown>> = { base: {}, overlay: {}, cli: {} };
   for (const flag of FLAGS) {
     const raw = parsed.values[flag.name];
-    if (raw === undefined) continue;
+    if (raw === undefined || (flag.offOnly && raw === true)) continue;
     if (command && flag.commands && !flag.commands.includes(command)) {
       throw new UsageError(`--${flag.name} only applies to: ${flag.commands.join(', ')}`);
     }
@@ -72,6 +76,28 @@ export function parseCli(argv: readonly string[]): ParsedCli {
     overlay: root.overlay ?? {},
     cli: root.cli ?? {},
   };
+}
+
+/**
+ * `--java-options -Xmx2g`: parseArgs would read `-Xmx2g` as flags and call the value ambiguous.
+ * A flag that takes a value always takes the next argument, so it is joined as `--flag=value`.
+ */
+function joinValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const flag = arg.startsWith('--') ? FLAGS.find((f) => `--${f.name}` === arg) : undefined;
+    const next = argv[i + 1];
+    if (flag && flag.kind !== 'boolean' && next?.startsWith('-')) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
 }
 
 function convert(flag: Flag, value: string | boolean): unknown {

@@ -1,13 +1,26 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CREDENTIAL_FILES, generatePassword } from '../credentials.js';
+import { createTwoFilesPatch } from 'diff';
+import {
+  CREDENTIAL_FILES,
+  generatePassword,
+  parseCredentialsEnv,
+  parseJettyRealm,
+} from '../credentials.js';
 import { ManifestsError } from '../errors.js';
-import type { BaseOptions, CredentialsOptions } from '../options.js';
+import {
+  agentImageBuildCommand,
+  type BaseOptions,
+  type CredentialsOptions,
+  DEFAULT_AGENT_IMAGE,
+  type ExistingSecretCredentials,
+  PACKAGE_VERSION,
+} from '../options.js';
 import { type FileTree, renderBase } from '../render-base.js';
 import { renderYaml } from '../render-objects.js';
 import { renderOverlay } from '../render-overlay.js';
-import { resolveBaseOptions } from '../resolve-options.js';
-import { writeTree } from '../write-tree.js';
+import { type ResolvedBaseOptions, resolveBaseOptions } from '../resolve-options.js';
+import { planTree, writeTree } from '../write-tree.js';
 import { flagForField, UsageError } from './flags.js';
 import { helpText } from './help.js';
 import { type ParsedCli, parseCli } from './parse-cli.js';
@@ -28,6 +41,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stdout.write(helpText());
       return 0;
     }
+    if (parsed.cli.version) {
+      io.stdout.write(`${PACKAGE_VERSION}\n`);
+      return 0;
+    }
     if (parsed.command === 'init') return await init(parsed, io);
     if (parsed.command === 'render') return await render(parsed, io);
     throw new UsageError('missing command: init <dir> or render');
@@ -37,16 +54,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return 2;
     }
     if (error instanceof ManifestsError && error.code === 'INVALID_OPTION') {
-      const flag = flagForField(error.field);
-      const hint = flag ? ` (set with --${flag.name})` : '';
-      io.stderr.write(
-        `${PROGRAM}: invalid option ${error.message}${hint}\nTry '${PROGRAM} --help'.\n`,
-      );
+      for (const problem of error.problems) {
+        const flag = flagForField(problem.field);
+        const hint = flag ? ` (set with --${flag.name})` : '';
+        io.stderr.write(`${PROGRAM}: invalid option ${problem.field}: ${problem.message}${hint}\n`);
+      }
+      io.stderr.write(`Try '${PROGRAM} --help'.\n`);
       return 2;
     }
     const hint =
       error instanceof ManifestsError && error.code === 'FILE_CONFLICT'
-        ? ' Use --force to overwrite, or --base-only to regenerate only the base.'
+        ? ' Use --force to overwrite (passwords are kept unless --rotate-credentials), or --base-only to regenerate only the base.'
         : '';
     io.stderr.write(
       `${PROGRAM}: ${error instanceof Error ? error.message : String(error)}${hint}\n`,
@@ -54,6 +72,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return 1;
   }
 }
+
+type OverlayCredentials = CredentialsOptions | ExistingSecretCredentials;
 
 async function init(parsed: ParsedCli, io: CliIo): Promise<number> {
   if (parsed.positionals.length !== 1)
@@ -63,13 +83,18 @@ async function init(parsed: ParsedCli, io: CliIo): Promise<number> {
   if (!/^[a-z0-9][a-z0-9._-]*$/.test(overlayName)) {
     throw new UsageError(`--overlay: "${overlayName}" must be a plain directory name`);
   }
-  const baseOptions = parsed.base as BaseOptions;
+  const baseOptions = parsed.base as unknown as BaseOptions;
   const tree: Record<string, string> = prefix('base', renderBase(baseOptions));
+  const base = resolveBaseOptions(baseOptions);
   let generated: string[] = [];
   const overlayDir = join('overlays', overlayName);
   if (!parsed.cli.baseOnly) {
-    const base = resolveBaseOptions(baseOptions);
-    const credentials = await credentialsFor(parsed, io, base.console.enabled);
+    const credentials = await credentialsFor(
+      parsed,
+      io,
+      base.console.enabled,
+      join(dir, overlayDir),
+    );
     generated = credentials.generated;
     Object.assign(
       tree,
@@ -79,12 +104,18 @@ async function init(parsed: ParsedCli, io: CliIo): Promise<number> {
           ...parsed.overlay,
           name: base.name,
           console: { enabled: base.console.enabled },
+          nfsVolume: base.storage.nfs !== undefined,
           credentials: credentials.options,
         }),
       ),
     );
   }
-  const result = await writeTree(dir, tree, { force: parsed.cli.force ?? false });
+  if (parsed.cli.dryRun || parsed.cli.diff) return preview(dir, tree, parsed, io);
+
+  const rotated = parsed.cli.rotateCredentials
+    ? CREDENTIAL_FILES.map((file) => join(overlayDir, file))
+    : [];
+  const result = await writeTree(dir, tree, { force: parsed.cli.force ?? false, replace: rotated });
   io.stderr.write(
     `Wrote ${result.written.length} file(s) under ${dir} (${result.unchanged.length} already up to date).\n`,
   );
@@ -94,17 +125,61 @@ async function init(parsed: ParsedCli, io: CliIo): Promise<number> {
       `Generated a random ${what} password; it is in ${join(dir, overlayDir, file)} (mode 0600, git-ignored), not printed.\n`,
     );
   }
-  if (!parsed.cli.baseOnly) {
+  printNextSteps(io, base, parsed, join(dir, overlayDir));
+  return 0;
+}
+
+/** `--dry-run` lists what would change, `--diff` shows it; neither writes. */
+async function preview(dir: string, tree: FileTree, parsed: ParsedCli, io: CliIo): Promise<number> {
+  const plan = await planTree(dir, tree);
+  const changed = plan.filter((f) => f.existing !== f.contents);
+  for (const file of plan) {
+    const state =
+      file.existing === undefined ? 'create' : file.existing === file.contents ? 'same' : 'change';
+    if (parsed.cli.dryRun) io.stdout.write(`${state.padEnd(7)}${join(dir, file.rel)}\n`);
+    if (parsed.cli.diff && state !== 'same') {
+      const secret = (CREDENTIAL_FILES as readonly string[]).some((f) => file.rel.endsWith(f));
+      const path = join(dir, file.rel);
+      io.stdout.write(
+        secret
+          ? `--- ${path}\n+++ ${path}\n(credentials ${state === 'create' ? 'created' : 'changed'}; contents not shown)\n`
+          : createTwoFilesPatch(
+              path,
+              path,
+              file.existing ?? '',
+              file.contents,
+              undefined,
+              undefined,
+              {
+                context: 3,
+              },
+            ),
+      );
+    }
+  }
+  io.stderr.write(
+    `${changed.length} file(s) would be created or changed under ${dir}; nothing was written.\n`,
+  );
+  return 0;
+}
+
+function printNextSteps(io: CliIo, base: ResolvedBaseOptions, parsed: ParsedCli, overlay: string) {
+  if (base.agent.image === DEFAULT_AGENT_IMAGE) {
     io.stderr.write(
-      `Build and apply: kubectl kustomize ${join(dir, overlayDir)} | kubectl apply -f -\n`,
+      `The agent image ${base.agent.image}:${base.agent.version} is not published: build and push your own (at the root of the activemq-ha repository):\n  ${agentImageBuildCommand()}\nthen regenerate with --agent-image <registry>/activemq-ha/agent.\n`,
     );
   }
-  return 0;
+  if (parsed.cli.baseOnly) return;
+  const createNamespace = parsed.overlay.createNamespace !== false;
+  if (createNamespace && parsed.overlay.namespaceInBuild !== true) {
+    io.stderr.write(`Create the namespace once: kubectl apply -k ${join(overlay, 'namespace')}\n`);
+  }
+  io.stderr.write(`Build and apply: kubectl apply -k ${overlay}\n`);
 }
 
 async function render(parsed: ParsedCli, io: CliIo): Promise<number> {
   if (parsed.positionals.length > 0) throw new UsageError('render takes no arguments');
-  const baseOptions = parsed.base as BaseOptions;
+  const baseOptions = parsed.base as unknown as BaseOptions;
   const base = resolveBaseOptions(baseOptions);
   const credentials = await credentialsFor(parsed, io, base.console.enabled);
   const yaml = renderYaml({
@@ -120,32 +195,73 @@ async function render(parsed: ParsedCli, io: CliIo): Promise<number> {
   return 0;
 }
 
+/**
+ * Passwords for the overlay, by precedence: a --*-password-file, the environment, the overlay's
+ * existing files (so a second `init` with the same flags changes nothing), a new random one.
+ * Replacing an existing password needs --rotate-credentials: it restarts every pod and locks out
+ * clients still holding the old one.
+ */
 async function credentialsFor(
   parsed: ParsedCli,
   io: CliIo,
   consoleEnabled: boolean,
-): Promise<{ options: CredentialsOptions; generated: ('broker' | 'console')[] }> {
+  overlayDir?: string,
+): Promise<{ options: OverlayCredentials; generated: ('broker' | 'console')[] }> {
+  const given = parsed.overlay.credentials as
+    | (Partial<CredentialsOptions> & { existingSecret?: boolean })
+    | undefined;
+  if (given?.existingSecret) return { options: { existingSecret: true }, generated: [] };
+  const rotate = parsed.cli.rotateCredentials ?? false;
+  const existing = overlayDir && !rotate ? await existingCredentials(overlayDir) : {};
   const generated: ('broker' | 'console')[] = [];
-  const pick = async (what: 'broker' | 'console', file: string | undefined, env: string) => {
-    if (file !== undefined) return (await readFile(file, 'utf8')).replace(/\r?\n$/, '');
-    const fromEnv = io.env[env];
-    if (fromEnv) return fromEnv;
+  const pick = async (
+    what: 'broker' | 'console',
+    file: string | undefined,
+    env: string,
+    current: string | undefined,
+  ) => {
+    const supplied =
+      file !== undefined
+        ? (await readFile(file, 'utf8')).replace(/\r?\n$/, '')
+        : io.env[env] || undefined;
+    if (supplied !== undefined && current !== undefined && supplied !== current) {
+      throw new UsageError(
+        `the supplied ${what} password differs from the one in ${overlayDir}; pass --rotate-credentials to replace it (pods restart, clients need the new one)`,
+      );
+    }
+    if (supplied !== undefined) return supplied;
+    if (current !== undefined) return current;
     generated.push(what);
     return generatePassword();
   };
-  const given = parsed.overlay.credentials as Partial<CredentialsOptions> | undefined;
   const brokerPassword = await pick(
     'broker',
     parsed.cli.brokerPasswordFile,
     'ACTIVEMQ_HA_BROKER_PASSWORD',
+    existing.broker,
   );
   const consolePassword = consoleEnabled
-    ? await pick('console', parsed.cli.consolePasswordFile, 'ACTIVEMQ_HA_CONSOLE_PASSWORD')
+    ? await pick(
+        'console',
+        parsed.cli.consolePasswordFile,
+        'ACTIVEMQ_HA_CONSOLE_PASSWORD',
+        existing.console,
+      )
     : undefined;
   return {
     options: { ...given, brokerPassword, ...(consolePassword ? { consolePassword } : {}) },
     generated,
   };
+}
+
+async function existingCredentials(
+  overlayDir: string,
+): Promise<{ broker?: string; console?: string }> {
+  const read = (file: string) => readFile(join(overlayDir, file), 'utf8').catch(() => undefined);
+  const [env, realm] = await Promise.all(CREDENTIAL_FILES.map(read));
+  const broker = env === undefined ? undefined : parseCredentialsEnv(env)?.password;
+  const console = realm === undefined ? undefined : parseJettyRealm(realm)?.password;
+  return { ...(broker ? { broker } : {}), ...(console ? { console } : {}) };
 }
 
 function prefix(dir: string, files: FileTree): Record<string, string> {

@@ -1,5 +1,8 @@
+import { jmxExporterAgentFlag } from '../broker/jmx-exporter-yaml.js';
+import { heapChoice } from '../broker/jvm-memory.js';
 import { BROKER_PROTOCOLS } from '../broker/protocols.js';
 import type { ResolvedBaseOptions } from '../resolve-options.js';
+import { quantityValue } from '../resources/quantity.js';
 import type { GroupNames, ManifestComment } from './manifest.js';
 
 /**
@@ -14,7 +17,10 @@ export const BROKER_PATHS = {
   localData: '/opt/apache-activemq/data',
   tmp: '/opt/apache-activemq/tmp',
   shared: '/var/lib/activemq-ha/shared',
+  /** The temp store (non-persistent messages spooled to disk): per pod, on an emptyDir. */
+  tempStore: '/var/lib/activemq-ha/temp',
   consoleRealm: '/etc/activemq-ha/console/jetty-realm.properties',
+  metricsRules: '/etc/activemq-ha/metrics/jmx-exporter.yaml',
 } as const;
 
 /** Keys of the credentials Secret; the overlay's secretGenerator writes exactly these. */
@@ -39,6 +45,7 @@ export function brokerPorts(
     containerPort: BROKER_PROTOCOLS[p].port,
   }));
   if (options.console.enabled) ports.push({ name: 'console', containerPort: options.console.port });
+  if (options.metrics.enabled) ports.push({ name: 'metrics', containerPort: options.metrics.port });
   return ports.map((p) => ({ ...p, protocol: 'TCP' }));
 }
 
@@ -50,12 +57,22 @@ export function brokerContainer(
   const jettyHost = options.service.exposeConsole ? '0.0.0.0' : '127.0.0.1';
   // The image sets ACTIVEMQ_OPTS itself (only -Djetty.host), which also suppresses bin/env's
   // defaults, so the flags bin/env would add are repeated here.
+  const limit = broker.resources.limits.memory;
+  const heap = heapChoice(broker.javaOptions, quantityValue(limit), limit).flag;
   const javaOpts = [
+    heap,
     broker.javaOptions,
     '-Djava.util.logging.config.file=logging.properties',
     `-Djava.security.auth.login.config=${BROKER_PATHS.conf}/login.config`,
     `-Djetty.host=${jettyHost}`,
     `-Djetty.port=${console.port}`,
+    options.metrics.enabled
+      ? jmxExporterAgentFlag(
+          options.metrics.javaagentJar,
+          options.metrics.port,
+          BROKER_PATHS.metricsRules,
+        )
+      : undefined,
   ]
     .filter(Boolean)
     .join(' ');
@@ -83,8 +100,17 @@ export function brokerContainer(
       },
     );
   }
+  if (options.metrics.enabled) {
+    mounts.push({
+      name: 'config',
+      mountPath: BROKER_PATHS.metricsRules,
+      subPath: 'jmx-exporter.yaml',
+      readOnly: true,
+    });
+  }
   mounts.push(
     { name: 'shared', mountPath: BROKER_PATHS.shared },
+    { name: 'temp-store', mountPath: BROKER_PATHS.tempStore },
     { name: 'local-data', mountPath: BROKER_PATHS.localData },
     { name: 'broker-tmp', mountPath: BROKER_PATHS.tmp },
     { name: 'tmp', mountPath: '/tmp' },
@@ -96,6 +122,7 @@ export function brokerContainer(
     ports: brokerPorts(options),
     env: [
       { name: 'ACTIVEMQ_OPTS', value: javaOpts },
+      { name: 'JAVA_TOOL_OPTIONS', value: '-XX:+ExitOnOutOfMemoryError' },
       {
         name: CREDENTIAL_KEYS.brokerUsername,
         valueFrom: secretRef(CREDENTIAL_KEYS.brokerUsername),
@@ -120,6 +147,10 @@ export function brokerContainer(
   return {
     container,
     comments: [
+      {
+        path: ['env', 1],
+        text: 'Read by the JVM itself, not by the start script: a heap OOM ends the JVM (and frees the\nstore lock) even when a patch replaces ACTIVEMQ_OPTS.',
+      },
       {
         path: ['livenessProbe'],
         text: "Process-only liveness, no readiness probe: a waiting slave opens no ports yet must stay\nalive and Ready, or rollouts would deadlock on the store lock. Routing is decided by the\nleader label (and the agent's readiness), never by this container.",

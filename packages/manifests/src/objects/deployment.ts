@@ -22,6 +22,8 @@ export function deployment(names: GroupNames, options: ResolvedBaseOptions): Man
 
   const configItems = [{ key: 'activemq.xml', path: 'activemq.xml' }];
   if (options.console.enabled) configItems.push({ key: 'jetty.xml', path: 'jetty.xml' });
+  if (options.metrics.enabled)
+    configItems.push({ key: 'jmx-exporter.yaml', path: 'jmx-exporter.yaml' });
   const volumes: Record<string, unknown>[] = [
     { name: 'config', configMap: { name: names.config, items: configItems } },
   ];
@@ -42,6 +44,7 @@ export function deployment(names: GroupNames, options: ResolvedBaseOptions): Man
   }
   volumes.push(
     { name: 'shared', persistentVolumeClaim: { claimName: names.claim } },
+    { name: 'temp-store', emptyDir: { sizeLimit: options.storage.tempSize } },
     { name: 'local-data', emptyDir: { sizeLimit: '512Mi' } },
     { name: 'broker-tmp', emptyDir: { sizeLimit: '256Mi' } },
     { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },

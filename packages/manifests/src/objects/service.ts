@@ -19,7 +19,7 @@ export function clientService(names: GroupNames, options: ResolvedBaseOptions): 
       protocol: 'TCP',
     });
   }
-  const { type, annotations, loadBalancerIP } = options.service;
+  const { type, annotations, loadBalancerClass } = options.service;
   const hasAnnotations = Object.keys(annotations).length > 0;
   return {
     object: {
@@ -31,7 +31,7 @@ export function clientService(names: GroupNames, options: ResolvedBaseOptions): 
       },
       spec: {
         type,
-        ...(loadBalancerIP ? { loadBalancerIP } : {}),
+        ...(loadBalancerClass ? { loadBalancerClass } : {}),
         selector: { [NAME_LABEL]: names.app, [LEADER_LABEL]: 'yes' },
         ports,
       },

@@ -1,3 +1,4 @@
+import { NAMESPACE_PLACEHOLDER } from '../options.js';
 import type { ResolvedBaseOptions } from '../resolve-options.js';
 import type { GroupNames, Manifest } from './manifest.js';
 
@@ -5,10 +6,14 @@ import type { GroupNames, Manifest } from './manifest.js';
  * The shared store. Every broker mounts this one claim (ReadWriteMany); the Deployment refers to
  * it by the same name, and kustomize renames both together.
  */
-export function sharedClaim(names: GroupNames, options: ResolvedBaseOptions): Manifest {
+export function sharedClaim(
+  names: GroupNames,
+  options: ResolvedBaseOptions,
+  namespace = NAMESPACE_PLACEHOLDER,
+): Manifest {
   const { nfs, storageClassName, size } = options.storage;
   const binding = nfs
-    ? { storageClassName: '', volumeName: names.volume }
+    ? { storageClassName: '', volumeName: volumeName(names, namespace) }
     : storageClassName !== undefined
       ? { storageClassName }
       : {};
@@ -34,18 +39,33 @@ export function sharedClaim(names: GroupNames, options: ResolvedBaseOptions): Ma
   };
 }
 
+/**
+ * The cluster-scoped volume's name for a namespace: `<claim>.<namespace>`, so overlays of one
+ * base in two namespaces do not collide. The base carries `NAMESPACE_PLACEHOLDER` (upper case, so
+ * an API server refuses the base applied on its own); the overlay's replacements put the namespace
+ * in, behind the last "." so that a `namePrefix` does not move it.
+ */
+export function volumeName(names: GroupNames, namespace = NAMESPACE_PLACEHOLDER): string {
+  return `${names.volume}.${namespace}`;
+}
+
 /** Only with `storage.nfs`: a pre-provisioned NFS volume reserved for the shared claim. */
-export function nfsVolume(names: GroupNames, options: ResolvedBaseOptions): Manifest | undefined {
+export function nfsVolume(
+  names: GroupNames,
+  options: ResolvedBaseOptions,
+  namespace = NAMESPACE_PLACEHOLDER,
+): Manifest | undefined {
   const { nfs, size } = options.storage;
   if (!nfs) return undefined;
   return {
     object: {
       apiVersion: 'v1',
       kind: 'PersistentVolume',
-      metadata: { name: names.volume },
+      metadata: { name: volumeName(names, namespace) },
       spec: {
         capacity: { storage: size },
         accessModes: ['ReadWriteMany'],
+        claimRef: { kind: 'PersistentVolumeClaim', namespace, name: names.claim },
         persistentVolumeReclaimPolicy: 'Retain',
         storageClassName: '',
         mountOptions: [...nfs.mountOptions],
@@ -60,6 +80,10 @@ export function nfsVolume(names: GroupNames, options: ResolvedBaseOptions): Mani
       {
         path: ['spec', 'persistentVolumeReclaimPolicy'],
         text: 'Retain: deleting the claim never deletes the messages.',
+      },
+      {
+        path: ['spec', 'claimRef'],
+        text: 'Reserved for this one claim: no other claim with storageClassName "" can take it.',
       },
     ],
   };

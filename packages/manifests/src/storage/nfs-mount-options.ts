@@ -20,3 +20,8 @@ export function unsafeNfsMountOption(option: string): string | undefined {
   }
   return undefined;
 }
+
+/** Does this option pin the NFS protocol version (`nfsvers=…` or `vers=…`)? */
+export function namesNfsVersion(option: string): boolean {
+  return /^\s*(nfs)?vers\s*=/i.test(option);
+}

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  type ActivemqXmlOptions,
   type BrokerProtocol,
   type BrokerUser,
   DEFAULT_TAKEOVER_PROFILE,
@@ -42,6 +43,8 @@ export interface StartBrokerGroupOptions<P extends BrokerProtocol = DefaultBroke
   readonly users?: readonly BrokerUser[];
   /** @default 'activemq' */
   readonly brokerName?: string;
+  /** More of the deployed activemq.xml (as `renderActivemqXml` takes it), e.g. redelivery. @default {} */
+  readonly config?: Pick<ActivemqXmlOptions, 'redelivery' | 'systemUsage' | 'jmx'>;
   /** @default $ACTIVEMQ_HOME, else the Debian package at /usr/share/activemq */
   readonly activemqHome?: string;
   /** @default $JAVA_HOME, else `java` on PATH */
@@ -117,6 +120,7 @@ export async function startBrokerGroup<P extends BrokerProtocol = DefaultBrokerP
             checkpointIntervalMs: options.checkpointIntervalMs,
             kahaDb: options.kahaDb,
             users: options.users,
+            ...options.config,
           },
           HOST,
           m.ports,

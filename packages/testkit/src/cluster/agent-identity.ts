@@ -16,7 +16,7 @@ export async function applyAgentRbac(
   groupName = 'activemq',
 ): Promise<string> {
   const objects = renderObjects({
-    base: { name: groupName },
+    base: { name: groupName, storage: { storageClassName: 'nfs-rwx' } },
     overlay: {
       name: groupName,
       namespace,
