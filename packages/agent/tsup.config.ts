@@ -1,4 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
+
+const { version } = JSON.parse(
+  readFileSync(new URL('./package.json', import.meta.url), 'utf8'),
+) as {
+  version: string;
+};
+const define = { __AGENT_VERSION__: JSON.stringify(version) };
 
 // The agent ships as one bundled file so the container image needs no node_modules,
 // and `node dist/agent.js` is the exact entrypoint both the image and the tests run.
@@ -12,6 +20,7 @@ export default defineConfig([
     splitting: false,
     sourcemap: true,
     clean: true,
+    define,
     banner: {
       js: "#!/usr/bin/env node\nimport { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
     },
@@ -21,6 +30,7 @@ export default defineConfig([
     format: ['esm'],
     dts: true,
     sourcemap: true,
+    define,
     target: 'node22',
   },
 ]);

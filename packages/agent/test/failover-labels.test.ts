@@ -82,23 +82,39 @@ describe('agent labels the pod of the broker that holds the lock', () => {
     await cluster.brokers.waitForSlave(stale.broker.id);
   });
 
-  it('releases the label on SIGTERM before the agent exits', async () => {
+  it('keeps the label on SIGTERM when only the agent restarts and its broker serves on', async () => {
     onTestFailed(cluster.dumpLogs);
     const leader = cluster.podOfBroker((await cluster.brokers.waitForActive()).broker.id);
     await leaderIs(leader.name);
+    const seq = cluster.kube.requestSeq;
     const exit = await leader.agent!.kill('SIGTERM');
-    const exitedAt = Date.now();
     expect(exit.code).toBe(0);
-    expect(labelOf(leader.name)).toBe('no');
-    const release = cluster.kube
-      .labelHistory()
-      .findLast((c) => c.pod === leader.name && c.after?.leader === 'no');
-    expect(release!.time).toBeLessThanOrEqual(exitedAt);
-    expect(leader.agent!.lines.some((l) => l.event === 'stopped' && l.released === true)).toBe(
-      true,
-    );
+    expect(labelOf(leader.name)).toBe('yes');
+    expect(cluster.kube.countRequests({ verb: 'patch', resource: 'pods', afterSeq: seq })).toBe(0);
+    expect(
+      leader.agent!.lines.some(
+        (l) => l.event === 'stopped' && l.required === false && l.released === false,
+      ),
+    ).toBe(true);
+    // The restarted agent is the same identity: it renews the Lease it left, same term.
+    const term = cluster.kube.getPod(leader.name)?.metadata.annotations?.['activemq-ha.io/term'];
     await cluster.startAgent(leader.name);
+    await cluster.kube.waitFor(
+      () => {
+        const lease = cluster.kube.get('leases', 'activemq-leader') as
+          | { spec?: { holderIdentity?: string; renewTime?: string } }
+          | undefined;
+        return (
+          lease?.spec?.holderIdentity === leader.name &&
+          Date.parse(lease.spec.renewTime!) > Date.now() - 1000
+        );
+      },
+      { timeoutMs: 10_000, description: 'the restarted agent renews its Lease' },
+    );
     await leaderIs(leader.name);
+    expect(cluster.kube.getPod(leader.name)?.metadata.annotations?.['activemq-ha.io/term']).toBe(
+      term,
+    );
   });
 
   it('serves health, readiness and Prometheus metrics', async () => {
@@ -117,5 +133,47 @@ describe('agent labels the pod of the broker that holds the lock', () => {
     expect(standbyMetrics).toMatch(/^activemq_ha_broker_serving 0$/m);
     // A waiting slave stays Ready: rollouts must never wait on the store lock.
     expect((await fetch(`http://127.0.0.1:${standby.agent!.httpPort}/readyz`)).status).toBe(200);
+  });
+
+  // Last: they leave the leader's pod terminating.
+  it('releases the label and the Lease on SIGTERM when the pod is terminating', async () => {
+    onTestFailed(cluster.dumpLogs);
+    const leader = cluster.podOfBroker((await cluster.brokers.waitForActive()).broker.id);
+    await leaderIs(leader.name);
+    cluster.kube.terminatePod(leader.name);
+    await leader.agent!.waitForLog((l) => l.event === 'terminating');
+    const exit = await leader.agent!.kill('SIGTERM');
+    const exitedAt = Date.now();
+    expect(exit.code).toBe(0);
+    expect(labelOf(leader.name)).toBe('no');
+    const release = cluster.kube
+      .labelHistory()
+      .findLast((c) => c.pod === leader.name && c.after?.leader === 'no');
+    expect(release!.time).toBeLessThanOrEqual(exitedAt);
+    const lease = cluster.kube.get('leases', 'activemq-leader') as {
+      spec?: { holderIdentity?: string };
+    };
+    expect(lease.spec?.holderIdentity ?? '').toBe('');
+    expect(leader.agent!.lines.some((l) => l.event === 'stopped' && l.required && l.released)).toBe(
+      true,
+    );
+  });
+
+  it('exits non-zero when a required release fails (terminating pod, API down)', async () => {
+    onTestFailed(cluster.dumpLogs);
+    const leader = cluster.podOfBroker((await cluster.brokers.waitForActive()).broker.id);
+    await cluster.startAgent(leader.name);
+    await leader.agent!.waitForLog((l) => l.event === 'terminating');
+    await leaderIs(leader.name);
+    await cluster.kube.setDown(true);
+    try {
+      const exit = await leader.agent!.kill('SIGTERM');
+      expect(exit.code).toBe(1);
+      expect(
+        leader.agent!.lines.some((l) => l.event === 'stopped' && l.required && !l.released),
+      ).toBe(true);
+    } finally {
+      await cluster.kube.setDown(false);
+    }
   });
 });

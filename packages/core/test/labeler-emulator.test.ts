@@ -61,7 +61,9 @@ describe('PodLabeler against the Kubernetes API emulator', () => {
   it('fences a stale leader label left on another pod (dead agent) when it takes over', async () => {
     kube.setPodLabels('amq-0', { leader: 'yes' }); // left over; nobody runs on amq-0
     kube.setPodLabels('amq-2', { leader: 'yes' });
-    const a1 = agent('amq-1', new ScriptedProbe('ok'), { labeler: { leaseName: 'activemq' } });
+    const a1 = agent('amq-1', new ScriptedProbe('ok'), {
+      labeler: { lease: { name: 'activemq' } },
+    });
     await kube.waitFor(() => leaders().length === 1 && leaders()[0] === 'amq-1', {
       timeoutMs: 20_000,
     });
