@@ -73,6 +73,9 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
     },
   });
   const metrics = new AgentMetrics(() => labeler.status.label === config.leaderValue, VERSION);
+  // The Lease name identifies the broker group within its namespace: alerts sum by it, so two
+  // groups in one namespace never add up.
+  metrics.registry.setDefaultLabels({ group: config.leaseName });
   wireMetrics({ api, elector, labeler, metrics, standbyValue: config.standbyValue });
   wireLogs({ api, elector, labeler, log, labelKey: config.labelKey });
   if (markerAtStart) metrics.splitBrain.set(1);

@@ -124,13 +124,20 @@ describe('agent labels the pod of the broker that holds the lock', () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
     const metrics = await (await fetch(`${base}/metrics`)).text();
-    expect(metrics).toMatch(/^activemq_ha_leader 1$/m);
-    expect(metrics).toMatch(/activemq_ha_probe_duration_seconds_count\{outcome="ok"\} \d+/);
+    expect(metrics).toMatch(/^activemq_ha_leader\{group="activemq-leader"\} 1$/m);
+    expect(metrics).toMatch(
+      /activemq_ha_probe_duration_seconds_count\{(?=[^}]*outcome="ok")(?=[^}]*group="activemq-leader")[^}]*\} \d+/,
+    );
+    // Standard Node.js names, no agent prefix; build info and the elector state.
+    expect(metrics).toMatch(/^process_resident_memory_bytes\{group="activemq-leader"\} \d+/m);
+    expect(metrics).toMatch(/^activemq_ha_agent_build_info\{(?=[^}]*version="\d)[^}]*\} 1$/m);
+    expect(metrics).toMatch(/^activemq_ha_elector_state\{(?=[^}]*state="leader")[^}]*\} 1$/m);
+    expect(metrics).toMatch(/^activemq_ha_lease_term\{group="activemq-leader"\} \d+$/m);
     const standby = cluster.pods.find((p) => p.name !== leader.name)!;
     const standbyMetrics = await (
       await fetch(`http://127.0.0.1:${standby.agent!.httpPort}/metrics`)
     ).text();
-    expect(standbyMetrics).toMatch(/^activemq_ha_broker_serving 0$/m);
+    expect(standbyMetrics).toMatch(/^activemq_ha_broker_serving\{group="activemq-leader"\} 0$/m);
     // A waiting slave stays Ready: rollouts must never wait on the store lock.
     expect((await fetch(`http://127.0.0.1:${standby.agent!.httpPort}/readyz`)).status).toBe(200);
   });

@@ -148,7 +148,7 @@ describe('split brain: two brokers serve at once', () => {
     const loserReady = await fetch(`http://127.0.0.1:${loser.agent!.httpPort}/readyz`);
     expect(loserReady.status).toBe(503);
     const metrics = await (await fetch(`http://127.0.0.1:${loser.agent!.httpPort}/metrics`)).text();
-    expect(metrics).toMatch(/^activemq_ha_split_brain 1$/m);
+    expect(metrics).toMatch(/^activemq_ha_split_brain\{group="activemq-leader"\} 1$/m);
 
     // The kubelet's liveness probe of the loser's broker container fails on the marker: it stops
     // that broker. The winner keeps serving; the Service ends with one endpoint.

@@ -1,6 +1,8 @@
 import { KubeApiError, LabelConflictError } from './errors.js';
 import type { MetadataPatch, PodApi, PodMeta } from './kube-api.js';
 
+export const POD_DELETION_COST = 'controller.kubernetes.io/pod-deletion-cost';
+
 /** What the writers need to know; the labeler supplies it. */
 export interface LabelWriteContext {
   readonly api: PodApi;
@@ -13,6 +15,8 @@ export interface LabelWriteContext {
   readonly fencedByAnnotation: string | undefined;
   /** Annotation stamped with the leadership term on a leader claim; undefined: none. */
   readonly termAnnotation: string | undefined;
+  /** Keep `controller.kubernetes.io/pod-deletion-cost` high on the leader (replaced last). */
+  readonly podDeletionCost: boolean;
   /** The own term (the group Lease's leaseTransitions while we hold it). */
   readonly term: () => number | undefined;
   /** Called before every label patch; throws `WriteThrottledError` when the budget is spent. */
@@ -162,6 +166,12 @@ function labelPatch(
     const term = ctx.term();
     if (value === ctx.leaderValue && term !== undefined) annotations[key] = String(term);
     else if (value !== ctx.leaderValue && key in pod.annotations) annotations[key] = null;
+  }
+  if (ctx.podDeletionCost) {
+    // The ReplicaSet controller deletes pods with a lower cost first (scale-down, rollouts):
+    // the leader's pod goes last, so a rollout moves the lock once, at the end.
+    if (value === ctx.leaderValue) annotations[POD_DELETION_COST] = '1000';
+    else if (POD_DELETION_COST in pod.annotations) annotations[POD_DELETION_COST] = null;
   }
   if (ctx.fencedByAnnotation) {
     const by = ctx.fencedByAnnotation;

@@ -80,6 +80,11 @@ export interface PodLabelerOptions {
     /** Labels for a Lease this labeler creates. */
     readonly labels?: Readonly<Record<string, string>>;
   };
+  /**
+   * Set `controller.kubernetes.io/pod-deletion-cost: "1000"` on the leader's pod (removed on
+   * demotion), so scale-downs and rollouts replace it last. @default true
+   */
+  readonly podDeletionCost?: boolean;
   /** Annotation holding the own leadership term; `null` disables it. @default 'activemq-ha.io/term' */
   readonly termAnnotation?: string | null;
   /**
@@ -149,6 +154,7 @@ export function resolveLabelerOptions(o: PodLabelerOptions) {
     termAnnotation:
       o.termAnnotation === null ? undefined : (o.termAnnotation ?? 'activemq-ha.io/term'),
     fenceBackoffMs: o.fenceBackoffMs ?? 10_000,
+    podDeletionCost: o.podDeletionCost ?? true,
     writesPerMinute: o.writesPerMinute ?? 10,
     writeBurst: o.writeBurst ?? 5,
     splitBrainAtStart: o.splitBrainAtStart ?? false,

@@ -93,7 +93,16 @@ describe('PodLabeler', () => {
     expect(patch.resourceVersion).toBe(rv);
     expect(patch.annotations).toEqual({
       'activemq-ha.io/leader-since': '2023-11-14T22:13:20.000Z',
+      // The leader's pod is replaced last by rollouts and scale-downs.
+      'controller.kubernetes.io/pod-deletion-cost': '1000',
     });
+    elector.set('standby');
+    await settle();
+    expect(api.pods.get('amq-0')!.annotations).not.toHaveProperty(
+      'controller.kubernetes.io/pod-deletion-cost',
+    );
+    elector.set('leader');
+    await settle();
     expect(api.pods.get('amq-0')!.labels).toEqual({
       app: 'amq',
       'pod-template-hash': 'x',

@@ -114,6 +114,7 @@ export class PodLabeler extends GuardedEmitter<PodLabelerEvents> {
       leaderSinceAnnotation: o.leaderSinceAnnotation,
       fencedByAnnotation: o.fencedByAnnotation,
       termAnnotation: o.termAnnotation,
+      podDeletionCost: o.podDeletionCost,
       term: () => this.#lease?.status.term,
       beforeWrite: (pod) => this.#spendWrite(pod),
       maxConflictRetries: o.maxConflictRetries,
