@@ -207,7 +207,7 @@ describe('PodLabeler', () => {
   });
 
   it('detects a split brain: another pod renews the Lease while our broker serves', async () => {
-    const { api, elector, labeler, seen } = setup(
+    const { api, elector, labeler } = setup(
       { lease: { name: 'amq' } },
       { 'amq-0': 'yes', 'amq-1': 'yes' },
     );
