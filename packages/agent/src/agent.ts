@@ -1,4 +1,6 @@
 import { KubeClient, LeaderElector, PodLabeler } from '@activemq-ha/core';
+import { wireLogs } from './agent-logs.js';
+import { wireMetrics } from './agent-metrics.js';
 import type { AgentConfig } from './config.js';
 import { AgentError } from './errors.js';
 import { type AgentHttpServer, startHttpServer } from './http-server.js';
@@ -6,6 +8,15 @@ import { connectKube } from './kube-connection.js';
 import type { Logger } from './logger.js';
 import { AgentMetrics } from './metrics.js';
 import { probeFromConfig } from './probe-from-config.js';
+import { StopMarker } from './stop-marker.js';
+import { AGENT_VERSION } from './version.js';
+
+export interface HandOver {
+  /** The label had to go: the pod is terminating or its broker does not serve. */
+  readonly required: boolean;
+  readonly released: boolean;
+  readonly reason: string;
+}
 
 export interface RunningAgent {
   readonly httpPort: number;
@@ -13,23 +24,30 @@ export interface RunningAgent {
   readonly labeler: PodLabeler;
   readonly metrics: AgentMetrics;
   /**
-   * Hands over: removes the own leader label first (so the Service drops this pod before the
-   * broker goes), then stops probing and serving HTTP. Resolves whether the label was released.
+   * SIGTERM: releases the own leader label (and the Lease) when the pod is terminating or the
+   * local broker does not serve; when only the agent's container restarts under a serving broker
+   * the label stays. Then stops probing and serving HTTP.
    */
-  stop(): Promise<boolean>;
+  stop(): Promise<HandOver>;
 }
 
 /**
  * Wires core into a sidecar: the elector probes the local broker, the labeler keeps the pod's
- * label in step, and every event becomes a metric and, for state changes, one JSON log line.
+ * label and the group Lease in step; what they report becomes log lines (agent-logs.ts) and
+ * metrics (agent-metrics.ts), one table each.
  */
 export async function startAgent(config: AgentConfig, log: Logger): Promise<RunningAgent> {
   const kube = connectKube(config);
   const api = new KubeClient({ kubeConfig: kube.kubeConfig, tokenFile: kube.tokenFile });
+  const marker = new StopMarker(config.stopMarker);
+  // A marker left by the previous run of this container: the split brain may still be on.
+  const markerAtStart = config.splitBrainStopBroker && (await marker.exists());
   const elector = new LeaderElector({
     probe: probeFromConfig(config),
     intervalMs: config.probeIntervalMs,
     standbyIntervalMs: config.standbyProbeIntervalMs,
+    successThreshold: config.successThreshold,
+    failureThreshold: config.failureThreshold,
   });
   const labeler = new PodLabeler({
     api,
@@ -40,119 +58,56 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
     labelKey: config.labelKey,
     leaderValue: config.leaderValue,
     standbyValue: config.standbyValue,
+    onUnknown: config.onUnknown,
     resyncIntervalMs: config.resyncIntervalMs,
-    leaseName: config.lease ? leaseNameFor(config.groupSelector) : undefined,
+    probeFreshnessMs: config.probeFreshnessMs,
+    fenceBackoffMs: config.fenceBackoffMs,
+    writesPerMinute: config.writesPerMinute,
+    splitBrainAtStart: markerAtStart,
+    lease: {
+      name: config.leaseName,
+      durationSeconds: config.leaseDurationSeconds,
+      renewIntervalMs: config.leaseRenewIntervalMs,
+    },
   });
-  const metrics = new AgentMetrics(() => labeler.status.label === config.leaderValue);
+  const metrics = new AgentMetrics(
+    () => labeler.status.label === config.leaderValue,
+    AGENT_VERSION,
+  );
+  // The Lease name identifies the broker group within its namespace: alerts sum by it, so two
+  // groups in one namespace never add up.
+  metrics.registry.setDefaultLabels({ group: config.leaseName });
+  wireMetrics({ api, elector, labeler, metrics, standbyValue: config.standbyValue });
+  wireLogs({ api, elector, labeler, log, labelKey: config.labelKey });
+  if (markerAtStart) metrics.splitBrain.set(1);
 
-  api.on('request', (e) => {
-    if (e.status < 200 || e.status >= 300) metrics.apiErrors.inc({ code: String(e.status) });
-  });
-  api.on('tokenRotated', (info) =>
-    log.info({ event: 'token-rotated', ...info }, 'service account token re-read'),
-  );
-  elector.on('probe', ({ result }) => {
-    metrics.probeDuration.observe({ outcome: result.status }, result.latencyMs / 1000);
-    metrics.brokerServing.set(result.status === 'ok' ? 1 : 0);
-    log.debug(
-      { event: 'probe', probe: result.probe, status: result.status, latencyMs: result.latencyMs },
-      'probe',
-    );
-  });
-  let labelledSinceTransition = false;
-  elector.on('transition', (t) => {
-    labelledSinceTransition = false;
-    metrics.transitions.inc({ from: t.from, to: t.to });
-    log.info(
-      {
-        event: 'transition',
-        from: t.from,
-        to: t.to,
-        reason: t.reason,
-        previousStateMs: t.previousDurationMs,
-      },
-      `broker ${t.to}: ${t.reason}`,
-    );
-  });
-  elector.on('error', (error) => log.warn({ event: 'probe-error', err: error }, 'probe threw'));
-  labeler.on('labelChanged', (c) => {
-    metrics.labelWrites.inc({ target: 'self', value: c.to });
-    // Only the write that follows a state change measures the agent's reaction time; repairs
-    // and the SIGTERM release can come long after the last transition.
-    if (c.cause !== 'released' && c.sinceTransitionMs !== undefined && !labelledSinceTransition) {
-      metrics.timeToLabel.observe(c.sinceTransitionMs / 1000);
-    }
-    labelledSinceTransition = true;
-    log.info(
-      {
-        event: 'label',
-        target: c.pod,
-        from: c.from,
-        to: c.to,
-        cause: c.cause,
-        reason: c.reason,
-        writeMs: c.durationMs,
-        sinceTransitionMs: c.sinceTransitionMs,
-      },
-      `labelled ${c.pod} ${config.labelKey}=${c.to}`,
-    );
-  });
-  labeler.on('fenced', (f) => {
-    metrics.labelWrites.inc({ target: 'peer', value: config.standbyValue });
-    log.info(
-      { event: 'fenced', target: f.pod, writeMs: f.durationMs, attempts: f.attempts },
-      `fenced stale leader ${f.pod}`,
-    );
-  });
-  labeler.on('watch', (w) => {
-    if (w.error)
-      log.warn(
-        { event: 'watch-closed', err: w.error },
-        'pod watch closed with an error; re-watching',
+  if (config.splitBrainStopBroker) {
+    labeler.on('splitBrain', (e) => {
+      marker.create(`split brain: ${e.holder} holds the group Lease`).then(
+        () =>
+          log.warn(
+            { event: 'stop-marker', path: marker.path, action: 'created' },
+            `created ${marker.path}: the broker's liveness probe now stops the broker`,
+          ),
+        (error: Error) =>
+          log.error(
+            { event: 'stop-marker', path: marker.path, err: error },
+            `cannot create ${marker.path}; the broker keeps serving (demoted, NotReady)`,
+          ),
       );
-    else log.debug({ event: `watch-${w.state}` }, `pod watch ${w.state}`);
-  });
-  labeler.on('fenceFailed', (f) =>
-    log.warn(
-      { event: 'fence-failed', target: f.pod, err: f.error },
-      `could not fence ${f.pod}; retrying`,
-    ),
-  );
-  labeler.on('conflict', (c) =>
-    log.debug(
-      { event: 'conflict', target: c.pod, attempt: c.attempt },
-      'resourceVersion conflict; re-reading',
-    ),
-  );
-  labeler.on('apiError', (e) => {
-    // A transient error (no answer, 401/403/409/429/5xx) heals by itself; anything else (400,
-    // 422: a webhook or a bad label) needs a person, so it is logged as an error. Both are retried.
-    const fields = {
-      event: 'api-error',
-      err: e.error,
-      transient: e.transient,
-      trigger: e.trigger,
-      consecutive: e.consecutiveErrors,
-      retryInMs: e.retryInMs,
-    };
-    const message = `Kubernetes API call failed; retrying in ${e.retryInMs} ms`;
-    if (e.transient) log.warn(fields, message);
-    else log.error(fields, `${message}; this error will not heal by itself`);
-  });
-  const onListenerError = (error: Error) =>
-    log.error({ event: 'listener-error', err: error }, 'an event handler of the agent threw');
-  elector.on('listenerError', onListenerError);
-  labeler.on('listenerError', onListenerError);
-  api.on('listenerError', onListenerError);
-  labeler.on('readiness', (r) =>
-    log.info(
-      { event: 'readiness', ready: r.ready, reason: r.reason },
-      `readiness ${r.ready ? 'ok' : 'failing'}: ${r.reason}`,
-    ),
-  );
-  labeler.on('warning', (w) =>
-    log.warn({ event: 'warning', what: w.what, err: w.error }, `${w.what} failed`),
-  );
+    });
+    labeler.on('splitBrainCleared', () => {
+      marker.remove().then(
+        () =>
+          log.info(
+            { event: 'stop-marker', path: marker.path, action: 'removed' },
+            `removed ${marker.path}: no other pod holds a live Lease`,
+          ),
+        (error: Error) =>
+          log.error({ event: 'stop-marker', path: marker.path, err: error }, 'cannot remove'),
+      );
+    });
+  }
 
   // Liveness covers the agent's own loop only: a waiting slave must stay alive.
   const stallMs = Math.max(30_000, 4 * (config.probeIntervalMs + config.probeTimeoutMs));
@@ -188,11 +143,14 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
       probes: config.probes,
       probeIntervalMs: config.probeIntervalMs,
       groupSelector: config.groupSelector,
+      lease: config.leaseName,
+      version: AGENT_VERSION,
+      splitBrainAtStart: markerAtStart,
     },
     `agent started for pod ${kube.namespace}/${config.podName}`,
   );
 
-  let stopping: Promise<boolean> | undefined;
+  let stopping: Promise<HandOver> | undefined;
   return {
     httpPort: http.port,
     elector,
@@ -201,22 +159,26 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
     stop: () => {
       stopping ??= (async () => {
         const started = Date.now();
-        const released = await labeler.stop({ release: true, timeoutMs: config.shutdownTimeoutMs });
+        const h = await labeler.handOver(config.shutdownTimeoutMs);
         await elector.stop();
         await http.close();
         log.info(
-          { event: 'stopped', released, tookMs: Date.now() - started },
-          released ? 'label released; agent stopped' : 'agent stopped without releasing the label',
+          {
+            event: 'stopped',
+            released: h.released,
+            required: h.required,
+            reason: h.reason,
+            tookMs: Date.now() - started,
+          },
+          h.required
+            ? h.released
+              ? `label released (${h.reason}); agent stopped`
+              : `label NOT released although required (${h.reason}); agent stopped`
+            : `label kept (${h.reason}); agent stopped`,
         );
-        return released;
+        return h;
       })();
       return stopping;
     },
   };
-}
-
-/** `app.kubernetes.io/name=orders` → `orders-leader`: one Lease per broker group. */
-function leaseNameFor(groupSelector: string): string {
-  const value = groupSelector.split(',')[0]?.split('=').pop()?.trim() || 'activemq';
-  return `${value}-leader`;
 }

@@ -18,8 +18,8 @@ function errorCode(error: unknown): string | undefined {
 }
 
 /**
- * `activemq-ha-agent`: exit 2 on bad configuration (naming the setting), 1 on a runtime failure,
- * 0 after a SIGTERM/SIGINT hand-over.
+ * `activemq-ha-agent`: exit 2 on bad configuration (naming the setting), 1 on a runtime failure
+ * or a hand-over whose required release failed, 0 after a SIGTERM/SIGINT hand-over.
  */
 async function main(argv: readonly string[]): Promise<void> {
   if (argv.includes('--version') || argv.includes('-v')) {
@@ -58,8 +58,9 @@ async function main(argv: readonly string[]): Promise<void> {
   const onSignal = (signal: NodeJS.Signals) => {
     log.info({ event: 'signal', signal }, `${signal}: handing over`);
     agent.stop().then(
-      () => {
-        process.exitCode = 0;
+      (h) => {
+        // A release that was required but did not happen leaves a stale label: say so.
+        process.exitCode = h.required && !h.released ? 1 : 0;
       },
       (error: unknown) => {
         log.error({ event: 'stop-failed', err: error }, 'hand-over failed');

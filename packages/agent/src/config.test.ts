@@ -15,6 +15,17 @@ function problemsOf(fn: () => unknown): readonly string[] {
 }
 
 describe('loadConfig', () => {
+  it('rejects a Lease name that is not a DNS name, and a renewal slower than a third of the duration', () => {
+    expect(() => loadConfig(['--lease-name', 'app.kubernetes.io/name in (a,b)'], env)).toThrow(
+      /--lease-name: must be a DNS subdomain/,
+    );
+    expect(() =>
+      loadConfig(['--lease-duration-seconds', '6', '--lease-renew-interval-ms', '2500'], env),
+    ).toThrow(/more than a third of the Lease duration/);
+    expect(() => loadConfig(['--probe-freshness-ms', '50'], env)).toThrow(/--probe-freshness-ms/);
+    expect(() => loadConfig(['--on-unknown', 'flap'], env)).toThrow(/--on-unknown/);
+  });
+
   it('takes the downward API from the environment and fills defaults', () => {
     const config = loadConfig([], env);
     expect(config).toMatchObject({
@@ -26,27 +37,40 @@ describe('loadConfig', () => {
       probeIntervalMs: 100,
       standbyProbeIntervalMs: 25,
       httpPort: 8080,
-      lease: false,
+      leaseName: 'activemq-leader',
+      leaseDurationSeconds: 8,
+      splitBrainStopBroker: true,
       probes: ['openwire'],
     });
   });
 
   it('lets flags win over the environment', () => {
     const config = loadConfig(
-      ['--pod-name', 'p1', '--http-port', '0', '--probe', 'stomp,tcp', '--lease'],
+      [
+        '--pod-name',
+        'p1',
+        '--http-port',
+        '0',
+        '--probe',
+        'stomp,tcp',
+        '--lease-name',
+        'orders-leader',
+      ],
       { ...env, ACTIVEMQ_HA_HTTP_PORT: '9000' },
     );
     expect(config).toMatchObject({
       podName: 'p1',
       httpPort: 0,
       probes: ['stomp', 'tcp'],
-      lease: true,
+      leaseName: 'orders-leader',
     });
   });
 
   it('reads booleans from the environment as words, not truthiness', () => {
-    expect(loadConfig([], { ...env, ACTIVEMQ_HA_LEASE: 'false' }).lease).toBe(false);
-    expect(loadConfig([], { ...env, ACTIVEMQ_HA_LEASE: 'yes' }).lease).toBe(true);
+    const stop = (v: string) =>
+      loadConfig([], { ...env, ACTIVEMQ_HA_SPLIT_BRAIN_STOP_BROKER: v }).splitBrainStopBroker;
+    expect(stop('false')).toBe(false);
+    expect(stop('yes')).toBe(true);
   });
 
   it('names every bad setting at once', () => {

@@ -131,12 +131,78 @@ const settings = {
     schema: z.string().optional(),
     help: 'Bearer token file re-read when it rotates; in-cluster default: the projected service account token.',
   },
-  lease: {
-    flag: 'lease',
-    env: 'ACTIVEMQ_HA_LEASE',
-    schema: z.stringbool().default(false),
-    help: 'Also keep a coordination.k8s.io Lease naming the leader.',
-    boolean: true,
+  leaseName: {
+    flag: 'lease-name',
+    env: 'ACTIVEMQ_HA_LEASE_NAME',
+    schema: z
+      .string()
+      .max(253)
+      .regex(
+        /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
+        'must be a DNS subdomain (lowercase alphanumerics, "-" and ".")',
+      )
+      .default('activemq-leader'),
+    help: "Name of the broker group's coordination.k8s.io Lease (one per group: set it when two groups share a namespace). Its leaseTransitions number the leadership terms.",
+  },
+  leaseDurationSeconds: {
+    flag: 'lease-duration-seconds',
+    env: 'ACTIVEMQ_HA_LEASE_DURATION_SECONDS',
+    schema: z.coerce.number().int().min(2).max(300).default(8),
+    help: 'leaseDurationSeconds: how long another pod waits before taking over a Lease nobody renews (an agent that died without releasing it), 2..300.',
+  },
+  leaseRenewIntervalMs: {
+    flag: 'lease-renew-interval-ms',
+    env: 'ACTIVEMQ_HA_LEASE_RENEW_INTERVAL_MS',
+    schema: z.coerce.number().int().min(100).max(100_000).default(2000),
+    help: 'Time between Lease renewals by the serving pod; at most a third of the duration. It also bounds how fast a split brain is seen.',
+  },
+  splitBrainStopBroker: {
+    flag: 'split-brain-stop-broker',
+    env: 'ACTIVEMQ_HA_SPLIT_BRAIN_STOP_BROKER',
+    schema: z.stringbool().default(true),
+    help: "On a split brain, create the stop marker so the broker container's liveness probe stops the local broker ('false': only demote and go NotReady).",
+  },
+  stopMarker: {
+    flag: 'stop-marker',
+    env: 'ACTIVEMQ_HA_STOP_MARKER',
+    schema: z.string().min(1).default('/var/run/activemq-ha/stop-broker'),
+    help: "File (in an emptyDir shared with the broker container) whose existence fails the broker's liveness probe. Removed once no other pod holds a live Lease.",
+  },
+  fenceBackoffMs: {
+    flag: 'fence-backoff-ms',
+    env: 'ACTIVEMQ_HA_FENCE_BACKOFF_MS',
+    schema: z.coerce.number().int().min(0).max(600_000).default(10_000),
+    help: 'After a peer fenced this pod, how long it does not claim the label back (damping).',
+  },
+  writesPerMinute: {
+    flag: 'label-writes-per-minute',
+    env: 'ACTIVEMQ_HA_LABEL_WRITES_PER_MINUTE',
+    schema: z.coerce.number().int().min(1).max(600).default(10),
+    help: 'Label writes (own and fences) this agent may make per minute after a burst of 5.',
+  },
+  probeFreshnessMs: {
+    flag: 'probe-freshness-ms',
+    env: 'ACTIVEMQ_HA_PROBE_FRESHNESS_MS',
+    schema: z.coerce.number().int().min(200).max(60_000).default(3000),
+    help: 'Maximum age (monotonic) of the last ok probe for claiming or renewing; a process that was frozen re-probes first.',
+  },
+  successThreshold: {
+    flag: 'success-threshold',
+    env: 'ACTIVEMQ_HA_SUCCESS_THRESHOLD',
+    schema: z.coerce.number().int().min(1).max(20).default(1),
+    help: 'Consecutive ok probes before the broker counts as serving.',
+  },
+  failureThreshold: {
+    flag: 'failure-threshold',
+    env: 'ACTIVEMQ_HA_FAILURE_THRESHOLD',
+    schema: z.coerce.number().int().min(1).max(100).default(2),
+    help: 'Consecutive failed probes before a serving broker counts as down (raise it to ride out GC pauses: pauses up to about threshold x (interval + timeout) are tolerated).',
+  },
+  onUnknown: {
+    flag: 'on-unknown',
+    env: 'ACTIVEMQ_HA_ON_UNKNOWN',
+    schema: z.enum(['demote', 'keep']).default('demote'),
+    help: "While probes time out: 'demote' writes the standby label, 'keep' leaves it (readiness still fails).",
   },
   shutdownTimeoutMs: {
     flag: 'shutdown-timeout-ms',
@@ -192,6 +258,13 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Age
     }
   }
 
+  const renew = Number(out.leaseRenewIntervalMs);
+  const duration = Number(out.leaseDurationSeconds);
+  if (renew > (duration * 1000) / 3) {
+    problems.push(
+      `ACTIVEMQ_HA_LEASE_RENEW_INTERVAL_MS (or --lease-renew-interval-ms): ${renew} ms is more than a third of the Lease duration (${duration} s); a holder must renew several times per duration.`,
+    );
+  }
   const probes = String(out.probe ?? '')
     .split(',')
     .map((p) => p.trim())
@@ -226,6 +299,7 @@ ${lines.join('\n')}
   --help, -h               print this help
   --version, -v            print the agent's version
 
-Exit codes: 0 after a clean shutdown, 1 on a runtime failure, 2 on a configuration error.
+Exit codes: 0 after a clean shutdown, 1 on a runtime failure or when SIGTERM had to release the
+label (pod terminating or broker down) and could not, 2 on a configuration error.
 `;
 }

@@ -43,7 +43,50 @@ export class AgentMetrics {
     registers: [this.registry],
   });
 
-  constructor(isLeader: () => boolean) {
+  readonly splitBrain = new Gauge({
+    name: 'activemq_ha_split_brain',
+    help: '1 while the local broker served (or serves) while another pod renews the group Lease',
+    registers: [this.registry],
+  });
+  readonly electorState = new Gauge({
+    name: 'activemq_ha_elector_state',
+    help: 'Elector state of the local broker: 1 for the current state, 0 for the others',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+  });
+  readonly term = new Gauge({
+    name: 'activemq_ha_lease_term',
+    help: 'Leadership term (Lease leaseTransitions) while this pod holds the group Lease, else -1',
+    registers: [this.registry],
+  });
+  readonly fenceFailures = new Counter({
+    name: 'activemq_ha_fence_failures_total',
+    help: 'Fences of stale leader labels on peers that failed',
+    registers: [this.registry],
+  });
+  readonly fencedByPeer = new Counter({
+    name: 'activemq_ha_fenced_by_peer_total',
+    help: "Times a peer demoted this pod's leader label",
+    registers: [this.registry],
+  });
+  readonly claimBlocked = new Counter({
+    name: 'activemq_ha_claim_blocked_total',
+    help: 'Label claims held back because a routable peer could not be fenced',
+    registers: [this.registry],
+  });
+  readonly throttled = new Counter({
+    name: 'activemq_ha_label_writes_throttled_total',
+    help: 'Label writes held back by the per-agent write budget',
+    registers: [this.registry],
+  });
+  readonly buildInfo = new Gauge({
+    name: 'activemq_ha_agent_build_info',
+    help: 'Always 1; the labels name the agent version and the Node.js version',
+    labelNames: ['version', 'nodejs'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(isLeader: () => boolean, version: string) {
     this.leader = new Gauge({
       name: 'activemq_ha_leader',
       help: '1 while this pod is labelled leader (as last observed in the API), else 0',
@@ -52,6 +95,12 @@ export class AgentMetrics {
         this.set(isLeader() ? 1 : 0);
       },
     });
-    collectDefaultMetrics({ register: this.registry, prefix: 'activemq_ha_agent_' });
+    // Standard names (process_*, nodejs_*), so stock Node.js dashboards work unchanged.
+    collectDefaultMetrics({ register: this.registry });
+    this.buildInfo.set({ version, nodejs: process.version }, 1);
+    this.term.set(-1);
+    for (const state of ['starting', 'leader', 'standby', 'unknown']) {
+      this.electorState.set({ state }, state === 'starting' ? 1 : 0);
+    }
   }
 }

@@ -92,26 +92,46 @@ describe.each(TARGETS)('on the %s API', (api) => {
       await cluster.brokers.waitForSlave(stale.broker.id);
     });
 
-    it('releases the label on SIGTERM before the agent exits', async () => {
+    it('keeps the label on SIGTERM when only the agent restarts and its broker serves on', async () => {
       onTestFailed(cluster.dumpLogs);
       const leader = cluster.podOfBroker((await cluster.brokers.waitForActive()).broker.id);
       await leaderIs(leader.name);
+      const seq = api === 'emulator' ? cluster.kube.requestSeq : 0;
       const exit = await leader.agent!.kill('SIGTERM');
-      const exitedAt = Date.now();
       expect(exit.code).toBe(0);
-      // Read from the API after the exit: nobody but this agent relabels a pod whose broker serves.
-      expect(await labelOf(leader.name)).toBe('no');
-      if (cluster.api === 'emulator') {
-        // The emulator timestamps the write itself; a watch only sees it some ms later.
-        const release = cluster
-          .labelHistory()
-          .findLast((c) => c.pod === leader.name && c.after?.leader === 'no');
-        expect(release!.time).toBeLessThanOrEqual(exitedAt);
+      expect(await labelOf(leader.name)).toBe('yes');
+      if (api === 'emulator') {
+        expect(cluster.kube.countRequests({ verb: 'patch', resource: 'pods', afterSeq: seq })).toBe(
+          0,
+        );
       }
-      expect(leader.agent!.lines.some((l) => l.event === 'stopped' && l.released === true)).toBe(
-        true,
-      );
+      expect(
+        leader.agent!.lines.some(
+          (l) => l.event === 'stopped' && l.required === false && l.released === false,
+        ),
+      ).toBe(true);
       await cluster.startAgent(leader.name);
+      if (api === 'emulator') {
+        // The restarted agent is the same identity: it renews the Lease it left, same term.
+        const term = cluster.kube.getPod(leader.name)?.metadata.annotations?.[
+          'activemq-ha.io/term'
+        ];
+        await cluster.kube.waitFor(
+          () => {
+            const lease = cluster.kube.get('leases', 'activemq-leader') as
+              | { spec?: { holderIdentity?: string; renewTime?: string } }
+              | undefined;
+            return (
+              lease?.spec?.holderIdentity === leader.name &&
+              Date.parse(lease.spec.renewTime!) > Date.now() - 1000
+            );
+          },
+          { timeoutMs: 10_000, description: 'the restarted agent renews its Lease' },
+        );
+        expect(
+          cluster.kube.getPod(leader.name)?.metadata.annotations?.['activemq-ha.io/term'],
+        ).toBe(term);
+      }
       await leaderIs(leader.name);
     });
 
@@ -122,15 +142,71 @@ describe.each(TARGETS)('on the %s API', (api) => {
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
       expect((await fetch(`${base}/readyz`)).status).toBe(200);
       const metrics = await (await fetch(`${base}/metrics`)).text();
-      expect(metrics).toMatch(/^activemq_ha_leader 1$/m);
-      expect(metrics).toMatch(/activemq_ha_probe_duration_seconds_count\{outcome="ok"\} \d+/);
+      expect(metrics).toMatch(/^activemq_ha_leader\{group="activemq-leader"\} 1$/m);
+      expect(metrics).toMatch(
+        /activemq_ha_probe_duration_seconds_count\{(?=[^}]*outcome="ok")(?=[^}]*group="activemq-leader")[^}]*\} \d+/,
+      );
+      // Standard Node.js names, no agent prefix; build info and the elector state.
+      expect(metrics).toMatch(/^process_resident_memory_bytes\{group="activemq-leader"\} \d+/m);
+      expect(metrics).toMatch(/^activemq_ha_agent_build_info\{(?=[^}]*version="\d)[^}]*\} 1$/m);
+      expect(metrics).toMatch(/^activemq_ha_elector_state\{(?=[^}]*state="leader")[^}]*\} 1$/m);
+      expect(metrics).toMatch(/^activemq_ha_lease_term\{group="activemq-leader"\} \d+$/m);
       const standby = cluster.pods.find((p) => p.name !== leader.name)!;
       const standbyMetrics = await (
         await fetch(`http://127.0.0.1:${standby.agent!.httpPort}/metrics`)
       ).text();
-      expect(standbyMetrics).toMatch(/^activemq_ha_broker_serving 0$/m);
+      expect(standbyMetrics).toMatch(/^activemq_ha_broker_serving\{group="activemq-leader"\} 0$/m);
       // A waiting slave stays Ready: rollouts must never wait on the store lock.
       expect((await fetch(`http://127.0.0.1:${standby.agent!.httpPort}/readyz`)).status).toBe(200);
     });
+
+    // Last: they leave the leader's pod terminating. Emulator only: it marks a pod terminating
+    // without a kubelet and takes the API down on request.
+    it.runIf(api === 'emulator')(
+      'releases the label and the Lease on SIGTERM when the pod is terminating',
+      async () => {
+        onTestFailed(cluster.dumpLogs);
+        const leader = cluster.podOfBroker((await cluster.brokers.waitForActive()).broker.id);
+        await leaderIs(leader.name);
+        cluster.kube.terminatePod(leader.name);
+        await leader.agent!.waitForLog((l) => l.event === 'terminating');
+        const exit = await leader.agent!.kill('SIGTERM');
+        const exitedAt = Date.now();
+        expect(exit.code).toBe(0);
+        expect(await labelOf(leader.name)).toBe('no');
+        const release = cluster
+          .labelHistory()
+          .findLast((c) => c.pod === leader.name && c.after?.leader === 'no');
+        expect(release!.time).toBeLessThanOrEqual(exitedAt);
+        const lease = cluster.kube.get('leases', 'activemq-leader') as {
+          spec?: { holderIdentity?: string };
+        };
+        expect(lease.spec?.holderIdentity ?? '').toBe('');
+        expect(
+          leader.agent!.lines.some((l) => l.event === 'stopped' && l.required && l.released),
+        ).toBe(true);
+      },
+    );
+
+    it.runIf(api === 'emulator')(
+      'exits non-zero when a required release fails (terminating pod, API down)',
+      async () => {
+        onTestFailed(cluster.dumpLogs);
+        const leader = cluster.podOfBroker((await cluster.brokers.waitForActive()).broker.id);
+        await cluster.startAgent(leader.name);
+        await leader.agent!.waitForLog((l) => l.event === 'terminating');
+        await leaderIs(leader.name);
+        await cluster.kube.setDown(true);
+        try {
+          const exit = await leader.agent!.kill('SIGTERM');
+          expect(exit.code).toBe(1);
+          expect(
+            leader.agent!.lines.some((l) => l.event === 'stopped' && l.required && !l.released),
+          ).toBe(true);
+        } finally {
+          await cluster.kube.setDown(false);
+        }
+      },
+    );
   });
 });

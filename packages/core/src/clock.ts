@@ -6,6 +6,11 @@
 export interface Clock {
   /** Wall-clock time in epoch milliseconds (used for event timestamps and ages). */
   now(): number;
+  /**
+   * Monotonic milliseconds (any origin) for ages and freshness: unlike `now()` an NTP step does
+   * not move it. Optional for hand-written clocks; `monotonicNow(clock)` falls back to `now()`.
+   */
+  monotonic?(): number;
   setTimeout(callback: () => void, ms: number): TimerHandle;
   clearTimeout(handle: TimerHandle): void;
 }
@@ -15,9 +20,15 @@ export type TimerHandle = unknown;
 
 export const systemClock: Clock = {
   now: () => Date.now(),
+  monotonic: () => performance.now(),
   setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
   clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
+
+/** The clock's monotonic time, or its wall-clock time when it has none. */
+export function monotonicNow(clock: Clock): number {
+  return clock.monotonic ? clock.monotonic() : clock.now();
+}
 
 /** `ms` scaled by a random factor in [1 - jitter, 1 + jitter]. */
 export function jittered(ms: number, jitter: number, random: () => number = Math.random): number {

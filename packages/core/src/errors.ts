@@ -16,7 +16,9 @@ export type CoreErrorCode =
   /** Some pods still labelled leader could not be fenced; the others were. */
   | 'FENCE_INCOMPLETE'
   /** An event listener threw; the emitter caught it and carried on. */
-  | 'LISTENER_FAILED';
+  | 'LISTENER_FAILED'
+  /** The label-write budget is spent; the write goes out after `retryInMs`. */
+  | 'WRITE_THROTTLED';
 
 export class CoreError extends Error {
   override readonly name: string = 'CoreError';
@@ -58,6 +60,7 @@ export type KubeOperation =
   | 'patchPod'
   | 'watchPods'
   | 'createEvent'
+  | 'readLease'
   | 'writeLease';
 
 /**
@@ -133,13 +136,24 @@ export class FenceIncompleteError extends CoreError {
   }
 }
 
+/** A label write was held back by the per-agent write budget (not an API failure). */
+export class WriteThrottledError extends CoreError {
+  override readonly name = 'WriteThrottledError';
+  constructor(
+    readonly pod: string,
+    readonly retryInMs: number,
+  ) {
+    super('WRITE_THROTTLED', `label write on ${pod} held back for ${retryInMs} ms (write budget)`);
+  }
+}
+
 /**
  * Whether retrying `err` unchanged can succeed: a transient `KubeApiError`, a 409 streak, or a
  * fence whose every failure is so. Anything else (400, 422, a bug) needs someone to act.
  */
 export function isTransientError(err: unknown): boolean {
   if (err instanceof KubeApiError) return err.transient;
-  if (err instanceof LabelConflictError) return true;
+  if (err instanceof LabelConflictError || err instanceof WriteThrottledError) return true;
   if (err instanceof FenceIncompleteError) return err.errors.every(isTransientError);
   return false;
 }

@@ -8,6 +8,8 @@ export { BACKOFF_DEFAULTS, Backoff } from './backoff.js';
 export type { Clock, TimerHandle } from './clock.js';
 export { systemClock } from './clock.js';
 export { allOf, anyOf } from './compose-probes.js';
+export type { DesiredLabelInput } from './desired-label.js';
+export { desiredLabel } from './desired-label.js';
 export type { LeaderState, Streaks, Thresholds } from './elector-policy.js';
 export type { CoreErrorCode, KubeOperation } from './errors.js';
 export {
@@ -19,11 +21,14 @@ export {
   ListenerError,
   ProbeFailedError,
   TokenFileError,
+  WriteThrottledError,
 } from './errors.js';
+export type { LeaseStatus } from './group-lease.js';
 export type { ListenerErrorEvents } from './guarded-emitter.js';
 export type {
   KubeRequestEvent,
-  LeaseHolderSpec,
+  LeaseRecord,
+  LeaseSpecWrite,
   MetadataPatch,
   PodApi,
   PodEventSpec,

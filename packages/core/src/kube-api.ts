@@ -10,6 +10,8 @@ export interface PodMeta {
   readonly annotations: Readonly<Record<string, string>>;
   /** Set when the pod is terminating. */
   readonly deletionTimestamp?: string;
+  /** The pod's `Ready` condition, when the API reported one (false: not an endpoint). */
+  readonly ready?: boolean;
 }
 
 /**
@@ -59,14 +61,28 @@ export interface PodEventSpec {
   readonly at: number;
 }
 
-export interface LeaseHolderSpec {
-  readonly namespace: string;
-  readonly name: string;
+/** A coordination.k8s.io/v1 Lease as the labeler uses it (client-go's leader-election record). */
+export interface LeaseRecord {
+  readonly resourceVersion: string;
+  /** Empty or undefined: released (client-go writes `""` on release). */
+  readonly holderIdentity: string | undefined;
+  readonly leaseDurationSeconds: number | undefined;
+  /** Epoch ms, as written by the holder's clock (informational: expiry is judged locally). */
+  readonly renewTime: number | undefined;
+  readonly acquireTime: number | undefined;
+  /** Number of times the holder changed: the leadership term. */
+  readonly leaseTransitions: number;
+}
+
+/** The spec fields written on every create, renew, acquire and release. */
+export interface LeaseSpecWrite {
   readonly holderIdentity: string;
-  /** Epoch ms the holder became leader. */
-  readonly acquiredAt: number;
-  /** Labels set when the Lease is created. */
-  readonly labels?: Readonly<Record<string, string>>;
+  readonly leaseDurationSeconds: number;
+  /** Epoch ms. */
+  readonly acquireTime: number;
+  /** Epoch ms. */
+  readonly renewTime: number;
+  readonly leaseTransitions: number;
 }
 
 /** One finished API request, for metrics and debug logs. */
@@ -110,6 +126,20 @@ export interface PodApi {
     handlers: PodWatchHandlers,
   ): Promise<WatchHandle>;
   createPodEvent(event: PodEventSpec): Promise<void>;
-  /** Creates or updates a coordination.k8s.io/v1 Lease so that it names `holderIdentity`. */
-  writeLeaseHolder(lease: LeaseHolderSpec): Promise<void>;
+  /** Reads a Lease; resolves undefined when it does not exist (404). */
+  readLease(namespace: string, name: string): Promise<LeaseRecord | undefined>;
+  /** Creates a Lease; rejects with 409 (AlreadyExists) when another writer was first. */
+  createLease(
+    namespace: string,
+    name: string,
+    spec: LeaseSpecWrite,
+    labels?: Readonly<Record<string, string>>,
+  ): Promise<LeaseRecord>;
+  /** Replaces the Lease's spec, conditional on `resourceVersion` (409 when it moved). */
+  updateLease(
+    namespace: string,
+    name: string,
+    resourceVersion: string,
+    spec: LeaseSpecWrite,
+  ): Promise<LeaseRecord>;
 }

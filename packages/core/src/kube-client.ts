@@ -18,7 +18,8 @@ import { InvalidOptionError, KubeApiError, type KubeOperation } from './errors.j
 import { GuardedEmitter, type ListenerErrorEvents } from './guarded-emitter.js';
 import type {
   KubeRequestEvent,
-  LeaseHolderSpec,
+  LeaseRecord,
+  LeaseSpecWrite,
   MetadataPatch,
   PodApi,
   PodEventSpec,
@@ -250,42 +251,68 @@ export class KubeClient extends GuardedEmitter<KubeClientEvents> implements PodA
     });
   }
 
-  writeLeaseHolder(spec: LeaseHolderSpec): Promise<void> {
-    return this.#call('writeLease', async (c) => {
-      const { namespace, name } = spec;
-      const desired = {
-        holderIdentity: spec.holderIdentity,
-        acquireTime: microTime(spec.acquiredAt) as unknown as Date,
-        renewTime: microTime(this.#clock.now()) as unknown as Date,
-      };
-      let current: V1Lease | undefined;
+  readLease(namespace: string, name: string): Promise<LeaseRecord | undefined> {
+    return this.#call('readLease', async (c) => {
       try {
-        current = await c.coordination.readNamespacedLease({ namespace, name }, this.#options());
+        return toLeaseRecord(
+          await c.coordination.readNamespacedLease({ namespace, name }, this.#options()),
+        );
       } catch (err) {
-        if (statusOf(err) !== 404) throw err;
+        if (statusOf(err) === 404) return undefined;
+        throw err;
       }
-      if (!current) {
+    });
+  }
+
+  createLease(
+    namespace: string,
+    name: string,
+    spec: LeaseSpecWrite,
+    labels?: Readonly<Record<string, string>>,
+  ): Promise<LeaseRecord> {
+    return this.#call('writeLease', async (c) =>
+      toLeaseRecord(
         await c.coordination.createNamespacedLease(
           {
             namespace,
             body: {
               apiVersion: 'coordination.k8s.io/v1',
               kind: 'Lease',
-              metadata: { name, ...(spec.labels ? { labels: { ...spec.labels } } : {}) },
-              spec: desired,
+              metadata: { name, ...(labels ? { labels: { ...labels } } : {}) },
+              spec: toLeaseSpec(spec),
             },
           },
           this.#options(),
-        );
-        return;
-      }
-      if (current.spec?.holderIdentity === spec.holderIdentity) return;
-      // Conditional on the resourceVersion just read (kept in metadata): 409 if it moved.
-      await c.coordination.replaceNamespacedLease(
-        { namespace, name, body: { ...current, spec: { ...current.spec, ...desired } } },
-        this.#options(),
-      );
-    });
+        ),
+      ),
+    );
+  }
+
+  updateLease(
+    namespace: string,
+    name: string,
+    resourceVersion: string,
+    spec: LeaseSpecWrite,
+  ): Promise<LeaseRecord> {
+    // A replace carrying the resourceVersion read: the API answers 409 if anyone wrote since,
+    // which is what makes the Lease a compare-and-swap (as client-go's resourcelock does).
+    return this.#call('writeLease', async (c) =>
+      toLeaseRecord(
+        await c.coordination.replaceNamespacedLease(
+          {
+            namespace,
+            name,
+            body: {
+              apiVersion: 'coordination.k8s.io/v1',
+              kind: 'Lease',
+              metadata: { name, namespace, resourceVersion },
+              spec: toLeaseSpec(spec),
+            },
+          },
+          this.#options(),
+        ),
+      ),
+    );
   }
 
   /**
@@ -367,8 +394,33 @@ export class KubeClient extends GuardedEmitter<KubeClientEvents> implements PodA
   }
 }
 
+function toLeaseSpec(spec: LeaseSpecWrite) {
+  return {
+    holderIdentity: spec.holderIdentity,
+    leaseDurationSeconds: spec.leaseDurationSeconds,
+    acquireTime: microTime(spec.acquireTime) as unknown as Date,
+    renewTime: microTime(spec.renewTime) as unknown as Date,
+    leaseTransitions: spec.leaseTransitions,
+  };
+}
+
+function toLeaseRecord(lease: V1Lease): LeaseRecord {
+  const spec = lease.spec ?? {};
+  const time = (t: Date | string | undefined) =>
+    t === undefined ? undefined : new Date(t).getTime();
+  return {
+    resourceVersion: lease.metadata?.resourceVersion ?? '',
+    holderIdentity: spec.holderIdentity || undefined,
+    leaseDurationSeconds: spec.leaseDurationSeconds,
+    renewTime: time(spec.renewTime),
+    acquireTime: time(spec.acquireTime),
+    leaseTransitions: spec.leaseTransitions ?? 0,
+  };
+}
+
 function toPodMeta(pod: V1Pod): PodMeta {
   const m = pod.metadata ?? {};
+  const ready = pod.status?.conditions?.find((c) => c.type === 'Ready')?.status;
   return {
     name: m.name ?? '',
     namespace: m.namespace ?? '',
@@ -379,6 +431,7 @@ function toPodMeta(pod: V1Pod): PodMeta {
     ...(m.deletionTimestamp
       ? { deletionTimestamp: new Date(m.deletionTimestamp).toISOString() }
       : {}),
+    ...(ready === undefined ? {} : { ready: ready === 'True' }),
   };
 }
 

@@ -42,3 +42,13 @@ function nameProblem(s: string, what: string): string | undefined {
   }
   return undefined;
 }
+
+/** Why `name` is not an object name of the DNS-1123 subdomain kind (a Lease's); undefined if it is. */
+export function dnsSubdomainProblem(name: string): string | undefined {
+  if (name.length === 0) return 'must be a non-empty name';
+  if (name.length > PREFIX_MAX) return `is longer than ${PREFIX_MAX} characters`;
+  if (!DNS_SUBDOMAIN.test(name)) {
+    return 'is not a DNS subdomain (lowercase alphanumerics, "-" and ".", starting and ending alphanumeric)';
+  }
+  return undefined;
+}

@@ -1,6 +1,8 @@
 import { KubeApiError, LabelConflictError } from './errors.js';
 import type { MetadataPatch, PodApi, PodMeta } from './kube-api.js';
 
+export const POD_DELETION_COST = 'controller.kubernetes.io/pod-deletion-cost';
+
 /** What the writers need to know; the labeler supplies it. */
 export interface LabelWriteContext {
   readonly api: PodApi;
@@ -11,6 +13,14 @@ export interface LabelWriteContext {
   readonly standbyValue: string;
   readonly leaderSinceAnnotation: string | undefined;
   readonly fencedByAnnotation: string | undefined;
+  /** Annotation stamped with the leadership term on a leader claim; undefined: none. */
+  readonly termAnnotation: string | undefined;
+  /** Keep `controller.kubernetes.io/pod-deletion-cost` high on the leader (replaced last). */
+  readonly podDeletionCost: boolean;
+  /** The own term (the group Lease's leaseTransitions while we hold it). */
+  readonly term: () => number | undefined;
+  /** Called before every label patch; throws `WriteThrottledError` when the budget is spent. */
+  readonly beforeWrite: (pod: string) => void;
   readonly maxConflictRetries: number;
   readonly now: () => number;
   /** Re-evaluated after every read: the elector may have moved while the request was out. */
@@ -57,6 +67,7 @@ export async function reconcileSelf(
     if (from === desired) return { kind: 'unchanged', pod };
     const started = ctx.now();
     ctx.signal?.throwIfAborted();
+    ctx.beforeWrite(ctx.podName);
     try {
       const written = await ctx.api.patchPodMetadata(
         ctx.namespace,
@@ -102,6 +113,7 @@ export async function fencePod(
     });
     if (!stillLeader()) return done('abandoned');
     if (pod.labels[ctx.labelKey] !== ctx.leaderValue) return done('changed');
+    ctx.beforeWrite(pod.name);
     try {
       pod = await ctx.api.patchPodMetadata(
         ctx.namespace,
@@ -149,6 +161,18 @@ function labelPatch(
     if (value === ctx.leaderValue) annotations[since] = new Date(ctx.now()).toISOString();
     else if (since in pod.annotations) annotations[since] = null;
   }
+  if (ctx.termAnnotation) {
+    const key = ctx.termAnnotation;
+    const term = ctx.term();
+    if (value === ctx.leaderValue && term !== undefined) annotations[key] = String(term);
+    else if (value !== ctx.leaderValue && key in pod.annotations) annotations[key] = null;
+  }
+  if (ctx.podDeletionCost) {
+    // The ReplicaSet controller deletes pods with a lower cost first (scale-down, rollouts):
+    // the leader's pod goes last, so a rollout moves the lock once, at the end.
+    if (value === ctx.leaderValue) annotations[POD_DELETION_COST] = '1000';
+    else if (POD_DELETION_COST in pod.annotations) annotations[POD_DELETION_COST] = null;
+  }
   if (ctx.fencedByAnnotation) {
     const by = ctx.fencedByAnnotation;
     if (fencedBy !== undefined) annotations[by] = fencedBy;
@@ -159,6 +183,18 @@ function labelPatch(
     labels: { [ctx.labelKey]: value },
     ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
   };
+}
+
+/** The term a pod's annotation claims; undefined when it carries none (or garbage). */
+export function termOf(pod: PodMeta, termAnnotation: string | undefined): number | undefined {
+  const raw = termAnnotation ? pod.annotations[termAnnotation] : undefined;
+  if (raw === undefined || !/^\d{1,15}$/.test(raw)) return undefined;
+  return Number(raw);
+}
+
+/** A pod no Service routes to: terminating, or its Ready condition is false. */
+export function notRoutable(pod: PodMeta): boolean {
+  return pod.deletionTimestamp !== undefined || pod.ready === false;
 }
 
 export function isStatus(err: unknown, status: number): boolean {

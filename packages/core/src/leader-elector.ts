@@ -1,5 +1,5 @@
 import { definedOnly } from './backoff.js';
-import { type Clock, jittered, systemClock, type TimerHandle } from './clock.js';
+import { type Clock, jittered, monotonicNow, systemClock, type TimerHandle } from './clock.js';
 import { addResult, decide, type LeaderState, NO_STREAKS, type Streaks } from './elector-policy.js';
 import { InvalidOptionError, ProbeFailedError } from './errors.js';
 import { GuardedEmitter, type ListenerErrorEvents } from './guarded-emitter.js';
@@ -48,6 +48,8 @@ export interface ProbeEvent {
   readonly result: ProbeResult;
   /** Epoch ms when the result arrived. */
   readonly at: number;
+  /** Monotonic ms when the result arrived (`Clock.monotonic`): what freshness is judged on. */
+  readonly monotonicAt: number;
   /** State after this result. */
   readonly state: LeaderState;
   readonly streaks: Streaks;
@@ -250,7 +252,13 @@ export class LeaderElector extends GuardedEmitter<LeaderElectorEvents> {
       this.#state = to;
       this.#transitions++;
     }
-    this.#lastProbe = { result, at, state: to, streaks: this.#streaks };
+    this.#lastProbe = {
+      result,
+      at,
+      monotonicAt: monotonicNow(this.#clock),
+      state: to,
+      streaks: this.#streaks,
+    };
     this.emit('probe', this.#lastProbe);
     if (to === from) return;
     const previousDurationMs = at - this.#since;

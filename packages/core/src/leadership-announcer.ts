@@ -8,23 +8,25 @@ export interface AnnouncerOptions {
   readonly leaderValue: string;
   readonly events: boolean;
   readonly reportingController: string;
-  /** Lease name, or undefined when the Lease is off. */
-  readonly leaseName: string | undefined;
-  readonly leaseLabels: Readonly<Record<string, string>> | undefined;
+  /** The own pod's uid as last seen (Events name it). */
+  readonly podUid: () => string | undefined;
   readonly now: () => number;
   /** Best-effort failures end up here; they never block labelling. */
   readonly onFailure: (what: string, error: Error) => void;
 }
 
-export type LeadershipEventReason = 'BecameLeader' | 'BecameStandby' | 'Demoted' | 'Fenced';
+export type LeadershipEventReason =
+  | 'BecameLeader'
+  | 'BecameStandby'
+  | 'Demoted'
+  | 'Fenced'
+  | 'SplitBrain';
 
 /**
- * Kubernetes Events and the optional Lease: observability only, fire-and-forget. Nothing here
- * is awaited by the label path.
+ * Kubernetes Events: observability only, fire-and-forget. Nothing here is awaited by the label
+ * path.
  */
 export class LeadershipAnnouncer {
-  #leaseWrittenFor: number | undefined;
-
   constructor(private readonly o: AnnouncerOptions) {}
 
   event(
@@ -34,7 +36,12 @@ export class LeadershipAnnouncer {
     type: 'Normal' | 'Warning' = 'Normal',
   ): void {
     if (!this.o.events) return;
-    const action = reason === 'Fenced' ? 'Fence' : reason === 'Demoted' ? 'Demote' : 'Label';
+    const action =
+      reason === 'Fenced'
+        ? 'Fence'
+        : reason === 'Demoted' || reason === 'SplitBrain'
+          ? 'Demote'
+          : 'Label';
     this.o.api
       .createPodEvent({
         regarding: { name: regarding.name, namespace: regarding.namespace, uid: regarding.uid },
@@ -73,26 +80,21 @@ export class LeadershipAnnouncer {
     );
   }
 
-  /**
-   * Names this pod in the Lease once per leadership term (`since` identifies the term), so a
-   * steady leader does not write it again on every resync.
-   */
-  lease(since: number): void {
-    const name = this.o.leaseName;
-    if (!name || this.#leaseWrittenFor === since) return;
-    this.#leaseWrittenFor = since;
-    this.o.api
-      .writeLeaseHolder({
-        namespace: this.o.namespace,
-        name,
-        holderIdentity: this.o.podName,
-        acquiredAt: since,
-        ...(this.o.leaseLabels ? { labels: this.o.leaseLabels } : {}),
-      })
-      .catch((err: Error) => {
-        // Try again at the next reconcile of this term.
-        if (this.#leaseWrittenFor === since) this.#leaseWrittenFor = undefined;
-        this.o.onFailure('lease', err);
-      });
+  /** Our broker serves while `holder` renews the group Lease. */
+  splitBrain(holder: string): void {
+    const self: PodMeta = {
+      name: this.o.podName,
+      namespace: this.o.namespace,
+      uid: this.o.podUid() ?? '',
+      resourceVersion: '',
+      labels: {},
+      annotations: {},
+    };
+    this.event(
+      self,
+      'SplitBrain',
+      `the local broker serves while ${holder} holds and renews the group Lease: two brokers serve (store locks are not working); labelled ${this.o.labelKey} standby and not ready`,
+      'Warning',
+    );
   }
 }

@@ -1,9 +1,18 @@
 import type { LeaderState } from './elector-policy.js';
+import type { LeaseStatus } from './group-lease.js';
 import type { ListenerErrorEvents } from './guarded-emitter.js';
 import type { Readiness } from './readiness.js';
 
 /** Why a reconcile ran. */
-export type ReconcileTrigger = 'start' | 'transition' | 'probe' | 'watch' | 'resync' | 'retry';
+export type ReconcileTrigger =
+  | 'start'
+  | 'transition'
+  | 'probe'
+  | 'watch'
+  | 'resync'
+  | 'retry'
+  | 'lease'
+  | 'damping';
 
 export interface LabelChange {
   readonly pod: string;
@@ -60,6 +69,20 @@ export interface PodLabelerEvents extends ListenerErrorEvents {
   apiError: [event: ApiErrorEvent];
   watch: [event: { readonly state: 'open' | 'closed'; readonly error?: Error }];
   readiness: [readiness: Readiness];
+  /** Our broker serves while `holder` renews the group Lease: we demote and go NotReady. */
+  splitBrain: [event: { readonly holder: string; readonly at: number }];
+  /** No other pod holds a live Lease any more: the split brain is over (the stop marker may go). */
+  splitBrainCleared: [event: { readonly at: number }];
+  /** A peer (`by`) demoted our pod; we do not claim back for `fenceBackoffMs`. */
+  fencedByPeer: [event: { readonly by: string; readonly at: number }];
+  /** The label claim waits: these leader-labelled peers could not be fenced and are routable. */
+  claimBlocked: [event: { readonly pods: readonly string[]; readonly reason: string }];
+  /** A write was held back by the write budget. */
+  throttled: [event: { readonly pod: string; readonly retryInMs: number }];
+  /** The own pod got a deletionTimestamp: SIGTERM will release the label. */
+  terminating: [event: { readonly deletionTimestamp: string }];
+  /** The Lease status changed (held, term, other holder). */
+  lease: [status: LeaseStatus];
   /** A best-effort side effect (Event, Lease) failed, or `stop({ release })` ran out of time. */
   warning: [event: { readonly what: string; readonly error: Error }];
 }
@@ -75,4 +98,8 @@ export interface LabelerStatus {
   readonly consecutiveErrors: number;
   readonly watching: boolean;
   readonly readiness: Readiness;
+  /** Split brain detected and not yet cleared. */
+  readonly splitBrain: boolean;
+  /** The group Lease as last seen; undefined without a Lease. */
+  readonly lease: LeaseStatus | undefined;
 }

@@ -3,7 +3,7 @@ import { type Clock, systemClock } from './clock.js';
 import type { LeaderState } from './elector-policy.js';
 import { InvalidOptionError } from './errors.js';
 import type { PodApi } from './kube-api.js';
-import { labelValueProblem, qualifiedNameProblem } from './label-syntax.js';
+import { dnsSubdomainProblem, labelValueProblem, qualifiedNameProblem } from './label-syntax.js';
 import type { ProbeEvent, Transition } from './leader-elector.js';
 
 /** What the labeler needs from the elector: a `LeaderElector` or anything shaped like it. */
@@ -65,13 +65,42 @@ export interface PodLabelerOptions {
   /** @default 'activemq-ha.io/agent' */
   readonly reportingController?: string;
   /**
-   * Name of a coordination.k8s.io/v1 Lease whose holderIdentity is set to the leader pod
-   * (informational: `kubectl get lease`; not a lock). Off when undefined.
-   * @default undefined
+   * The group's coordination.k8s.io/v1 Lease: taken once the broker serves, renewed, released
+   * when it stops; its `leaseTransitions` is the leadership term stamped on the pod and compared
+   * before a fence, and a pod that renews it while our broker serves proves a split brain.
+   * Undefined: no Lease (no terms, no split-brain detection).
    */
-  readonly leaseName?: string;
-  /** Labels for a Lease this labeler creates. */
-  readonly leaseLabels?: Readonly<Record<string, string>>;
+  readonly lease?: {
+    /** A DNS-1123 subdomain, unique per broker group (e.g. `orders-leader`). */
+    readonly name: string;
+    /** `leaseDurationSeconds` (2..300). @default 8 */
+    readonly durationSeconds?: number;
+    /** Time between renewals, in ms; at most a third of the duration. @default 2000 */
+    readonly renewIntervalMs?: number;
+    /** Labels for a Lease this labeler creates. */
+    readonly labels?: Readonly<Record<string, string>>;
+  };
+  /**
+   * Set `controller.kubernetes.io/pod-deletion-cost: "1000"` on the leader's pod (removed on
+   * demotion), so scale-downs and rollouts replace it last. @default true
+   */
+  readonly podDeletionCost?: boolean;
+  /** Annotation holding the own leadership term; `null` disables it. @default 'activemq-ha.io/term' */
+  readonly termAnnotation?: string | null;
+  /**
+   * After a peer fenced this pod, how long (ms) it does not claim the label back even if its
+   * broker serves: damping against two agents relabelling each other. 0 disables. @default 10000
+   */
+  readonly fenceBackoffMs?: number;
+  /** Label writes (own and fences) per minute, after `writeBurst`. @default 10 */
+  readonly writesPerMinute?: number;
+  /** @default 5 */
+  readonly writeBurst?: number;
+  /**
+   * Start as if a split brain had been detected (the agent restarted while its stop marker is
+   * still there): not ready, label standby, until no other pod holds a live Lease.
+   */
+  readonly splitBrainAtStart?: boolean;
   /**
    * The own label as known before the first API read, e.g. from the Downward API labels file,
    * so `readiness()` is right even when the API is down at start-up.
@@ -114,8 +143,21 @@ export function resolveLabelerOptions(o: PodLabelerOptions) {
         : (o.fencedByAnnotation ?? 'activemq-ha.io/fenced-by'),
     events: o.events ?? true,
     reportingController: o.reportingController ?? 'activemq-ha.io/agent',
-    leaseName: o.leaseName,
-    leaseLabels: o.leaseLabels,
+    lease: o.lease
+      ? {
+          name: o.lease.name,
+          durationSeconds: o.lease.durationSeconds ?? 8,
+          renewIntervalMs: o.lease.renewIntervalMs ?? 2000,
+          labels: o.lease.labels,
+        }
+      : undefined,
+    termAnnotation:
+      o.termAnnotation === null ? undefined : (o.termAnnotation ?? 'activemq-ha.io/term'),
+    fenceBackoffMs: o.fenceBackoffMs ?? 10_000,
+    podDeletionCost: o.podDeletionCost ?? true,
+    writesPerMinute: o.writesPerMinute ?? 10,
+    writeBurst: o.writeBurst ?? 5,
+    splitBrainAtStart: o.splitBrainAtStart ?? false,
     maxConflictRetries: o.maxConflictRetries ?? 5,
     clock: o.clock ?? systemClock,
     random: o.random ?? Math.random,
@@ -123,7 +165,12 @@ export function resolveLabelerOptions(o: PodLabelerOptions) {
   for (const k of ['namespace', 'podName'] as const) {
     if (!r[k]) throw new InvalidOptionError(k, 'must be a non-empty string');
   }
-  const keys = ['labelKey', 'leaderSinceAnnotation', 'fencedByAnnotation'] as const;
+  const keys = [
+    'labelKey',
+    'leaderSinceAnnotation',
+    'fencedByAnnotation',
+    'termAnnotation',
+  ] as const;
   for (const k of keys) {
     const key = r[k];
     if (key === undefined) continue;
@@ -143,6 +190,26 @@ export function resolveLabelerOptions(o: PodLabelerOptions) {
   }
   if (!(r.resyncIntervalMs > 0)) throw new InvalidOptionError('resyncIntervalMs', 'must be > 0');
   if (!(r.probeFreshnessMs > 0)) throw new InvalidOptionError('probeFreshnessMs', 'must be > 0');
+  if (r.lease) {
+    const { name, durationSeconds: d, renewIntervalMs: renew } = r.lease;
+    const problem = dnsSubdomainProblem(name);
+    if (problem) throw new InvalidOptionError('lease.name', `${JSON.stringify(name)} ${problem}`);
+    if (!Number.isInteger(d) || d < 2 || d > 300) {
+      throw new InvalidOptionError('lease.durationSeconds', 'must be an integer from 2 to 300');
+    }
+    if (!(renew >= 100) || renew > (d * 1000) / 3) {
+      throw new InvalidOptionError(
+        'lease.renewIntervalMs',
+        `must be from 100 to a third of the duration (${Math.floor((d * 1000) / 3)} ms)`,
+      );
+    }
+  }
+  if (!(r.fenceBackoffMs >= 0)) throw new InvalidOptionError('fenceBackoffMs', 'must be >= 0');
+  if (!(r.writesPerMinute >= 1)) throw new InvalidOptionError('writesPerMinute', 'must be >= 1');
+  if (!Number.isInteger(r.writeBurst) || r.writeBurst < 2) {
+    // Two: a takeover fences one peer and claims its own label at once.
+    throw new InvalidOptionError('writeBurst', 'must be an integer >= 2');
+  }
   if (!Number.isInteger(r.maxConflictRetries) || r.maxConflictRetries < 1) {
     throw new InvalidOptionError('maxConflictRetries', 'must be an integer >= 1');
   }

@@ -93,7 +93,16 @@ describe('PodLabeler', () => {
     expect(patch.resourceVersion).toBe(rv);
     expect(patch.annotations).toEqual({
       'activemq-ha.io/leader-since': '2023-11-14T22:13:20.000Z',
+      // The leader's pod is replaced last by rollouts and scale-downs.
+      'controller.kubernetes.io/pod-deletion-cost': '1000',
     });
+    elector.set('standby');
+    await settle();
+    expect(api.pods.get('amq-0')!.annotations).not.toHaveProperty(
+      'controller.kubernetes.io/pod-deletion-cost',
+    );
+    elector.set('leader');
+    await settle();
     expect(api.pods.get('amq-0')!.labels).toEqual({
       app: 'amq',
       'pod-template-hash': 'x',
@@ -102,8 +111,8 @@ describe('PodLabeler', () => {
     await labeler.stop();
   });
 
-  it('becomes leader with an Event and a Lease, and writes nothing in steady state', async () => {
-    const { api, elector, labeler, patches } = setup({ leaseName: 'amq' });
+  it('becomes leader with an Event and a renewed Lease, and patches nothing in steady state', async () => {
+    const { api, elector, labeler, patches } = setup({ lease: { name: 'amq' } });
     labeler.start();
     elector.set('leader');
     await settle();
@@ -114,45 +123,211 @@ describe('PodLabeler', () => {
       reportingInstance: 'amq-0',
       regarding: { name: 'amq-0', uid: 'uid-amq-0' },
     });
-    expect(api.leases.get('amq')).toMatchObject({ holderIdentity: 'amq-0' });
+    expect(api.leases.get('amq')).toMatchObject({
+      holderIdentity: 'amq-0',
+      leaseDurationSeconds: 8,
+      leaseTransitions: 0,
+    });
+    expect(api.pods.get('amq-0')!.annotations['activemq-ha.io/term']).toBe('0');
     const after = patches();
+    const leaseWrites = api.count('writeLease');
     for (let i = 0; i < 12; i++) {
       await vi.advanceTimersByTimeAsync(250);
       elector.tick(); // fresh probes keep coming
-      await vi.advanceTimersByTimeAsync(5000);
+      await vi.advanceTimersByTimeAsync(750);
     }
     expect(patches()).toBe(after);
-    expect(api.count('writeLease')).toBe(1);
+    // Renewed every 2 s (12 s here), each a single conditional write on the version we wrote.
+    expect(api.count('writeLease') - leaseWrites).toBeGreaterThanOrEqual(5);
+    expect(api.count('readLease')).toBeLessThanOrEqual(2); // at start, then never again
     await labeler.stop();
   });
 
-  it('fences every other pod still labelled leader, in parallel and independently', async () => {
+  it('fences every other pod still labelled leader, and claims only once all are fenced', async () => {
     const { api, elector, labeler, seen } = setup(
       {},
       { 'amq-0': 'no', 'amq-1': 'yes', 'amq-2': 'yes', 'amq-3': 'no' },
     );
+    const blocked: string[][] = [];
+    labeler.on('claimBlocked', (b) => blocked.push([...b.pods]));
     api.fail('patchPod', 503, 1000, 'amq-1'); // amq-1 is unreachable for now
     labeler.start();
     elector.set('leader');
     await settle();
-    expect(api.label('amq-0')).toBe('yes');
     expect(api.label('amq-2')).toBe('no'); // not blocked by amq-1
     expect(api.pods.get('amq-2')!.annotations['activemq-ha.io/fenced-by']).toBe('amq-0');
     expect(api.label('amq-1')).toBe('yes');
+    // amq-1 is Ready and still labelled: claiming now would route to two brokers.
+    expect(api.label('amq-0')).toBe('no');
+    expect(blocked).toEqual([['amq-1']]);
     expect(seen.fenced?.map((f) => f.pod)).toEqual(['amq-2']);
-    // fenced before claiming: never two pods labelled leader because of us
-    const order = api.requests.filter((r) => r.op === 'patchPod').map((r) => r.pod);
-    expect(order.indexOf('amq-2')).toBeLessThan(order.indexOf('amq-0'));
     expect(seen.fenceFailed?.map((f) => f.pod)).toEqual(['amq-1']);
     expect(seen.apiError?.[0]?.error.name).toBe('FenceIncompleteError');
     api.clearFaults();
     await vi.advanceTimersByTimeAsync(seen.apiError![0]!.retryInMs);
     await settle();
     expect(api.label('amq-1')).toBe('no');
+    expect(api.label('amq-0')).toBe('yes');
     expect(api.events.filter((e) => e.reason === 'Fenced').map((e) => e.regarding.name)).toEqual([
       'amq-2',
       'amq-1',
     ]);
+    await labeler.stop();
+  });
+
+  it('claims although a fence is denied when the stale pod is provably not routable', async () => {
+    const { api, elector, labeler, seen } = setup({}, { 'amq-0': 'no', 'amq-1': 'yes' });
+    api.pods.set('amq-1', { ...api.pods.get('amq-1')!, ready: false });
+    api.fail('patchPod', 403, 1000, 'amq-1'); // an admission policy denies it
+    labeler.start();
+    elector.set('leader');
+    await settle();
+    expect(seen.fenceFailed?.map((f) => f.pod)).toEqual(['amq-1']);
+    expect(api.label('amq-0')).toBe('yes');
+    await labeler.stop();
+  });
+
+  it('never fences a pod stamped with a higher term than its own', async () => {
+    const { api, elector, labeler } = setup(
+      { lease: { name: 'amq' } },
+      { 'amq-0': 'no', 'amq-1': 'yes' },
+    );
+    const peer = api.pods.get('amq-1')!;
+    api.pods.set('amq-1', { ...peer, annotations: { 'activemq-ha.io/term': '7' } });
+    const blocked: string[][] = [];
+    labeler.on('claimBlocked', (b) => blocked.push([...b.pods]));
+    labeler.start();
+    elector.set('leader');
+    await settle();
+    expect(api.leases.get('amq')?.holderIdentity).toBe('amq-0'); // term 0
+    expect(api.label('amq-1')).toBe('yes');
+    expect(api.label('amq-0')).toBe('no');
+    expect(blocked[0]).toEqual(['amq-1']);
+    await labeler.stop();
+  });
+
+  it('detects a split brain: another pod renews the Lease while our broker serves', async () => {
+    const { api, elector, labeler } = setup(
+      { lease: { name: 'amq' } },
+      { 'amq-0': 'yes', 'amq-1': 'yes' },
+    );
+    const spec = (renewTime: number) => ({
+      holderIdentity: 'amq-1',
+      leaseDurationSeconds: 8,
+      acquireTime: 0,
+      renewTime,
+      leaseTransitions: 3,
+    });
+    api.setLease('amq', spec(1));
+    const splits: string[] = [];
+    labeler.on('splitBrain', (e) => splits.push(e.holder));
+    labeler.start();
+    elector.set('leader');
+    await settle();
+    // A live Lease held by another pod: no claim, no fence (it may be a dead agent's).
+    expect(api.label('amq-1')).toBe('yes');
+    expect(splits).toEqual([]);
+    for (let i = 1; i <= 10; i++) {
+      api.setLease('amq', spec(1 + i)); // amq-1's agent keeps renewing
+      await vi.advanceTimersByTimeAsync(1000);
+      elector.tick();
+      await settle();
+    }
+    expect(splits).toEqual(['amq-1']);
+    expect(api.events.filter((e) => e.reason === 'SplitBrain')).toHaveLength(1);
+    expect(api.label('amq-0')).toBe('no');
+    expect(labeler.status.readiness.ready).toBe(false);
+    expect(labeler.status.splitBrain).toBe(true);
+    // The other holder goes away (its Lease released): the split brain is over.
+    elector.set('standby');
+    api.setLease('amq', { ...spec(99), holderIdentity: '' });
+    await vi.advanceTimersByTimeAsync(2500);
+    await settle();
+    expect(labeler.status.splitBrain).toBe(false);
+    expect(labeler.status.readiness.ready).toBe(true);
+    await labeler.stop();
+  });
+
+  it('keeps the label of a serving broker when Lease renewals fail (API outage is not a split brain)', async () => {
+    const { api, elector, labeler, seen } = setup({ lease: { name: 'amq' } });
+    labeler.start();
+    elector.set('leader');
+    await settle();
+    expect(api.label('amq-0')).toBe('yes');
+    api.fail('writeLease', 503, 1000);
+    api.fail('readLease', 503, 1000);
+    for (let i = 0; i < 30; i++) {
+      await vi.advanceTimersByTimeAsync(1000);
+      elector.tick();
+      await settle();
+    }
+    expect(labeler.status.lease?.held).toBe(false);
+    expect(api.label('amq-0')).toBe('yes');
+    expect(labeler.status.readiness.ready).toBe(true);
+    expect(labeler.status.splitBrain).toBe(false);
+    expect(seen.labelChanged?.map((c) => c.to)).toEqual(['yes']);
+    await labeler.stop();
+  });
+
+  it('takes over an expired Lease one term higher, and waits while it is live', async () => {
+    const { api, elector, labeler } = setup({ lease: { name: 'amq' } });
+    api.setLease('amq', {
+      holderIdentity: 'amq-1',
+      leaseDurationSeconds: 8,
+      acquireTime: 0,
+      renewTime: 0,
+      leaseTransitions: 4,
+    });
+    labeler.start();
+    elector.set('leader');
+    await settle();
+    expect(api.label('amq-0')).toBeUndefined();
+    for (let i = 0; i < 7; i++) {
+      await vi.advanceTimersByTimeAsync(1000);
+      elector.tick();
+      await settle();
+    }
+    expect(api.label('amq-0')).toBeUndefined(); // 7 s < 8 s since first seen
+    for (let i = 0; i < 3; i++) {
+      await vi.advanceTimersByTimeAsync(1000);
+      elector.tick();
+      await settle();
+    }
+    expect(api.leases.get('amq')).toMatchObject({ holderIdentity: 'amq-0', leaseTransitions: 5 });
+    expect(api.label('amq-0')).toBe('yes');
+    expect(api.pods.get('amq-0')!.annotations['activemq-ha.io/term']).toBe('5');
+    await labeler.stop();
+  });
+
+  it('does not claim back for a while after a peer fenced it, and bounds its label writes', async () => {
+    const { api, elector, labeler, patches } = setup({ fenceBackoffMs: 30_000 });
+    const fencedBy: string[] = [];
+    labeler.on('fencedByPeer', (f) => fencedBy.push(f.by));
+    labeler.start();
+    elector.set('leader');
+    await settle();
+    expect(api.label('amq-0')).toBe('yes');
+    // A hostile peer keeps fencing us (and labelling itself) every 500 ms for two minutes.
+    const start = patches();
+    for (let i = 0; i < 240; i++) {
+      const pod = api.pods.get('amq-0')!;
+      if (pod.labels.leader === 'yes') {
+        await api.patchPodMetadata('ns', 'amq-0', {
+          labels: { leader: 'no' },
+          annotations: { 'activemq-ha.io/fenced-by': 'amq-1' },
+        });
+        api.setLabel('amq-1', 'leader', 'yes');
+      }
+      await vi.advanceTimersByTimeAsync(500);
+      elector.tick();
+      await settle();
+    }
+    expect(fencedBy[0]).toBe('amq-1');
+    // Ours only (the peer's writes above are counted too: halve). 2 min, 30 s damping: <= 4 rounds.
+    const ours = api.requests.filter(
+      (r) => r.op === 'patchPod' && r.patch?.annotations?.['activemq-ha.io/fenced-by'] !== 'amq-1',
+    ).length;
+    expect(ours - start).toBeLessThanOrEqual(10);
     await labeler.stop();
   });
 

@@ -1,7 +1,8 @@
 import { Backoff } from './backoff.js';
-import { jittered, settleBy, sleep, type TimerHandle } from './clock.js';
-import type { LeaderState } from './elector-policy.js';
-import { FenceIncompleteError, isTransientError } from './errors.js';
+import { jittered, monotonicNow, settleBy, sleep, type TimerHandle } from './clock.js';
+import { desiredLabel } from './desired-label.js';
+import { FenceIncompleteError, isTransientError, WriteThrottledError } from './errors.js';
+import { GroupLease, type LeaseStatus } from './group-lease.js';
 import { GuardedEmitter } from './guarded-emitter.js';
 import type { PodMeta, PodWatchEventType } from './kube-api.js';
 import {
@@ -9,8 +10,10 @@ import {
   fencePod,
   type LabelWriteContext,
   listOtherLeaders,
+  notRoutable,
   reconcileSelf,
   type SelfWrite,
+  termOf,
 } from './label-writes.js';
 import type { Transition } from './leader-elector.js';
 import { LeadershipAnnouncer } from './leadership-announcer.js';
@@ -27,6 +30,7 @@ import {
 } from './pod-labeler-options.js';
 import { PodWatchKeeper } from './pod-watch-keeper.js';
 import { computeReadiness, type Readiness } from './readiness.js';
+import { WriteBudget } from './write-budget.js';
 
 /**
  * Keeps the own pod's leader label equal to the elector's state, fences other pods of the group
@@ -47,13 +51,20 @@ export class PodLabeler extends GuardedEmitter<PodLabelerEvents> {
   #awaitingFreshProbe = false;
   #label: string | undefined;
   #labelRv: string | undefined;
+  #uid: string | undefined;
+  #terminating = false;
   #labelObservedAt: number | undefined;
   #lastReconcileAt: number | undefined;
   #lastError: Error | undefined;
   #consecutiveErrors = 0;
   #lastTransition: Transition | undefined;
   #readiness: Readiness;
-  #leaderSince: number | undefined;
+  readonly #lease: GroupLease | undefined;
+  #leaseStatus: LeaseStatus | undefined;
+  #splitBrain: boolean;
+  #fencedAt: number | undefined;
+  #dampingTimer: TimerHandle | undefined;
+  readonly #budget: WriteBudget;
 
   constructor(options: PodLabelerOptions) {
     super();
@@ -74,6 +85,25 @@ export class PodLabeler extends GuardedEmitter<PodLabelerEvents> {
         })
       : undefined;
     this.#label = options.initialLabel;
+    this.#splitBrain = o.splitBrainAtStart;
+    this.#budget = new WriteBudget(o.writesPerMinute, o.writeBurst);
+    this.#lease = o.lease
+      ? new GroupLease({
+          api: o.api,
+          namespace: o.namespace,
+          name: o.lease.name,
+          identity: o.podName,
+          durationSeconds: o.lease.durationSeconds,
+          renewIntervalMs: o.lease.renewIntervalMs,
+          labels: o.lease.labels,
+          clock: o.clock,
+          monotonic: () => this.#mono(),
+          serving: () => this.#running && this.#serving(),
+          watching: () => this.#splitBrain,
+          onChange: () => this.#onLeaseRound(),
+          onError: (error) => this.emit('warning', { what: 'lease', error }),
+        })
+      : undefined;
     this.#ctx = {
       api: o.api,
       namespace: o.namespace,
@@ -83,6 +113,10 @@ export class PodLabeler extends GuardedEmitter<PodLabelerEvents> {
       standbyValue: o.standbyValue,
       leaderSinceAnnotation: o.leaderSinceAnnotation,
       fencedByAnnotation: o.fencedByAnnotation,
+      termAnnotation: o.termAnnotation,
+      podDeletionCost: o.podDeletionCost,
+      term: () => this.#lease?.status.term,
+      beforeWrite: (pod) => this.#spendWrite(pod),
       maxConflictRetries: o.maxConflictRetries,
       now: () => o.clock.now(),
       // A reconcile still in flight after stop() must not write any more (a release may be
@@ -99,8 +133,7 @@ export class PodLabeler extends GuardedEmitter<PodLabelerEvents> {
       leaderValue: o.leaderValue,
       events: o.events,
       reportingController: o.reportingController,
-      leaseName: o.leaseName,
-      leaseLabels: o.leaseLabels,
+      podUid: () => this.#uid,
       now: () => o.clock.now(),
       onFailure: (what, error) => this.emit('warning', { what, error }),
     });
@@ -115,7 +148,7 @@ export class PodLabeler extends GuardedEmitter<PodLabelerEvents> {
   get status(): LabelerStatus {
     return {
       running: this.#running,
-      desired: this.#desired(this.#o.elector.state),
+      desired: this.#desired(),
       label: this.#label,
       labelObservedAt: this.#labelObservedAt,
       lastReconcileAt: this.#lastReconcileAt,
@@ -123,6 +156,8 @@ export class PodLabeler extends GuardedEmitter<PodLabelerEvents> {
       consecutiveErrors: this.#consecutiveErrors,
       watching: this.#watch?.open ?? false,
       readiness: this.#computeReadiness(),
+      splitBrain: this.#splitBrain,
+      lease: this.#lease?.status,
     };
   }
 
@@ -132,6 +167,7 @@ export class PodLabeler extends GuardedEmitter<PodLabelerEvents> {
     this.#o.elector.on('transition', this.#onTransition);
     this.#o.elector.on('probe', this.#onProbe);
     this.#watch?.start();
+    this.#lease?.start();
     this.#scheduleResync();
     this.#request('start', true);
     return this;
@@ -150,15 +186,64 @@ export class PodLabeler extends GuardedEmitter<PodLabelerEvents> {
     this.#running = false;
     this.#o.elector.off('transition', this.#onTransition);
     this.#o.elector.off('probe', this.#onProbe);
-    for (const t of [this.#retryTimer, this.#resyncTimer]) {
+    for (const t of [this.#retryTimer, this.#resyncTimer, this.#dampingTimer]) {
       if (t !== undefined) this.#o.clock.clearTimeout(t);
     }
-    this.#retryTimer = this.#resyncTimer = undefined;
+    this.#retryTimer = this.#resyncTimer = this.#dampingTimer = undefined;
     this.#watch?.stop();
+    await this.#lease?.stop();
     // A reconcile in flight against a hung API can take several request timeouts.
     await settleBy(this.#o.clock, this.#loop, deadline);
     if (!options.release) return this.#label !== this.#o.leaderValue;
-    return this.#release(deadline);
+    const released = await this.#release(deadline);
+    // The next leader need not wait the Lease out (best effort: it expires anyway).
+    if (released) await settleBy(this.#o.clock, this.#lease?.release(), deadline);
+    return released;
+  }
+
+  /**
+   * The SIGTERM rule: the label is released only when the pod is terminating (the API says so)
+   * or the local broker does not serve; when only the agent's container restarts, the broker
+   * serves on and keeps its endpoint. Resolves whether a release was required and whether it
+   * happened; `required && !released` is a failed hand-over.
+   */
+  async handOver(
+    timeoutMs = 5000,
+  ): Promise<{ readonly required: boolean; readonly released: boolean; readonly reason: string }> {
+    const o = this.#o;
+    let reason: string;
+    if (!this.#serving()) {
+      if (this.#label !== undefined && this.#label !== o.leaderValue) {
+        await this.stop({ release: false, timeoutMs });
+        return { required: false, released: false, reason: `not labelled ${o.leaderValue}` };
+      }
+      reason = `the local broker is ${o.elector.state}`;
+    } else {
+      // What the watch already told, else a fresh read (the kubelet signals right after the API
+      // set deletionTimestamp; the watch event may still be on its way).
+      if (!this.#terminating) {
+        try {
+          const pod = await o.api.readPod(o.namespace, o.podName, {
+            signal: AbortSignal.timeout(Math.max(1, timeoutMs / 2)),
+          });
+          this.#observe(pod, 'read');
+        } catch {
+          // Cannot tell: the API is unreachable, so a release could not be written either; the
+          // readiness probe (broker serving) decides routing meanwhile.
+        }
+      }
+      if (!this.#terminating) {
+        await this.stop({ release: false, timeoutMs });
+        return {
+          required: false,
+          released: false,
+          reason: 'broker serves and pod is not terminating',
+        };
+      }
+      reason = 'pod is terminating';
+    }
+    const released = await this.stop({ release: true, timeoutMs });
+    return { required: true, released, reason };
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -172,7 +257,7 @@ export class PodLabeler extends GuardedEmitter<PodLabelerEvents> {
 
   readonly #onTransition = (t: Transition): void => {
     this.#lastTransition = t;
-    if (t.to === 'leader') this.#leaderSince = t.at;
+    this.#lease?.poke();
     this.#checkReadiness();
     this.#request('transition', true);
   };
@@ -181,6 +266,7 @@ export class PodLabeler extends GuardedEmitter<PodLabelerEvents> {
     this.#checkReadiness();
     if (this.#awaitingFreshProbe && this.#probeFresh()) {
       this.#awaitingFreshProbe = false;
+      this.#lease?.poke();
       this.#request('probe', true);
     }
   };
@@ -224,6 +310,16 @@ export class PodLabeler extends GuardedEmitter<PodLabelerEvents> {
         this.#lastError = undefined;
       } catch (err) {
         const error = err instanceof Error ? err : new Error(String(err));
+        if (error instanceof WriteThrottledError) {
+          // Not an API failure: wait for the budget, without growing the backoff.
+          this.emit('throttled', { pod: error.pod, retryInMs: error.retryInMs });
+          if (!this.#running) return;
+          this.#retryTimer = this.#o.clock.setTimeout(() => {
+            this.#retryTimer = undefined;
+            this.#request('retry', true);
+          }, error.retryInMs);
+          return;
+        }
         this.#consecutiveErrors++;
         this.#lastError = error;
         const retryInMs = this.#backoff.next();
@@ -258,20 +354,16 @@ export class PodLabeler extends GuardedEmitter<PodLabelerEvents> {
       desired === this.#o.leaderValue
         ? await settle(this.#fenceOthers())
         : { status: 'fulfilled', value: [] };
-    const self = await settle(reconcileSelf(this.#ctx, selfRead));
+    // Claim only once every other leader-labelled pod is fenced or provably not routable: a
+    // denied fence (a webhook, RBAC) must not leave two routable `leader=yes` pods.
+    const self: PromiseSettledResult<Awaited<ReturnType<typeof reconcileSelf>>> =
+      fence.status === 'rejected'
+        ? { status: 'fulfilled', value: { kind: 'skipped' } }
+        : await settle(reconcileSelf(this.#ctx, selfRead));
     const at = this.#o.clock.now();
     this.#lastReconcileAt = at;
-    if (self.status === 'fulfilled') {
-      const outcome = self.value;
-      if (outcome.kind === 'written') {
-        this.#labelWritten(outcome, this.#o.elector.state, this.#lastTransition?.reason);
-      }
-      if (
-        outcome.kind !== 'skipped' &&
-        outcome.pod.labels[this.#o.labelKey] === this.#o.leaderValue
-      ) {
-        this.#announcer.lease(this.#leaderSince ?? at);
-      }
+    if (self.status === 'fulfilled' && self.value.kind === 'written') {
+      this.#labelWritten(self.value, this.#o.elector.state, this.#lastTransition?.reason);
     }
     this.emit('reconciled', {
       trigger,
@@ -291,27 +383,51 @@ export class PodLabeler extends GuardedEmitter<PodLabelerEvents> {
     const others = await listOtherLeaders(this.#ctx, this.#o.groupSelector);
     if (others.length === 0) return [];
     const stillLeader = () => this.#running && this.#desiredNow() === this.#o.leaderValue;
+    const ours = this.#lease?.status.term;
+    const ta = this.#o.termAnnotation;
+    // A fence needs a term at least the target's: a pod stamped with a higher term won a later
+    // Lease than the one we hold. Equal terms go to the Lease holder, which is us (we only get
+    // here holding it), so the tie-break is deterministic.
+    const outranks = (p: PodMeta) => {
+      const theirs = termOf(p, ta);
+      return ours === undefined || theirs === undefined || ours >= theirs;
+    };
     const settled = await Promise.allSettled(
-      others.map((p) => fencePod(this.#ctx, p, stillLeader)),
+      others.map((p) =>
+        outranks(p)
+          ? fencePod(this.#ctx, p, stillLeader)
+          : Promise.reject(
+              new Error(`${p.name} carries term ${termOf(p, ta)}, higher than ours (${ours})`),
+            ),
+      ),
     );
     const fenced: string[] = [];
     const failed: string[] = [];
     const errors: Error[] = [];
     settled.forEach((s, i) => {
-      const name = others[i]!.name;
+      const pod = others[i]!;
       if (s.status === 'fulfilled') {
         if (s.value.result === 'fenced') {
-          fenced.push(name);
+          fenced.push(pod.name);
           this.#fenced(s.value);
         }
       } else {
         const error = s.reason instanceof Error ? s.reason : new Error(String(s.reason));
-        failed.push(name);
+        if (error instanceof WriteThrottledError) throw error;
+        this.emit('fenceFailed', { pod: pod.name, error });
+        // Provably out of the Service (NotReady, Terminating): no reason to hold the claim.
+        if (notRoutable(pod)) return;
+        failed.push(pod.name);
         errors.push(error);
-        this.emit('fenceFailed', { pod: name, error });
       }
     });
-    if (failed.length > 0) throw new FenceIncompleteError(failed, errors);
+    if (failed.length > 0) {
+      this.emit('claimBlocked', {
+        pods: failed,
+        reason: 'could not fence them and they are routable (Ready, not terminating)',
+      });
+      throw new FenceIncompleteError(failed, errors);
+    }
     return fenced;
   }
 
@@ -409,27 +525,111 @@ export class PodLabeler extends GuardedEmitter<PodLabelerEvents> {
   #observe(pod: PodMeta, source: 'read' | 'write' | 'watch'): void {
     // A watch event can arrive after a newer read or write; never step back in time.
     if (source === 'watch' && isOlder(pod.resourceVersion, this.#labelRv)) return;
+    const o = this.#o;
+    const before = this.#label;
     this.#labelRv = pod.resourceVersion;
-    this.#label = pod.labels[this.#o.labelKey];
-    this.#labelObservedAt = this.#o.clock.now();
+    this.#uid = pod.uid;
+    if (pod.deletionTimestamp !== undefined && !this.#terminating) {
+      this.#terminating = true;
+      this.emit('terminating', { deletionTimestamp: pod.deletionTimestamp });
+    }
+    this.#label = pod.labels[o.labelKey];
+    this.#labelObservedAt = o.clock.now();
+    const by = o.fencedByAnnotation ? pod.annotations[o.fencedByAnnotation] : undefined;
+    if (
+      before === o.leaderValue &&
+      this.#label === o.standbyValue &&
+      by !== undefined &&
+      by !== o.podName
+    ) {
+      this.#fencedByPeer(by);
+    }
     this.#checkReadiness();
   }
 
-  #desired(state: LeaderState): string | undefined {
-    if (state === 'leader') return this.#o.leaderValue;
-    if (state === 'standby') return this.#o.standbyValue;
-    if (state === 'unknown')
-      return this.#o.onUnknown === 'demote' ? this.#o.standbyValue : undefined;
-    return undefined;
+  /** Damping: after a peer fenced us, no claim back for `fenceBackoffMs`. */
+  #fencedByPeer(by: string): void {
+    const o = this.#o;
+    this.#fencedAt = this.#mono();
+    this.emit('fencedByPeer', { by, at: o.clock.now() });
+    if (o.fenceBackoffMs <= 0) return;
+    if (this.#dampingTimer !== undefined) o.clock.clearTimeout(this.#dampingTimer);
+    this.#dampingTimer = o.clock.setTimeout(() => {
+      this.#dampingTimer = undefined;
+      this.#request('damping', true);
+    }, o.fenceBackoffMs);
   }
 
-  /** The desired label, holding back the leader value until a fresh `ok` probe backs it. */
-  #desiredNow(): string | undefined {
-    const desired = this.#desired(this.#o.elector.state);
-    if (desired === this.#o.leaderValue && !this.#probeFresh()) {
-      this.#awaitingFreshProbe = true;
-      return undefined;
+  #recentlyFenced(): boolean {
+    return this.#fencedAt !== undefined && this.#mono() - this.#fencedAt < this.#o.fenceBackoffMs;
+  }
+
+  #mono(): number {
+    return monotonicNow(this.#o.clock);
+  }
+
+  /** The local broker serves: the elector says leader and a fresh `ok` probe backs it. */
+  #serving(): boolean {
+    return this.#o.elector.state === 'leader' && this.#probeFresh();
+  }
+
+  #spendWrite(pod: string): void {
+    const now = this.#mono();
+    const wait = this.#budget.waitMs(now);
+    if (wait > 0) throw new WriteThrottledError(pod, wait);
+    this.#budget.take(now);
+  }
+
+  /** After every Lease round: latch or clear the split brain, reconcile on any change. */
+  #onLeaseRound(): void {
+    if (!this.#lease || !this.#running) return;
+    const status = this.#lease.status;
+    const at = this.#o.clock.now();
+    if (status.splitBrain && !this.#splitBrain) {
+      this.#splitBrain = true;
+      this.emit('splitBrain', { holder: status.otherHolder ?? '?', at });
+      this.#announcer.splitBrain(status.otherHolder ?? '?');
+    } else if (this.#splitBrain && status.otherHolder === undefined && this.#leaseRead()) {
+      this.#splitBrain = false;
+      this.emit('splitBrainCleared', { at });
     }
+    const prev = this.#leaseStatus;
+    this.#leaseStatus = status;
+    this.#checkReadiness();
+    if (
+      !prev ||
+      prev.held !== status.held ||
+      prev.term !== status.term ||
+      prev.otherHolder !== status.otherHolder
+    ) {
+      this.emit('lease', status);
+      this.#request('lease', true);
+    }
+  }
+
+  /** At least one Lease round got an answer (a cleared split brain needs evidence, not silence). */
+  #leaseRead(): boolean {
+    return this.#lease?.seen ?? false;
+  }
+
+  #desired(): string | undefined {
+    const o = this.#o;
+    return desiredLabel({
+      state: o.elector.state,
+      probeFresh: this.#probeFresh(),
+      lease: !this.#lease ? 'absent' : this.#lease.status.held ? 'held' : 'not-held',
+      splitBrain: this.#splitBrain,
+      recentlyFenced: this.#recentlyFenced(),
+      onUnknown: o.onUnknown,
+      leaderValue: o.leaderValue,
+      standbyValue: o.standbyValue,
+    });
+  }
+
+  /** The desired label; remembers to reconcile again once a fresh `ok` probe arrives. */
+  #desiredNow(): string | undefined {
+    const desired = this.#desired();
+    if (this.#o.elector.state === 'leader' && !this.#probeFresh()) this.#awaitingFreshProbe = true;
     return desired;
   }
 
@@ -438,12 +638,17 @@ export class PodLabeler extends GuardedEmitter<PodLabelerEvents> {
     return (
       last !== undefined &&
       last.result.status === 'ok' &&
-      this.#o.clock.now() - last.at <= this.#o.probeFreshnessMs
+      this.#mono() - last.monotonicAt <= this.#o.probeFreshnessMs
     );
   }
 
   #computeReadiness(): Readiness {
-    return computeReadiness(this.#label, this.#o.leaderValue, this.#o.elector.state);
+    return computeReadiness(
+      this.#label,
+      this.#o.leaderValue,
+      this.#o.elector.state,
+      this.#splitBrain,
+    );
   }
 
   #checkReadiness(): void {

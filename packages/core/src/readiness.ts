@@ -16,7 +16,12 @@ export function computeReadiness(
   label: string | undefined,
   leaderValue: string,
   state: LeaderState,
+  /** Another pod renews the group Lease while our broker served: never route here. */
+  splitBrain = false,
 ): Readiness {
+  if (splitBrain) {
+    return { ready: false, reason: 'split brain: another pod holds the live group Lease' };
+  }
   if (label === leaderValue && state !== 'leader') {
     return {
       ready: false,

@@ -61,7 +61,9 @@ describe('PodLabeler against the Kubernetes API emulator', () => {
   it('fences a stale leader label left on another pod (dead agent) when it takes over', async () => {
     kube.setPodLabels('amq-0', { leader: 'yes' }); // left over; nobody runs on amq-0
     kube.setPodLabels('amq-2', { leader: 'yes' });
-    const a1 = agent('amq-1', new ScriptedProbe('ok'), { labeler: { leaseName: 'activemq' } });
+    const a1 = agent('amq-1', new ScriptedProbe('ok'), {
+      labeler: { lease: { name: 'activemq' } },
+    });
     await kube.waitFor(() => leaders().length === 1 && leaders()[0] === 'amq-1', {
       timeoutMs: 20_000,
     });
@@ -83,6 +85,36 @@ describe('PodLabeler against the Kubernetes API emulator', () => {
     const lease = await kube.waitFor(() => kube.get('leases', 'activemq', 'mq'));
     expect((lease as { spec?: { holderIdentity?: string } }).spec?.holderIdentity).toBe('amq-1');
     expect(a1.labeler.readiness()).toBe(true);
+  });
+
+  it('a fence RBAC denies leads to no claim while the stale pod is routable', async () => {
+    kube.setPodLabels('amq-0', { leader: 'yes' }); // stale, and amq-0 is Ready
+    kube.setPodReady('amq-0', true);
+    // Real RBAC semantics: patch only on the own pod (resourceNames), so fencing amq-0 is 403.
+    kube.setRules([
+      { verbs: ['get', 'list', 'watch'], resources: ['pods'] },
+      { verbs: ['patch'], resources: ['pods'], resourceNames: ['amq-1'] },
+      { verbs: ['create', 'patch'], resources: ['events'] },
+      { verbs: ['get', 'create', 'update'], resources: ['leases'] },
+    ]);
+    const a1 = agent('amq-1', new ScriptedProbe('ok'), {
+      labeler: { lease: { name: 'activemq' } },
+    });
+    const blocked: string[][] = [];
+    a1.labeler.on('claimBlocked', (b) => blocked.push([...b.pods]));
+    await kube.waitFor(
+      () =>
+        kube.countRequests({ verb: 'patch', resource: 'pods', name: 'amq-0', status: 403 }) >= 2,
+      { timeoutMs: 20_000, description: 'two denied fences' },
+    );
+    expect(blocked.length).toBeGreaterThanOrEqual(1);
+    expect(blocked[0]).toEqual(['amq-0']);
+    expect(label('amq-1')).not.toBe('yes');
+    expect(kube.countRequests({ verb: 'patch', resource: 'pods', name: 'amq-1' })).toBe(0);
+    // Once amq-0 is provably out of the Service (NotReady), the claim goes ahead.
+    kube.setPodReady('amq-0', false);
+    await kube.waitFor(() => label('amq-1') === 'yes', { timeoutMs: 20_000 });
+    expect(label('amq-0')).toBe('yes'); // still denied: it stays for a person to look at
   });
 
   it('flip: the old leader demotes itself and the new one fences; never two for long', async () => {

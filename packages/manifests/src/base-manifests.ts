@@ -1,3 +1,4 @@
+import { admissionPolicy, admissionPolicyBinding } from './objects/admission-policy.js';
 import { deployment } from './objects/deployment.js';
 import type { GroupNames, Manifest } from './objects/manifest.js';
 import { NAME_LABEL } from './objects/manifest.js';
@@ -29,6 +30,8 @@ export function baseManifests(
     ['deployment.yaml', deployment(names, options)],
     ['poddisruptionbudget.yaml', disruptionBudget(names)],
     ['networkpolicy.yaml', networkPolicy(names, options)],
+    ['admissionpolicy.yaml', admissionPolicy(names)],
+    ['admissionpolicybinding.yaml', admissionPolicyBinding(names)],
   ];
   return entries.flatMap(([file, manifest]) => (manifest ? [{ ...manifest, file }] : []));
 }

@@ -25,6 +25,7 @@ export class FakeElector extends EventEmitter<LeaderElectorEvents> {
     this.lastProbe = {
       result,
       at,
+      monotonicAt: performance.now(),
       state,
       streaks: { ok: 0, refused: 0, inconclusive: 0, failures: 0 },
     };

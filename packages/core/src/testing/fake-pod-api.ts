@@ -1,6 +1,7 @@
 import { KubeApiError, type KubeOperation } from '../errors.js';
 import type {
-  LeaseHolderSpec,
+  LeaseRecord,
+  LeaseSpecWrite,
   MetadataPatch,
   PodApi,
   PodEventSpec,
@@ -25,7 +26,7 @@ export class FakePodApi implements PodApi {
   readonly pods = new Map<string, PodMeta>();
   readonly requests: { op: KubeOperation; pod?: string; patch?: MetadataPatch }[] = [];
   readonly events: PodEventSpec[] = [];
-  readonly leases = new Map<string, LeaseHolderSpec>();
+  readonly leases = new Map<string, LeaseRecord>();
   readonly #faults = new Map<KubeOperation, Fault[]>();
   readonly #hangs = new Map<KubeOperation, number>();
   readonly #watchers = new Set<{ query: PodWatchQuery; handlers: PodWatchHandlers }>();
@@ -150,9 +151,50 @@ export class FakePodApi implements PodApi {
     this.events.push(event);
   }
 
-  async writeLeaseHolder(lease: LeaseHolderSpec): Promise<void> {
+  async readLease(_ns: string, name: string): Promise<LeaseRecord | undefined> {
+    this.#enter('readLease');
+    return this.leases.get(name);
+  }
+
+  async createLease(_ns: string, name: string, spec: LeaseSpecWrite): Promise<LeaseRecord> {
     this.#enter('writeLease');
-    this.leases.set(lease.name, lease);
+    if (this.leases.has(name)) {
+      throw new KubeApiError('writeLease', 409, 'AlreadyExists', `lease ${name} already exists`);
+    }
+    return this.#storeLease(name, spec);
+  }
+
+  async updateLease(
+    _ns: string,
+    name: string,
+    resourceVersion: string,
+    spec: LeaseSpecWrite,
+  ): Promise<LeaseRecord> {
+    this.#enter('writeLease');
+    const current = this.leases.get(name);
+    if (!current) throw new KubeApiError('writeLease', 404, 'NotFound', `lease ${name} not found`);
+    if (current.resourceVersion !== resourceVersion) {
+      throw new KubeApiError('writeLease', 409, 'Conflict', 'the object has been modified');
+    }
+    return this.#storeLease(name, spec);
+  }
+
+  /** Writes a Lease as another actor would (a peer's agent renewing it). */
+  setLease(name: string, spec: LeaseSpecWrite): LeaseRecord {
+    return this.#storeLease(name, spec);
+  }
+
+  #storeLease(name: string, spec: LeaseSpecWrite): LeaseRecord {
+    const record: LeaseRecord = {
+      resourceVersion: String(++this.#rv),
+      holderIdentity: spec.holderIdentity || undefined,
+      leaseDurationSeconds: spec.leaseDurationSeconds,
+      renewTime: spec.renewTime,
+      acquireTime: spec.acquireTime,
+      leaseTransitions: spec.leaseTransitions,
+    };
+    this.leases.set(name, record);
+    return record;
   }
 
   /** Logs the call and throws an injected fault; returns a promise when the call hangs. */

@@ -2,6 +2,38 @@ import { BROKER_PROTOCOLS } from '../broker/protocols.js';
 import type { ResolvedBaseOptions } from '../resolve-options.js';
 import { CREDENTIAL_KEYS, RESTRICTED_CONTAINER_SECURITY } from './broker-container.js';
 import { type GroupNames, NAME_LABEL } from './manifest.js';
+import { leaseName } from './rbac.js';
+
+/** emptyDir shared by the agent (writes) and the broker container (its liveness probe reads). */
+export const AGENT_RUN_DIR = '/var/run/activemq-ha';
+/** Where client-node's in-cluster configuration reads the token, CA and namespace. */
+const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+/**
+ * Pod volumes of the agent: the run dir and the service-account token, projected for the agent
+ * container only. The pod sets automountServiceAccountToken: false, so the broker container
+ * (OpenWire has had remote code execution bugs: CVE-2023-46604) never sees the token.
+ */
+export function agentVolumes(): Record<string, unknown>[] {
+  return [
+    { name: 'ha-run', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
+    {
+      name: 'agent-token',
+      projected: {
+        defaultMode: 0o440,
+        sources: [
+          { serviceAccountToken: { path: 'token', expirationSeconds: 3607 } },
+          { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+          {
+            downwardAPI: {
+              items: [{ path: 'namespace', fieldRef: { fieldPath: 'metadata.namespace' } }],
+            },
+          },
+        ],
+      },
+    },
+  ];
+}
 
 /**
  * The sidecar that labels its pod `leader=yes` while the local broker serves. Flags are those of
@@ -23,7 +55,8 @@ export function agentContainer(
     `--probe-interval-ms=${agent.probeIntervalMs}`,
     `--probe-timeout-ms=${agent.probeTimeoutMs}`,
     `--http-port=${agent.httpPort}`,
-    ...(agent.leases ? ['--lease'] : []),
+    `--lease-name=${leaseName(names)}`,
+    `--stop-marker=${AGENT_RUN_DIR}/stop-broker`,
     ...agent.extraArgs,
   ];
   const env: Record<string, unknown>[] = [
@@ -57,5 +90,9 @@ export function agentContainer(
     },
     resources: agent.resources,
     securityContext: RESTRICTED_CONTAINER_SECURITY,
+    volumeMounts: [
+      { name: 'ha-run', mountPath: AGENT_RUN_DIR },
+      { name: 'agent-token', mountPath: SERVICE_ACCOUNT_DIR, readOnly: true },
+    ],
   };
 }

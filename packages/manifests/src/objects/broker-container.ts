@@ -49,6 +49,10 @@ export function brokerPorts(
   return ports.map((p) => ({ ...p, protocol: 'TCP' }));
 }
 
+/** The agent's split-brain stop marker (see agent-container.ts), in the shared `ha-run` emptyDir. */
+const STOP_MARKER = '/var/run/activemq-ha/stop-broker';
+const JVM_RUNNING = "grep -qs 'activemq[.]jar' /proc/[0-9]*/cmdline";
+
 export function brokerContainer(
   names: GroupNames,
   options: ResolvedBaseOptions,
@@ -114,6 +118,7 @@ export function brokerContainer(
     { name: 'local-data', mountPath: BROKER_PATHS.localData },
     { name: 'broker-tmp', mountPath: BROKER_PATHS.tmp },
     { name: 'tmp', mountPath: '/tmp' },
+    { name: 'ha-run', mountPath: '/var/run/activemq-ha', readOnly: true },
   );
 
   const container = {
@@ -132,13 +137,21 @@ export function brokerContainer(
         valueFrom: secretRef(CREDENTIAL_KEYS.brokerPassword),
       },
     ],
-    // Is the JVM still there? A waiting slave opens no port, so no port may decide liveness; the
-    // "[.]" keeps this probe's own command line from matching itself.
+    // Is the JVM still there, and has the agent not asked for a stop (split brain)? A waiting
+    // slave opens no port, so no port may decide liveness; the "[.]" keeps this probe's own
+    // command line from matching itself.
     livenessProbe: {
-      exec: { command: ['/bin/sh', '-c', "grep -qs 'activemq[.]jar' /proc/[0-9]*/cmdline"] },
+      exec: { command: ['/bin/sh', '-c', `test ! -e ${STOP_MARKER} && ${JVM_RUNNING}`] },
       periodSeconds: 10,
       timeoutSeconds: 5,
       failureThreshold: 3,
+    },
+    // Liveness starts only once the JVM is up (slow volume mounts, a slow image pull of plugins).
+    startupProbe: {
+      exec: { command: ['/bin/sh', '-c', JVM_RUNNING] },
+      periodSeconds: 2,
+      timeoutSeconds: 5,
+      failureThreshold: 60,
     },
     resources: broker.resources,
     securityContext: RESTRICTED_CONTAINER_SECURITY,
@@ -153,7 +166,7 @@ export function brokerContainer(
       },
       {
         path: ['livenessProbe'],
-        text: "Process-only liveness, no readiness probe: a waiting slave opens no ports yet must stay\nalive and Ready, or rollouts would deadlock on the store lock. Routing is decided by the\nleader label (and the agent's readiness), never by this container.",
+        text: "Process-only liveness, no readiness probe: a waiting slave opens no ports yet must stay\nalive and Ready, or rollouts would deadlock on the store lock. Routing is decided by the\nleader label (and the agent's readiness), never by this container. The stop marker is the\nagent's split-brain brake: it exists while another pod renews the group Lease.",
       },
     ],
   };

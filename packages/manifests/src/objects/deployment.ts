@@ -1,5 +1,5 @@
 import type { ResolvedBaseOptions } from '../resolve-options.js';
-import { agentContainer } from './agent-container.js';
+import { agentContainer, agentVolumes } from './agent-container.js';
 import { BROKER_PATHS, brokerContainer, CREDENTIAL_KEYS } from './broker-container.js';
 import { type GroupNames, LEADER_LABEL, type Manifest, NAME_LABEL } from './manifest.js';
 
@@ -48,6 +48,7 @@ export function deployment(names: GroupNames, options: ResolvedBaseOptions): Man
     { name: 'local-data', emptyDir: { sizeLimit: '512Mi' } },
     { name: 'broker-tmp', emptyDir: { sizeLimit: '256Mi' } },
     { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
+    ...agentVolumes(),
   );
 
   const pod = ['spec', 'template', 'spec'];
@@ -59,6 +60,8 @@ export function deployment(names: GroupNames, options: ResolvedBaseOptions): Man
       spec: {
         replicas: options.replicas,
         revisionHistoryLimit: 5,
+        // A new pod must stay Ready this long before the rollout replaces the next one.
+        minReadySeconds: 10,
         selector: { matchLabels: selector },
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
         template: {
@@ -68,6 +71,8 @@ export function deployment(names: GroupNames, options: ResolvedBaseOptions): Man
           },
           spec: {
             serviceAccountName: names.serviceAccount,
+            // The token is projected into the agent container only (agentVolumes).
+            automountServiceAccountToken: false,
             enableServiceLinks: false,
             terminationGracePeriodSeconds: options.terminationGracePeriodSeconds,
             securityContext: {

@@ -8,23 +8,28 @@ export function serviceAccount(names: GroupNames): Manifest {
   };
 }
 
+/** The group's Lease, named by the agent's `--lease-name`. */
+export const leaseName = (names: GroupNames) => `${names.app}-leader`;
+
 /**
- * Least privilege for the agent: read and label pods of its namespace, report Events, and only
- * with `agent.leases` touch Leases. Nothing cluster-wide, no secrets, no delete.
+ * Least privilege for the agent: read pods of its namespace and patch them (the admission policy
+ * narrows the patch to the leader label and the agent's annotations on its group's pods), create
+ * events.k8s.io Events (the only Events API it calls), and get/update only its group's Lease. A
+ * Lease `create` cannot be limited by name in RBAC (the name is not known at authorization), so
+ * it stays unrestricted. Nothing cluster-wide, no secrets, no delete.
  */
-export function role(names: GroupNames, options: ResolvedBaseOptions): Manifest {
+export function role(names: GroupNames, _options: ResolvedBaseOptions): Manifest {
   const rules: Record<string, unknown>[] = [
     { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'patch'] },
     { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create'] },
-    { apiGroups: [''], resources: ['events'], verbs: ['create'] },
-  ];
-  if (options.agent.leases) {
-    rules.push({
+    {
       apiGroups: ['coordination.k8s.io'],
       resources: ['leases'],
-      verbs: ['get', 'create', 'update'],
-    });
-  }
+      resourceNames: [leaseName(names)],
+      verbs: ['get', 'update'],
+    },
+    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+  ];
   return {
     object: {
       apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -35,11 +40,11 @@ export function role(names: GroupNames, options: ResolvedBaseOptions): Manifest 
     comments: [
       {
         path: ['rules', 0],
-        text: 'patch: the agent writes the leader label of its own pod and demotes stale leaders of its group.',
+        text: 'patch: the leader label of its own pod and of stale leaders of its group; the\nValidatingAdmissionPolicy allows nothing else.',
       },
       {
-        path: ['rules', 1],
-        text: 'Events for promotions and demotions; core events for older clusters.',
+        path: ['rules', 2],
+        text: 'The Lease numbers leadership terms and exposes a split brain (two brokers serving).',
       },
     ],
   };
