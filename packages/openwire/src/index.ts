@@ -9,7 +9,20 @@ export {
   encodeTextBody,
   MAX_INFLATED_SIZE,
 } from './message-body.js';
+export type {
+  OpenWireConnectionEvents,
+  OpenWireConnectionOptions,
+} from './openwire-connection.js';
+export { OpenWireConnection } from './openwire-connection.js';
+export type {
+  AckMode,
+  MessageHandler,
+  OpenWireConsumer,
+  SubscribeOptions,
+} from './openwire-consumer.js';
+export type { MessageBody, SendOptions } from './outgoing-message.js';
 export { decodePrimitiveMap, encodePrimitiveMap } from './primitive-map.js';
+export { messageIdString, ReceivedMessage } from './received-message.js';
 export type {
   BaseCommand,
   BrokerId,

@@ -5,7 +5,7 @@ import type { PropertyValue } from './typed-values.js';
  * Java `long` is `bigint` (ids and sequence numbers can use all 64 bits), `int`/`short`/`byte`
  * are `number`, and every Java object field may be `null`, exactly as on the wire.
  */
-type Props = Map<string, PropertyValue> | null;
+type Props = ReadonlyMap<string, PropertyValue> | null;
 
 export interface BaseCommand {
   readonly commandId: number;
@@ -332,7 +332,7 @@ export type DataStructure =
 export type Input<T> = T extends { readonly type: string }
   ? { readonly type: T['type'] } & { readonly [K in Exclude<keyof T, 'type'>]?: InputField<T[K]> }
   : T;
-type InputField<V> = V extends Uint8Array | Map<string, PropertyValue> | bigint
+type InputField<V> = V extends Uint8Array | ReadonlyMap<string, PropertyValue> | bigint
   ? V
   : V extends readonly (infer E)[]
     ? readonly Input<E>[]
