@@ -10,6 +10,7 @@ const alias = {
   '@activemq-ha/agent': pkg('agent'),
   '@activemq-ha/client': pkg('client'),
   '@activemq-ha/manifests': pkg('manifests'),
+  '@activemq-ha/openwire': pkg('openwire'),
   '@activemq-ha/testkit': pkg('testkit'),
 };
 

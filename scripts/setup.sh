@@ -53,3 +53,4 @@ fi
 command -v java >/dev/null 2>&1 || die "java not found; install a JRE >= 17 (apt-get install default-jre-headless)"
 sh "$ROOT/scripts/setup-kube.sh" || die "could not build the real control plane (scripts/setup-kube.sh; needs Go and the Go module proxy)"
 "$ROOT/scripts/setup-jmx-exporter.sh" || die "fetching the JMX exporter agent failed (see above)"
+sh "$ROOT/scripts/setup-javac.sh" || die "javac is needed by the OpenWire interop tests"

@@ -1,28 +1,43 @@
-import { describe, expect, it } from 'vitest';
 import {
-  decodeWireFormatInfo,
-  encodeWireFormatInfo,
-  readFrame,
-  SHUTDOWN_INFO_TYPE,
-} from './openwire-codec.js';
+  decodePayload,
+  encodeFrame,
+  FrameSplitter,
+  INITIAL_WIRE_FORMAT,
+  type PropertyValue,
+} from '@activemq-ha/openwire';
+import { describe, expect, it } from 'vitest';
 import { openwireProbe } from './openwire-probe.js';
 import { closedPort, tcpFixture } from './testing/tcp-fixture.js';
 
 /** What an ActiveMQ 5.17 broker sends first (its properties, abridged). */
-const BROKER_WFI = encodeWireFormatInfo(12, {
-  TcpNoDelayEnabled: true,
-  SizePrefixDisabled: false,
-  CacheSize: 1024,
-  ProviderName: 'ActiveMQ',
-  StackTraceEnabled: true,
-  PlatformDetails: 'JVM: 17',
-  CacheEnabled: true,
-  TightEncodingEnabled: true,
-  MaxFrameSize: 104857600n,
-  MaxInactivityDuration: 30000n,
-  MaxInactivityDurationInitalDelay: 10000n,
-  ProviderVersion: '5.17.6',
-});
+const BROKER_WFI = Buffer.from(
+  encodeFrame(
+    {
+      type: 'WireFormatInfo',
+      version: 12,
+      properties: new Map<string, PropertyValue>([
+        ['TcpNoDelayEnabled', true],
+        ['SizePrefixDisabled', false],
+        ['CacheSize', 1024],
+        ['ProviderName', 'ActiveMQ'],
+        ['StackTraceEnabled', true],
+        ['PlatformDetails', 'JVM: 17'],
+        ['CacheEnabled', true],
+        ['TightEncodingEnabled', true],
+        ['MaxFrameSize', 104857600n],
+        ['MaxInactivityDuration', 30000n],
+        ['MaxInactivityDurationInitalDelay', 10000n],
+        ['ProviderVersion', '5.17.6'],
+      ]),
+    },
+    INITIAL_WIRE_FORMAT,
+  ),
+);
+
+/** The frames a peer sent, decoded in the initial (loose) format. */
+function sentCommands(bytes: Buffer) {
+  return new FrameSplitter(1 << 20).push(bytes).map((p) => decodePayload(p, INITIAL_WIRE_FORMAT));
+}
 
 describe('openwireProbe', () => {
   it('is ok when the broker answers with its WireFormatInfo; sends its own and a ShutdownInfo', async () => {
@@ -33,20 +48,14 @@ describe('openwireProbe', () => {
       info: { version: 12, providerName: 'ActiveMQ', providerVersion: '5.17.6' },
     });
     // What we sent must itself be a valid WireFormatInfo followed by a ShutdownInfo.
-    await expect.poll(() => server.received[0]?.length ?? 0).toBeGreaterThan(20);
-    const first = readFrame(server.received[0]!);
-    if (!first.complete) throw new Error('incomplete request');
-    expect(first.type).toBe(1);
-    const sent = decodeWireFormatInfo(first.body);
-    expect(sent.version).toBe(12);
-    expect(sent.properties).toMatchObject({ TightEncodingEnabled: false, CacheEnabled: false });
     await expect
-      .poll(() => {
-        const rest = server.received[0]!.subarray(4 + first.body.length + 1);
-        const second = readFrame(rest);
-        return second.complete ? second.type : undefined;
-      })
-      .toBe(SHUTDOWN_INFO_TYPE);
+      .poll(() => sentCommands(server.received[0] ?? Buffer.alloc(0)).map((c) => c.type))
+      .toEqual(['WireFormatInfo', 'ShutdownInfo']);
+    const [sent] = sentCommands(server.received[0]!);
+    if (sent?.type !== 'WireFormatInfo') throw new Error('no WireFormatInfo sent');
+    expect(sent.version).toBe(12);
+    expect(sent.properties?.get('TightEncodingEnabled')).toBe(false);
+    expect(sent.properties?.get('CacheEnabled')).toBe(false);
   });
 
   it('copes with the broker frame arriving byte by byte', async () => {

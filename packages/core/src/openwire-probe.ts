@@ -1,10 +1,10 @@
 import {
-  decodeWireFormatInfo,
-  encodeShutdownInfo,
-  encodeWireFormatInfo,
-  readFrame,
-  WIRE_FORMAT_INFO_TYPE,
-} from './openwire-codec.js';
+  decodePayload,
+  encodeFrame,
+  FrameSplitter,
+  INITIAL_WIRE_FORMAT,
+  type PropertyValue,
+} from '@activemq-ha/openwire';
 import type { Probe, SocketProbeOptions } from './probe.js';
 import { socketExchange } from './socket-exchange.js';
 import { hostPort, resolveSocketOptions } from './validate-socket-options.js';
@@ -19,19 +19,22 @@ export interface OpenWireProbeOptions extends SocketProbeOptions {
 }
 
 /** Loose encoding, no cache, no inactivity monitor: the cheapest transport for one exchange. */
-const PROBE_PROPERTIES = {
-  TightEncodingEnabled: false,
-  SizePrefixDisabled: false,
-  CacheEnabled: false,
-  CacheSize: 0,
-  TcpNoDelayEnabled: true,
-  StackTraceEnabled: false,
-  MaxInactivityDuration: 0n,
-  MaxInactivityDurationInitalDelay: 0n,
+const PROBE_PROPERTIES = new Map<string, PropertyValue>([
+  ['TightEncodingEnabled', false],
+  ['SizePrefixDisabled', false],
+  ['CacheEnabled', false],
+  ['CacheSize', 0],
+  ['TcpNoDelayEnabled', true],
+  ['StackTraceEnabled', false],
+  ['MaxInactivityDuration', 0n],
+  ['MaxInactivityDurationInitalDelay', 0n],
   // Sent explicitly: the broker negotiates min(ours, its own) and an absent value counts as 0.
-  MaxFrameSize: 0x7fffffffffffffffn,
-  ProviderName: 'activemq-ha-probe',
-} as const;
+  ['MaxFrameSize', 0x7fffffffffffffffn],
+  ['ProviderName', 'activemq-ha-probe'],
+]);
+
+/** A broker's WireFormatInfo is a few hundred bytes; anything bigger is not one. */
+const MAX_ANSWER_SIZE = 64 * 1024;
 
 /**
  * Exchanges WireFormatInfo with the broker's OpenWire connector: proves a live OpenWire transport
@@ -41,8 +44,14 @@ const PROBE_PROPERTIES = {
 export function openwireProbe(options: OpenWireProbeOptions): Probe {
   const o = resolveSocketOptions('openwire', options);
   const name = `openwire://${hostPort(o.host, o.port)}`;
-  const request = encodeWireFormatInfo(options.version ?? 12, PROBE_PROPERTIES);
-  const farewell = encodeShutdownInfo();
+  // Before negotiation both peers speak the initial (loose) format.
+  const request = Buffer.from(
+    encodeFrame(
+      { type: 'WireFormatInfo', version: options.version ?? 12, properties: PROBE_PROPERTIES },
+      INITIAL_WIRE_FORMAT,
+    ),
+  );
+  const farewell = Buffer.from(encodeFrame({ type: 'ShutdownInfo' }, INITIAL_WIRE_FORMAT));
   return {
     name,
     run: (signal) =>
@@ -53,20 +62,25 @@ export function openwireProbe(options: OpenWireProbeOptions): Probe {
         request,
         farewell,
         read: (received) => {
-          const frame = readFrame(received);
-          if (!frame.complete) return { done: false };
-          if (frame.type !== WIRE_FORMAT_INFO_TYPE) {
+          // `received` is everything so far; a fresh splitter finds the first frame in it.
+          const [payload] = new FrameSplitter(MAX_ANSWER_SIZE).push(received);
+          if (payload === undefined) return { done: false };
+          if (payload[0] !== 1) {
             return {
               done: true,
               status: 'protocol',
-              detail: `expected WireFormatInfo (type 1), got command type ${frame.type}`,
+              detail: `expected WireFormatInfo (type 1), got command type ${payload[0]}`,
               errorCode: 'UNEXPECTED_COMMAND',
             };
           }
-          const wfi = decodeWireFormatInfo(frame.body);
+          const wfi = decodePayload(payload, INITIAL_WIRE_FORMAT);
+          if (wfi.type !== 'WireFormatInfo') throw new TypeError('not a WireFormatInfo');
+          if (Buffer.from(wfi.magic).toString('latin1') !== 'ActiveMQ') {
+            throw new TypeError('bad magic: not OpenWire');
+          }
           const info: Record<string, string | number | boolean> = { version: wfi.version };
           for (const key of ['ProviderName', 'ProviderVersion', 'PlatformDetails'] as const) {
-            const v = wfi.properties?.[key];
+            const v = wfi.properties?.get(key);
             if (typeof v === 'string') info[key[0]!.toLowerCase() + key.slice(1)] = v;
           }
           return { done: true, status: 'ok', info };

@@ -67,9 +67,10 @@ describe('the published tarballs, installed with plain npm', () => {
         `activemq-ha-client-${VERSION}.tgz`,
         `activemq-ha-core-${VERSION}.tgz`,
         `activemq-ha-manifests-${VERSION}.tgz`,
+        `activemq-ha-openwire-${VERSION}.tgz`,
       ]),
     );
-    for (const name of ['agent', 'client', 'core', 'manifests']) {
+    for (const name of ['agent', 'client', 'core', 'manifests', 'openwire']) {
       const dir = join(app(), 'node_modules', '@activemq-ha', name);
       const pkg = await readFile(join(dir, 'package.json'), 'utf8');
       expect(pkg, name).not.toContain('workspace:');

@@ -1,0 +1,175 @@
+import {
+  type Destination,
+  JavaShort,
+  OpenWireConnection,
+  type PropertyValue,
+  type ReceivedMessage,
+} from '@activemq-ha/openwire';
+import { type BrokerGroup, startBrokerGroup } from '@activemq-ha/testkit';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+
+let group: BrokerGroup<'openwire'>;
+let port: number;
+
+beforeAll(async () => {
+  group = await startBrokerGroup({ size: 1, protocols: ['openwire'] });
+  port = (await group.active())!.ports.openwire;
+});
+afterAll(async () => {
+  await group?.stop();
+});
+
+const queue = (name: string): Destination => ({ type: 'ActiveMQQueue', physicalName: name });
+
+/** Collects what a handler receives; `next(n)` waits for the n-th message. */
+function inbox() {
+  const received: ReceivedMessage[] = [];
+  const waiters: (() => void)[] = [];
+  return {
+    received,
+    handler: (m: ReceivedMessage) => {
+      received.push(m);
+      for (const w of waiters.splice(0)) w();
+    },
+    async next(count: number): Promise<ReceivedMessage[]> {
+      while (received.length < count) await new Promise<void>((r) => waiters.push(r));
+      return received.slice(0, count);
+    },
+  };
+}
+
+describe('OpenWireConnection against a real broker', () => {
+  it('connects with a client id, sends persistent (sync) and non-persistent (async), consumes with auto ack', async () => {
+    onTestFailed(() => console.log(group.logs({ tailLines: 40 })));
+    await using conn = await OpenWireConnection.connect({ port, clientId: 'ow-test-1' });
+    expect(conn.negotiated?.wireFormat).toMatchObject({ version: 12, tight: true });
+    expect(conn.brokerInfo?.brokerName).toBe('activemq');
+    const id = await conn.send(
+      queue('ow.basic'),
+      { text: 'persistent' },
+      {
+        properties: new Map<string, PropertyValue>([
+          ['n', 1],
+          ['s', new JavaShort(2)],
+        ]),
+        correlationId: 'c-1',
+        priority: 6,
+      },
+    );
+    expect(id).toMatch(/^ID:.*:1:1:1$/);
+    await conn.send(
+      queue('ow.basic'),
+      { bytes: Uint8Array.from([1, 2, 3]) },
+      { persistent: false },
+    );
+    await conn.send(queue('ow.basic'), { map: new Map([['k', 'v']]) });
+    const box = inbox();
+    await conn.subscribe(queue('ow.basic'), box.handler);
+    // Persistent and non-persistent messages sit in different broker cursors: order may differ.
+    const all = await box.next(3);
+    const text = all.find((m) => m.message.type === 'ActiveMQTextMessage');
+    const bytes = all.find((m) => m.message.type === 'ActiveMQBytesMessage');
+    const map = all.find((m) => m.message.type === 'ActiveMQMapMessage');
+    expect(text!.text).toBe('persistent');
+    expect(text!.messageId).toBe(id);
+    expect(text!.properties.get('s')).toEqual(new JavaShort(2));
+    expect(text!.message).toMatchObject({ correlationId: 'c-1', priority: 6, persistent: true });
+    expect(bytes!.bytes).toEqual(Uint8Array.from([1, 2, 3]));
+    expect(map!.map).toEqual(new Map([['k', 'v']]));
+  });
+
+  it('the broker refuses a second connection with the same client id (typed broker error)', async () => {
+    await using first = await OpenWireConnection.connect({ port, clientId: 'ow-dup' });
+    expect(first.closed).toBe(false);
+    await expect(OpenWireConnection.connect({ port, clientId: 'ow-dup' })).rejects.toMatchObject({
+      code: 'BROKER_ERROR',
+      exceptionClass: 'javax.jms.InvalidClientIDException',
+    });
+  });
+
+  it('selectors filter; individual ack acks one; the unacked one comes back after close', async () => {
+    let unackedId = '';
+    {
+      await using conn = await OpenWireConnection.connect({ port });
+      for (const color of ['red', 'blue', 'red']) {
+        await conn.send(
+          queue('ow.select'),
+          { text: color },
+          { properties: new Map([['color', color]]) },
+        );
+      }
+      const box = inbox();
+      await conn.subscribe(queue('ow.select'), box.handler, {
+        selector: "color = 'red'",
+        ack: 'individual',
+      });
+      const [first, second] = await box.next(2);
+      expect([first!.text, second!.text]).toEqual(['red', 'red']);
+      await second!.ack(); // the first stays unacknowledged and returns after close
+      unackedId = first!.messageId;
+    }
+    await using again = await OpenWireConnection.connect({ port });
+    const box = inbox();
+    await again.subscribe(queue('ow.select'), box.handler, { selector: "color = 'red'" });
+    const [back] = await box.next(1);
+    expect(back!.text).toBe('red');
+    expect(back!.messageId).toBe(unackedId);
+  });
+
+  it('prefetch 0 pulls with MessagePull; an empty queue answers null', async () => {
+    await using conn = await OpenWireConnection.connect({ port });
+    await conn.send(queue('ow.pull'), { text: 'pulled' });
+    const consumer = await conn.subscribe(queue('ow.pull'), undefined, { prefetch: 0 });
+    expect((await consumer.pull(5000))?.text).toBe('pulled');
+    expect(await consumer.pull(50)).toBeNull();
+  });
+
+  it('local transactions: commit delivers, rollback discards', async () => {
+    await using conn = await OpenWireConnection.connect({ port });
+    const tx = await conn.begin();
+    await conn.send(queue('ow.tx'), { text: 'committed' }, { transactionId: tx });
+    await conn.commit(tx);
+    const tx2 = await conn.begin();
+    await conn.send(queue('ow.tx'), { text: 'rolled back' }, { transactionId: tx2 });
+    await conn.rollback(tx2);
+    await conn.send(queue('ow.tx'), { text: 'after' });
+    const box = inbox();
+    await conn.subscribe(queue('ow.tx'), box.handler);
+    expect((await box.next(2)).map((m) => m.text)).toEqual(['committed', 'after']);
+  });
+
+  it('request/reply over a temporary queue', async () => {
+    await using server = await OpenWireConnection.connect({ port });
+    await using client = await OpenWireConnection.connect({ port });
+    await server.subscribe(queue('ow.rpc'), async (m) => {
+      await server.send(
+        m.message.replyTo!,
+        { text: `re: ${m.text}` },
+        {
+          correlationId: m.message.correlationId ?? undefined,
+        },
+      );
+    });
+    const replies = await client.createTemporaryDestination('queue');
+    const box = inbox();
+    await client.subscribe(replies, box.handler);
+    await client.send(
+      queue('ow.rpc'),
+      { text: 'ping' },
+      { replyTo: replies, correlationId: 'r-1' },
+    );
+    const [reply] = await box.next(1);
+    expect(reply!.text).toBe('re: ping');
+    expect(reply!.message.correlationId).toBe('r-1');
+  });
+
+  it('closes cleanly: close event without a reason, later calls fail typed', async () => {
+    const conn = await OpenWireConnection.connect({ port });
+    const closed = new Promise((resolve) => conn.once('close', resolve));
+    await conn.close();
+    expect(await closed).toBeUndefined();
+    await expect(conn.send(queue('ow.closed'), { text: 'x' })).rejects.toMatchObject({
+      code: 'CONNECTION_CLOSED',
+    });
+  });
+});

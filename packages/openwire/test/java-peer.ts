@@ -1,0 +1,48 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { DEBIAN_ACTIVEMQ_HOME, locateJava } from '@activemq-ha/testkit';
+
+const run = promisify(execFile);
+const JAVA_DIR = fileURLToPath(new URL('./java/', import.meta.url));
+
+/** ActiveMQ's Java client and its dependencies, from the broker distribution. */
+export function activemqClasspath(
+  home = process.env.ACTIVEMQ_HOME ?? DEBIAN_ACTIVEMQ_HOME,
+): string {
+  const lib = join(home, 'lib');
+  if (!existsSync(join(lib, 'activemq-client.jar'))) {
+    throw new Error(`activemq-client.jar not found in ${lib}; set ACTIVEMQ_HOME`);
+  }
+  return `${lib}/*`;
+}
+
+/**
+ * Compiles test/java/<name>.java with javac (once per source change) into `outDir` and returns
+ * a function running it: the Java client is a real peer, never a mock.
+ */
+export async function javaProgram(
+  name: string,
+  outDir: string,
+): Promise<(args: readonly string[], timeoutMs?: number) => Promise<string>> {
+  const java = locateJava();
+  const javac = java.replace(/java$/, 'javac');
+  const classpath = activemqClasspath();
+  const source = join(JAVA_DIR, `${name}.java`);
+  const compiled = join(outDir, `${name}.class`);
+  await mkdir(outDir, { recursive: true });
+  const fresh =
+    existsSync(compiled) && (await stat(compiled)).mtimeMs >= (await stat(source)).mtimeMs;
+  if (!fresh) await run(javac, ['-cp', classpath, '-d', outDir, source]);
+  return async (args, timeoutMs = 60_000) => {
+    const { stdout } = await run(
+      java,
+      ['-Xmx128m', '-cp', `${outDir}:${classpath}`, name, ...args],
+      { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024 },
+    );
+    return stdout;
+  };
+}
