@@ -1,12 +1,19 @@
 // The HTTP face of the emulator: authentication, faults, authorization, content negotiation and
 // the REST verbs, in the order the real server's filter chain applies them.
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { apiErrors } from './api-status.js';
 import { apiGroup, apiGroupList, apiVersions, resourceList, versionInfo } from './discovery.js';
 import { KubeStatusError } from './errors.js';
 import type { FaultInjector } from './fault-injector.js';
 import { parseFieldSelector } from './field-selector.js';
+import {
+  type ApiRequest,
+  type ApiResponse,
+  goAwayAfter,
+  protocolOf,
+  resetStream,
+  writeHead,
+} from './http-exchange.js';
 import { isObject, type JsonObject } from './json.js';
 import { parseLabelSelector, SelectorParseError } from './label-selector.js';
 import {
@@ -66,7 +73,7 @@ function negotiate(accept: string | undefined): Negotiated {
   return { kind: 'json' };
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+function readBody(req: ApiRequest): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -84,14 +91,14 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 function sendJson(
-  res: ServerResponse,
+  res: ApiResponse,
   code: number,
   body: unknown,
   headers: Record<string, string> = {},
 ): void {
   if (res.headersSent) return;
   const text = `${JSON.stringify(body)}\n`;
-  res.writeHead(code, {
+  writeHead(res, code, {
     'Content-Type': 'application/json',
     'Cache-Control': 'no-cache, private',
     'Audit-Id': crypto.randomUUID(),
@@ -123,10 +130,13 @@ export class ApiHandler {
     for (const w of this.watches) w.sendBookmark();
   }
 
-  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async handle(req: ApiRequest, res: ApiResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://emulator');
     const info = parseRequestInfo(req.method ?? 'GET', url);
-    const finish = this.log.start(info, req.headers['content-type']);
+    const finish = this.log.start(info, req.headers['content-type'], {
+      protocol: protocolOf(req),
+      clientPort: req.socket.remotePort ?? 0,
+    });
     let user: string | undefined;
     res.on('close', () => finish(res.headersSent ? res.statusCode : 0, user));
     try {
@@ -140,12 +150,17 @@ export class ApiHandler {
       if (info.isResourceRequest) {
         const failure = this.faults.take(info);
         if (failure?.kind === 'reset') {
-          this.options.resetSocket(req.socket);
+          this.options.resetSocket(req.socket as Socket);
           return;
         }
-        if (failure) {
+        if (failure?.kind === 'rst-stream') {
+          resetStream(req, res, this.options);
+          return;
+        }
+        if (failure?.kind === 'goaway') goAwayAfter(res);
+        else if (failure) {
           if (failure.text) {
-            res.writeHead(failure.error.httpStatus, {
+            writeHead(res, failure.error.httpStatus, {
               'Content-Type': 'text/plain; charset=utf-8',
               'X-Content-Type-Options': 'nosniff',
               ...failure.error.headers,
@@ -183,7 +198,7 @@ export class ApiHandler {
     if (res.headersSent) finish(res.statusCode, user);
   }
 
-  private serveNonResource(info: RequestInfo, res: ServerResponse): void {
+  private serveNonResource(info: RequestInfo, res: ApiResponse): void {
     const p = info.path.replace(/\/+$/, '') || '/';
     const parts = p.split('/').filter(Boolean);
     let doc: JsonObject | undefined;
@@ -191,7 +206,7 @@ export class ApiHandler {
     else if (p === '/apis') doc = apiGroupList();
     else if (p === '/version') doc = versionInfo();
     else if (p === '/healthz' || p === '/livez' || p === '/readyz') {
-      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
+      writeHead(res, 200, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end('ok');
       return;
     } else if (parts[0] === 'api' && parts.length === 2) doc = resourceList(parts[1] as string);
@@ -202,12 +217,7 @@ export class ApiHandler {
     sendJson(res, 200, doc);
   }
 
-  private serveResource(
-    info: RequestInfo,
-    req: IncomingMessage,
-    res: ServerResponse,
-    body: Buffer,
-  ): void {
+  private serveResource(info: RequestInfo, req: ApiRequest, res: ApiResponse, body: Buffer): void {
     const def = findResource(info.apiGroup, info.apiVersion, info.resource ?? '');
     if (!def) throw apiErrors.notFoundPath();
     if (info.subresource && !def.subresources.includes(info.subresource))
@@ -233,7 +243,7 @@ export class ApiHandler {
   private dispatch(
     def: ResourceDef,
     info: RequestInfo,
-    req: IncomingMessage,
+    req: ApiRequest,
     body: Buffer,
     neg: Negotiated,
     at: { readonly ns: string; readonly name: string; readonly dryRun: boolean },
@@ -358,7 +368,7 @@ export class ApiHandler {
     };
   }
 
-  private watch(def: ResourceDef, info: RequestInfo, res: ServerResponse, neg: Negotiated): void {
+  private watch(def: ResourceDef, info: RequestInfo, res: ApiResponse, neg: Negotiated): void {
     const q = info.query;
     const selectors = this.selectors(def, q);
     const rvParam = q.get('resourceVersion') ?? '';

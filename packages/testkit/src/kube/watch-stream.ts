@@ -1,6 +1,15 @@
-import type { ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import { apiErrors } from './api-status.js';
+import {
+  type AbortHooks,
+  type ApiResponse,
+  closeConnection,
+  flushStreamingHead,
+  resetConnection,
+  resetStream,
+  streamingHeaders,
+  writeChunk,
+  writeHead,
+} from './http-exchange.js';
 import type { ListSelectors, ObjectRegistry } from './object-registry.js';
 import type { ObjectStore } from './object-store.js';
 import { apiVersionOf, type ResourceDef, toExternal } from './resources.js';
@@ -22,11 +31,16 @@ export interface WatchParams {
   /** Table rendering (kubectl get -w). */
   readonly table: (TableOptions & { readonly apiVersion: string }) | undefined;
   /** Sends a TCP RST on the connection under the response (TLS or not). */
-  readonly resetSocket: (socket: Socket) => void;
+  readonly resetSocket: AbortHooks['resetSocket'];
 }
 
-/** How `cutWatches` ends a stream. */
-export type CutMode = 'reset' | 'close' | 'graceful';
+/**
+ * How `cutWatches` ends a stream: `reset` resets the TCP connection (on HTTP/2 with every other
+ * stream on it), `rst-stream` resets only the watch's HTTP/2 stream (the connection on HTTP/1.1),
+ * `close` closes the connection without ending the body, `graceful` ends the response like a
+ * server-side timeout.
+ */
+export type CutMode = 'reset' | 'rst-stream' | 'close' | 'graceful';
 
 /**
  * One watch response: newline-delimited JSON events in resourceVersion order. Selector semantics
@@ -40,7 +54,7 @@ export class WatchStream {
   private closed = false;
 
   constructor(
-    private readonly res: ServerResponse,
+    private readonly res: ApiResponse,
     private readonly params: WatchParams,
     private readonly registry: ObjectRegistry,
     private readonly store: ObjectStore,
@@ -49,13 +63,15 @@ export class WatchStream {
 
   start(): void {
     const { res, params } = this;
-    res.writeHead(200, {
-      'Content-Type': 'application/json',
-      'Cache-Control': 'no-cache, private',
-      'Transfer-Encoding': 'chunked',
-    });
-    res.flushHeaders();
-    res.socket?.setNoDelay(true);
+    writeHead(
+      res,
+      200,
+      streamingHeaders(res, {
+        'Content-Type': 'application/json',
+        'Cache-Control': 'no-cache, private',
+      }),
+    );
+    flushStreamingHead(res);
     res.on('close', () => this.cleanup());
     const current = this.store.resourceVersion;
     if (params.resourceVersion === undefined || params.sendInitialEvents) {
@@ -134,15 +150,17 @@ export class WatchStream {
 
   private write(event: unknown): void {
     if (this.closed || this.res.writableEnded) return;
-    this.res.write(`${JSON.stringify(event)}\n`);
+    writeChunk(this.res, `${JSON.stringify(event)}\n`);
   }
 
   cut(mode: CutMode): void {
     if (this.closed) return;
     if (mode === 'graceful') this.res.end();
-    else if (mode === 'reset') {
-      if (this.res.socket) this.params.resetSocket(this.res.socket);
-    } else this.res.socket?.destroy();
+    else if (mode === 'reset') resetConnection(this.res, this.params);
+    else if (mode === 'rst-stream') {
+      const req = this.res.req;
+      resetStream(req, this.res, this.params);
+    } else closeConnection(this.res);
     this.cleanup();
   }
 
