@@ -1,10 +1,12 @@
 /**
- * pnpm bench:agent [--failovers N]: SIGKILLs the active broker N times (default 20) in a group of
+ * pnpm bench:agent [--failovers N] [--slice-lag default|none]: SIGKILLs the active broker N times (default 20) in a group of
  * 3 with real agents and prints p50/p95/max of
  *   - broker takeover: kill → next broker serving (ActiveMQ's own floor),
  *   - serving → label: next broker answering OpenWire (first WireFormatInfo reply to probes
  *     started every 20 ms by the bench) → its pod labelled leader=yes in the API,
  *   - kill → EndpointSlice: kill → the Service's slice lists only the new pod as ready.
+ * `--slice-lag none` runs the EndpointSlice controller without lag (same-tick slices, the figures
+ * before the emulator modelled kube-controller-manager's informer, queue and stale-cache retry).
  */
 import { parseArgs } from 'node:util';
 import { openwireProbe } from '@activemq-ha/core';
@@ -18,14 +20,28 @@ import {
 } from '@activemq-ha/testkit';
 import { requireAgentBundle } from '../test/agent-entrypoint.js';
 
-const { values } = parseArgs({ options: { failovers: { type: 'string', default: '20' } } });
+const { values } = parseArgs({
+  options: {
+    failovers: { type: 'string', default: '20' },
+    'slice-lag': { type: 'string', default: 'default' },
+  },
+});
+const sliceLag = values['slice-lag'];
+if (sliceLag !== 'default' && sliceLag !== 'none') {
+  console.error(`--slice-lag must be "default" or "none", got "${sliceLag}"`);
+  process.exit(2);
+}
 const failovers = Number(values.failovers);
 if (!Number.isInteger(failovers) || failovers < 1) {
   console.error(`--failovers must be a positive integer, got "${values.failovers}"`);
   process.exit(2);
 }
 
-const cluster = await startHaCluster({ agentEntrypoint: requireAgentBundle(), size: 3 });
+const cluster = await startHaCluster({
+  agentEntrypoint: requireAgentBundle(),
+  size: 3,
+  ...(sliceLag === 'none' ? { endpointSliceLag: 'none' as const } : {}),
+});
 const takeover: number[] = [];
 const toLabel: number[] = [];
 const toSlice: number[] = [];
@@ -44,7 +60,7 @@ try {
     toLabel.push(labelAt - answeringAt);
     toSlice.push(sliceAt - result.killed.sentAt);
     process.stderr.write(
-      `failover ${i + 1}/${failovers}: takeover ${result.takeoverMs.toFixed(0)} ms, serving→label ${(labelAt - answeringAt).toFixed(0)} ms, kill→slice ${(sliceAt - result.killed.sentAt).toFixed(0)} ms\n`,
+      `failover ${i + 1}/${failovers}: stale slice syncs so far ${cluster.kube.staleEndpointSliceSyncs}, takeover ${result.takeoverMs.toFixed(0)} ms, serving→label ${(labelAt - answeringAt).toFixed(0)} ms, kill→slice ${(sliceAt - result.killed.sentAt).toFixed(0)} ms\n`,
     );
     await cluster.brokers.restart(result.from.id);
     await cluster.brokers.waitForSlave(result.from.id);
@@ -58,6 +74,6 @@ printTable(
   [
     ['broker takeover (kill → serving)', percentiles(takeover)],
     ['serving → label leader=yes', percentiles(toLabel)],
-    ['kill → EndpointSlice updated', percentiles(toSlice)],
+    [`kill → EndpointSlice updated (slice lag: ${sliceLag})`, percentiles(toSlice)],
   ],
 );

@@ -358,12 +358,15 @@ describe('Kubernetes API emulator with @kubernetes/client-node', () => {
     const rvs = w.events.map((e) => Number(e.object.metadata?.resourceVersion));
     expect(rvs).toEqual([...rvs].sort((a, b) => a - b));
     w.stop();
-    // A deleted managed slice is put back by the controller.
+    // A deleted managed slice is put back by the controller (a second later:
+    // endpointSliceChangeMinSyncDelay).
     const name = emu.endpointSlices('amq')[0]?.metadata.name as string;
     await discovery.deleteNamespacedEndpointSlice({ name, namespace: ns });
-    expect(emu.endpointSlices('amq').map((s) => s.ports)).toEqual([
-      [{ name: 'stomp', port: 41000, protocol: 'TCP' }],
-    ]);
+    const back = await emu.waitFor(() => {
+      const now = emu.endpointSlices('amq');
+      return now.length === 1 && now[0]?.metadata.name !== name && now;
+    });
+    expect(back.map((s) => s.ports)).toEqual([[{ name: 'stomp', port: 41000, protocol: 'TCP' }]]);
   });
 
   it('pods/status sets readiness, which the slice reports as ready=false', async () => {
@@ -375,7 +378,11 @@ describe('Kubernetes API emulator with @kubernetes/client-node', () => {
       },
       strategic,
     );
-    const slice = await emu.waitFor(() => emu.endpointSlices('amq')[0]);
+    const slice = await emu.waitFor(() => {
+      const s = emu.endpointSlices('amq')[0];
+      const ep = (s?.endpoints as { conditions: { ready: boolean } }[] | undefined)?.[0];
+      return ep?.conditions.ready === false && s;
+    });
     expect((slice.endpoints as { conditions: unknown }[])[0]?.conditions).toEqual({
       ready: false,
       serving: false,

@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import type { BrokerGroup } from '../broker/broker-group.js';
 import type { BrokerHandle } from '../broker/group-member.js';
 import { startBrokerGroup } from '../broker/start-broker-group.js';
-import { type KubeEmulator, startKubeEmulator } from '../kube/kube-emulator.js';
+import {
+  type KubeEmulator,
+  type KubeEmulatorOptions,
+  startKubeEmulator,
+} from '../kube/kube-emulator.js';
 import type { CreateServiceOptions } from '../kube/test-objects.js';
 import { AgentProcess } from './agent-process.js';
 import { Kubelet } from './kubelet.js';
@@ -31,6 +35,11 @@ export interface HaClusterOptions {
   readonly agentEnv?: NodeJS.ProcessEnv;
   /** How often the emulated kubelet runs each agent's readiness probe. @default 500 */
   readonly readinessPeriodMs?: number;
+  /**
+   * The EndpointSlice controller's lag (see KubeEmulatorOptions.endpointSliceLag). `'none'` is
+   * the same-tick controller the benchmarks used before realistic lag. @default kube-controller-manager's
+   */
+  readonly endpointSliceLag?: KubeEmulatorOptions['endpointSliceLag'];
   /** Start the agents (off when a test wants to drive labels itself). @default true */
   readonly agents?: boolean;
 }
@@ -72,7 +81,12 @@ export class HaCluster implements AsyncDisposable {
         { name: 'stomp', port: 61613, targetPort: 'stomp' },
       ],
     };
-    const kube = await startKubeEmulator({ namespace });
+    const kube = await startKubeEmulator({
+      namespace,
+      ...(options.endpointSliceLag !== undefined
+        ? { endpointSliceLag: options.endpointSliceLag }
+        : {}),
+    });
     let brokers: BrokerGroup<Protocols> | undefined;
     try {
       brokers = await startBrokerGroup({

@@ -5,12 +5,7 @@
 // protocol: on HTTP/2 one request is a stream that can be reset alone (RST_STREAM) and a
 // connection can be told to go away (GOAWAY) while its open streams finish.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  type Http2ServerRequest,
-  type Http2ServerResponse,
-  constants as h2,
-  type ServerHttp2Session,
-} from 'node:http2';
+import { type Http2ServerRequest, type Http2ServerResponse, constants as h2 } from 'node:http2';
 import type { Socket } from 'node:net';
 
 export type ApiRequest = IncomingMessage | Http2ServerRequest;

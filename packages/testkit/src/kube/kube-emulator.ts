@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ApiHandler } from './api-handler.js';
+import type { EndpointSliceLag } from './controller-lag.js';
 import { EmulatorObjects } from './emulator-objects.js';
 import { KubeEmulatorError } from './errors.js';
 import { type FailureSpec, FaultInjector } from './fault-injector.js';
@@ -29,8 +30,12 @@ export interface KubeEmulatorOptions {
   readonly namespace?: string;
   /** Committed writes kept for watches; older resourceVersions get 410 Expired. @default 1000 */
   readonly historyLimit?: number;
-  /** Lag of the EndpointSlice controller after a pod or service change. @default 0 */
-  readonly endpointSliceDelayMs?: number;
+  /**
+   * How far the EndpointSlice controller runs behind the API (informer lag, write round trip,
+   * stale-cache retries), see EndpointSliceLag. `'none'` writes slices in the same tick as the
+   * change, for tests that ask for it. @default kube-controller-manager's (defaultEndpointSliceLag)
+   */
+  readonly endpointSliceLag?: Partial<EndpointSliceLag> | 'none';
   /** Interval of BOOKMARK events on watches with allowWatchBookmarks. @default 60000 */
   readonly bookmarkIntervalMs?: number;
   /** Server-side end of a watch that sends no timeoutSeconds. @default 1800 */
