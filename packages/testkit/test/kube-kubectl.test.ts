@@ -38,6 +38,8 @@ describe('Kubernetes API emulator with kubectl v1.32', () => {
       ready: false,
       containerPorts: [{ name: 'stomp', containerPort: 42001 }],
     });
+    // The EndpointSlice controller runs behind the API: wait for its first slice and Endpoints.
+    await emu.waitFor(() => emu.get('endpoints', 'amq')?.subsets && emu.readyEndpoints('amq')[0]);
   });
   afterEach(async () => {
     for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');

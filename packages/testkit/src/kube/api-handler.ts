@@ -1,7 +1,7 @@
 // The HTTP face of the emulator: authentication, faults, authorization, content negotiation and
 // the REST verbs, in the order the real server's filter chain applies them.
 import type { Socket } from 'node:net';
-import { apiErrors } from './api-status.js';
+import { apiErrors, fieldError } from './api-status.js';
 import { apiGroup, apiGroupList, apiVersions, resourceList, versionInfo } from './discovery.js';
 import { KubeStatusError } from './errors.js';
 import type { FaultInjector } from './fault-injector.js';
@@ -29,12 +29,14 @@ import type { RequestLog } from './request-log.js';
 import { apiVersionOf, findResource, type ResourceDef, toExternal } from './resources.js';
 import { type IncludeObject, type TableOptions, toTable } from './tables.js';
 import { forbiddenReason, isAllowed, type TokenRegistry } from './token-auth.js';
-import type { Verb } from './types.js';
+import type { KubeObject, Verb } from './types.js';
 import { type CutMode, WatchStream } from './watch-stream.js';
 
 export interface ApiHandlerOptions {
   readonly bookmarkIntervalMs: number;
   readonly watchTimeoutSeconds: number;
+  /** How long a request for a future resourceVersion waits before "Too large resource version". */
+  readonly tooLargeResourceVersionWaitMs: number;
   /** host:port for /api's serverAddressByClientCIDRs. */
   readonly serverAddress: () => string;
   /** Sends a TCP RST on a connection (the raw socket under TLS). */
@@ -184,7 +186,7 @@ export class ApiHandler {
           : apiErrors.forbiddenPath(why);
       }
       if (!info.isResourceRequest) this.serveNonResource(info, res);
-      else this.serveResource(info, req, res, body);
+      else await this.serveResource(info, req, res, body);
     } catch (err) {
       if (!res.headersSent) {
         const e =
@@ -217,7 +219,12 @@ export class ApiHandler {
     sendJson(res, 200, doc);
   }
 
-  private serveResource(info: RequestInfo, req: ApiRequest, res: ApiResponse, body: Buffer): void {
+  private async serveResource(
+    info: RequestInfo,
+    req: ApiRequest,
+    res: ApiResponse,
+    body: Buffer,
+  ): Promise<void> {
     const def = findResource(info.apiGroup, info.apiVersion, info.resource ?? '');
     if (!def) throw apiErrors.notFoundPath();
     if (info.subresource && !def.subresources.includes(info.subresource))
@@ -236,8 +243,32 @@ export class ApiHandler {
       this.watch(def, info, res, neg);
       return;
     }
+    if (info.verb === 'list') {
+      const at = listVersion(q);
+      if (at.kind === 'notOlderThan' && at.rv > this.store.resourceVersion) {
+        await this.waitForVersion(at.rv);
+      }
+      sendJson(res, 200, this.list(def, info, neg, at));
+      return;
+    }
     const [code, out] = this.dispatch(def, info, req, body, neg, { ns, name, dryRun });
     sendJson(res, code, out);
+  }
+
+  /** The cacher's 3 s block for a resourceVersion it has not seen yet, then 504. */
+  private waitForVersion(rv: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const off = this.store.subscribe(() => {
+        if (this.store.resourceVersion < rv) return;
+        off();
+        clearTimeout(timer);
+        resolve();
+      });
+      const timer = setTimeout(() => {
+        off();
+        reject(apiErrors.tooLargeResourceVersion(rv, this.store.resourceVersion));
+      }, this.options.tooLargeResourceVersionWaitMs);
+    });
   }
 
   private dispatch(
@@ -267,8 +298,6 @@ export class ApiHandler {
         }
         return [200, obj];
       }
-      case 'list':
-        return [200, this.list(def, info, neg)];
       case 'create':
         return [201, this.registry.create(def, ns, parseJson(body, 'create'), { dryRun })];
       case 'update': {
@@ -309,10 +338,18 @@ export class ApiHandler {
     }
   }
 
-  private list(def: ResourceDef, info: RequestInfo, neg: Negotiated): unknown {
+  private list(def: ResourceDef, info: RequestInfo, neg: Negotiated, at: ListVersion): unknown {
     const q = info.query;
-    const all = this.registry.select(def, info.namespace, this.selectors(def, q));
-    const resourceVersion = String(this.store.resourceVersion);
+    const selectors = this.selectors(def, q);
+    let all: KubeObject[];
+    let resourceVersion = String(this.store.resourceVersion);
+    if (at.kind === 'exact' && at.rv !== this.store.resourceVersion) {
+      const then = this.store.listAt(def.storage, at.rv, info.namespace);
+      // etcd's answer for a compacted revision, as the apiserver passes it on.
+      if (!then) throw apiErrors.expired('The resourceVersion for the provided list is too old.');
+      all = then.filter((o) => this.registry.matches(def, o, selectors));
+      resourceVersion = String(at.rv);
+    } else all = this.registry.select(def, info.namespace, selectors);
     let items = all;
     const metadata: JsonObject = { resourceVersion };
     const cont = q.get('continue');
@@ -390,6 +427,7 @@ export class ApiHandler {
         sendInitialEvents: truthy('sendInitialEvents'),
         timeoutMs: (timeoutSeconds > 0 ? timeoutSeconds : this.options.watchTimeoutSeconds) * 1000,
         bookmarkIntervalMs: this.options.bookmarkIntervalMs,
+        tooLargeWaitMs: this.options.tooLargeResourceVersionWaitMs,
         table:
           neg.kind === 'table' ? { ...tableOptions(q), apiVersion: neg.apiVersion } : undefined,
         resetSocket: this.options.resetSocket,
@@ -401,6 +439,65 @@ export class ApiHandler {
     this.watches.add(stream);
     stream.start();
   }
+}
+
+type ListVersion =
+  | { readonly kind: 'latest' }
+  | { readonly kind: 'any' }
+  | { readonly kind: 'notOlderThan'; readonly rv: number }
+  | { readonly kind: 'exact'; readonly rv: number };
+
+/**
+ * resourceVersion / resourceVersionMatch of a list, validated as ValidateListOptions does (422
+ * Invalid ListOptions.meta.k8s.io with its field messages).
+ */
+function listVersion(q: URLSearchParams): ListVersion {
+  const rv = q.get('resourceVersion') ?? '';
+  const match = q.get('resourceVersionMatch') ?? '';
+  const invalid = (e: Parameters<typeof apiErrors.invalid>[3][number]) =>
+    apiErrors.invalid('ListOptions', 'meta.k8s.io', '', [e]);
+  if (match !== '' && match !== 'NotOlderThan' && match !== 'Exact') {
+    throw invalid({
+      type: 'FieldValueNotSupported',
+      field: 'resourceVersionMatch',
+      value: match,
+      detail: 'supported values: "Exact", "NotOlderThan"',
+    });
+  }
+  if (match !== '' && rv === '') {
+    throw invalid(
+      fieldError.forbidden(
+        'resourceVersionMatch',
+        'resourceVersionMatch is forbidden unless resourceVersion is provided',
+      ),
+    );
+  }
+  if (match !== '' && q.get('continue')) {
+    throw invalid(
+      fieldError.forbidden(
+        'resourceVersionMatch',
+        'resourceVersionMatch is forbidden when continue is provided',
+      ),
+    );
+  }
+  if (match === 'Exact' && rv === '0') {
+    throw invalid(
+      fieldError.forbidden(
+        'resourceVersionMatch',
+        'resourceVersionMatch "exact" is forbidden for resourceVersion "0"',
+      ),
+    );
+  }
+  if (rv === '') return { kind: 'latest' };
+  if (!/^\d+$/.test(rv)) {
+    throw apiErrors.badRequest(
+      `resourceVersion: Invalid value: "${rv}": must be a non-negative integer`,
+    );
+  }
+  if (rv === '0') return { kind: 'any' };
+  return match === 'Exact'
+    ? { kind: 'exact', rv: Number(rv) }
+    : { kind: 'notOlderThan', rv: Number(rv) };
 }
 
 function tableOptions(q: URLSearchParams): TableOptions {

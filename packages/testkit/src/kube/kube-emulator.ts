@@ -38,6 +38,11 @@ export interface KubeEmulatorOptions {
   readonly endpointSliceLag?: Partial<EndpointSliceLag> | 'none';
   /** Interval of BOOKMARK events on watches with allowWatchBookmarks. @default 60000 */
   readonly bookmarkIntervalMs?: number;
+  /**
+   * How long a list or watch for a resourceVersion newer than the server's waits for it before
+   * failing with 504 "Too large resource version" (the watch cache's block). @default 3000
+   */
+  readonly tooLargeResourceVersionWaitMs?: number;
   /** Server-side end of a watch that sends no timeoutSeconds. @default 1800 */
   readonly watchTimeoutSeconds?: number;
   /** Where the kubeconfig and token files go. @default a new temporary directory, removed by close() */
@@ -112,6 +117,7 @@ export class KubeEmulator extends EmulatorObjects implements AsyncDisposable {
     this.handler = new ApiHandler(this.registry, this.store, this.tokens, this.faults, this.log, {
       bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
       watchTimeoutSeconds: opts.watchTimeoutSeconds ?? 1800,
+      tooLargeResourceVersionWaitMs: opts.tooLargeResourceVersionWaitMs ?? 3000,
       serverAddress: () => `${this.host}:${this.listenPort}`,
       resetSocket: (sock) => this.resetSocket(sock),
     });
@@ -359,7 +365,9 @@ export class KubeEmulator extends EmulatorObjects implements AsyncDisposable {
 
   /**
    * Makes the API unreachable (or reachable again, on the same port). Open connections, watches
-   * included, are reset either way.
+   * included, are reset either way. Coming back from `'refuse'` is a restarted apiserver: its
+   * watch caches start at the current resourceVersion, so a watch resumed from an older one gets
+   * an ERROR event with 410 Expired (and relists). `'reset'` is a network fault: caches stay.
    */
   async setDown(down: boolean, mode: DownMode = 'refuse'): Promise<void> {
     // A pending down(ms) may end after close(): nothing left to bring up.
@@ -375,6 +383,7 @@ export class KubeEmulator extends EmulatorObjects implements AsyncDisposable {
     if (!this.downMode) return;
     const was = this.downMode;
     if (was === 'refuse') {
+      this.store.compact();
       let lastErr: unknown;
       for (let attempt = 0; attempt < 20; attempt++) {
         try {

@@ -28,6 +28,8 @@ export interface WatchParams {
   readonly sendInitialEvents: boolean;
   readonly timeoutMs: number;
   readonly bookmarkIntervalMs: number;
+  /** How long a watch from a future resourceVersion waits before "Too large resource version". */
+  readonly tooLargeWaitMs: number;
   /** Table rendering (kubectl get -w). */
   readonly table: (TableOptions & { readonly apiVersion: string }) | undefined;
   /** Sends a TCP RST on the connection under the response (TLS or not). */
@@ -73,6 +75,38 @@ export class WatchStream {
     );
     flushStreamingHead(res);
     res.on('close', () => this.cleanup());
+    const asked = params.resourceVersion;
+    if (asked !== undefined && asked > this.store.resourceVersion) {
+      this.waitForVersion(asked);
+      return;
+    }
+    this.begin();
+  }
+
+  /**
+   * A resourceVersion the cache has not reached: wait for it a little (the cacher's 3 s block),
+   * then fail with "Too large resource version" rather than skip events silently. After the watch
+   * was accepted, errors go out as an ERROR event, as the cacher's errWatcher does.
+   */
+  private waitForVersion(asked: number): void {
+    const off = this.store.subscribe(() => {
+      if (this.store.resourceVersion < asked) return;
+      off();
+      clearTimeout(timer);
+      if (!this.closed) this.begin();
+    });
+    const timer = setTimeout(() => {
+      off();
+      const err = apiErrors.tooLargeResourceVersion(asked, this.store.resourceVersion);
+      this.write({ type: 'ERROR', object: err.status });
+      this.res.end();
+    }, this.params.tooLargeWaitMs);
+    this.timers.push(timer);
+    this.unsubscribe = off;
+  }
+
+  private begin(): void {
+    const { res, params } = this;
     const current = this.store.resourceVersion;
     if (params.resourceVersion === undefined || params.sendInitialEvents) {
       for (const o of this.registry.select(params.def, params.namespace, params.selectors))
@@ -82,10 +116,10 @@ export class WatchStream {
         this.sendBookmark({ 'k8s.io/initial-events-end': 'true' });
       }
     } else {
-      const events = this.store.since(params.resourceVersion);
+      const events = this.store.since(params.resourceVersion, params.def.storage);
       if (!events) {
         const err = apiErrors.expired(
-          `too old resource version: ${params.resourceVersion} (${this.store.oldestWatchable})`,
+          `too old resource version: ${params.resourceVersion} (${this.store.oldestWatchable(params.def.storage)})`,
         );
         this.write({ type: 'ERROR', object: err.status });
         res.end();
@@ -121,7 +155,14 @@ export class WatchStream {
       if (now) this.send('DELETED', e.object);
     } else if (now && before) this.send('MODIFIED', e.object);
     else if (now) this.send('ADDED', e.object);
-    else if (before) this.send('DELETED', e.object);
+    else if (before && e.previous) {
+      // Leaving the selector: the cacher sends the previous object with the event's version.
+      const prev = e.previous;
+      this.send('DELETED', {
+        ...prev,
+        metadata: { ...prev.metadata, resourceVersion: String(e.resourceVersion) },
+      });
+    }
   }
 
   private send(type: string, stored: KubeObject): void {
