@@ -92,10 +92,14 @@ describe('watch cache', () => {
     expect(w.events.map((e) => e.type)).toEqual(['MODIFIED']);
   });
 
-  it('a future resourceVersion: the watch waits, then ERROR 504 "Too large resource version"', async () => {
+  it('a watch-list (sendInitialEvents) from a future resourceVersion waits, then ERROR 504', async () => {
     emu = await startKubeEmulator({ tooLargeResourceVersionWaitMs: 200, endpointSliceLag: 'none' });
     const future = emu.resourceVersion + 5;
-    const w = await get(emu, `${pods}?watch=true&resourceVersion=${future}`, (e) => e.length > 0);
+    const w = await get(
+      emu,
+      `${pods}?watch=true&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan&resourceVersion=${future}`,
+      (e) => e.length > 0,
+    );
     expect(w.events[0]).toMatchObject({
       type: 'ERROR',
       object: {

@@ -28,7 +28,7 @@ export interface WatchParams {
   readonly sendInitialEvents: boolean;
   readonly timeoutMs: number;
   readonly bookmarkIntervalMs: number;
-  /** How long a watch from a future resourceVersion waits before "Too large resource version". */
+  /** How long a watch-list from a future resourceVersion waits before "Too large resource version". */
   readonly tooLargeWaitMs: number;
   /** Table rendering (kubectl get -w). */
   readonly table: (TableOptions & { readonly apiVersion: string }) | undefined;
@@ -76,7 +76,10 @@ export class WatchStream {
     flushStreamingHead(res);
     res.on('close', () => this.cleanup());
     const asked = params.resourceVersion;
-    if (asked !== undefined && asked > this.store.resourceVersion) {
+    // The cacher blocks for a future version only for watch-list (sendInitialEvents); a plain
+    // watch starts at once and sends the events after that version (cacher.go
+    // waitUntilWatchCacheFreshAndForceAllEvents).
+    if (asked !== undefined && params.sendInitialEvents && asked > this.store.resourceVersion) {
       this.waitForVersion(asked);
       return;
     }
@@ -84,9 +87,9 @@ export class WatchStream {
   }
 
   /**
-   * A resourceVersion the cache has not reached: wait for it a little (the cacher's 3 s block),
-   * then fail with "Too large resource version" rather than skip events silently. After the watch
-   * was accepted, errors go out as an ERROR event, as the cacher's errWatcher does.
+   * A watch-list for a resourceVersion the cache has not reached: wait for it a little (the
+   * cacher's 3 s block), then fail with "Too large resource version". After the watch was
+   * accepted, errors go out as an ERROR event, as the cacher's errWatcher does.
    */
   private waitForVersion(asked: number): void {
     const off = this.store.subscribe(() => {
