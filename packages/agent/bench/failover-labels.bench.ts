@@ -10,6 +10,7 @@
  *   - kill → EndpointSlice: kill → the Service's slice lists only the new pod as ready,
  * and the whole failover cut into stages (the new broker's log for lock, keep-alive, recovery
  * and start; the emulator for label and slice; the producer for its first confirmed send).
+ * `--slice-lag none` runs the emulator's EndpointSlice controller without its modelled lag.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -38,8 +39,14 @@ const { values } = parseArgs({
     failovers: { type: 'string', default: '20' },
     rate: { type: 'string', default: '200' },
     takeover: { type: 'string', default: 'fast' },
+    'slice-lag': { type: 'string', default: 'default' },
   },
 });
+const sliceLag = values['slice-lag'];
+if (sliceLag !== 'default' && sliceLag !== 'none') {
+  console.error(`--slice-lag must be "default" or "none", got "${sliceLag}"`);
+  process.exit(2);
+}
 const failovers = Number(values.failovers);
 const rate = Number(values.rate);
 if (!Number.isInteger(failovers) || failovers < 1 || !Number.isInteger(rate) || rate < 0) {
@@ -61,6 +68,7 @@ const cluster = await startHaCluster({
   size: 3,
   takeover,
   lockRetryLog: true,
+  ...(sliceLag === 'none' ? { endpointSliceLag: 'none' as const } : {}),
 });
 const traffic =
   rate > 0
@@ -109,7 +117,7 @@ try {
     toLabel.push(labelAt - answeringAt);
     toSlice.push(sliceAt - killedAt);
     process.stderr.write(
-      `failover ${i + 1}/${failovers}: takeover ${result.takeoverMs.toFixed(0)} ms, serving→label ${(labelAt - answeringAt).toFixed(0)} ms, kill→slice ${(sliceAt - killedAt).toFixed(0)} ms | ${describeStages(s)} | load ${loadAverage()}\n`,
+      `failover ${i + 1}/${failovers}: stale slice syncs so far ${cluster.kube.staleEndpointSliceSyncs}, takeover ${result.takeoverMs.toFixed(0)} ms, serving→label ${(labelAt - answeringAt).toFixed(0)} ms, kill→slice ${(sliceAt - killedAt).toFixed(0)} ms | ${describeStages(s)} | load ${loadAverage()}\n`,
     );
     await cluster.brokers.restart(result.from.id);
     await cluster.brokers.waitForSlave(result.from.id);
@@ -124,7 +132,7 @@ const describe = `takeover ${takeover} (lock acquire ${settings.lockAcquireSleep
 printTable(`agent failover, ${failovers} SIGKILLs, group of 3, ${describe}`, [
   ['broker takeover (kill → serving)', percentiles(takeoverMs)],
   ['serving → label leader=yes', percentiles(toLabel)],
-  ['kill → EndpointSlice updated', percentiles(toSlice)],
+  [`kill → EndpointSlice updated (slice lag: ${sliceLag})`, percentiles(toSlice)],
 ]);
 console.log(
   `\nWhere the failover goes (${failovers} SIGKILLs, ${((Date.now() - started) / 1000).toFixed(0)} s, load average at the end ${loadAverage()}):\n`,

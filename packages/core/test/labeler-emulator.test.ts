@@ -233,6 +233,9 @@ describe('PodLabeler against the Kubernetes API emulator', () => {
     const probe = new ScriptedProbe('ok');
     const a = agent('amq-0', probe);
     await kube.waitFor(() => label('amq-0') === 'yes', { timeoutMs: 20_000 });
+    // The API committed the label; wait until the labeler has the answer too (over HTTP/2 the
+    // response goes out a tick after the commit, and the outage below would drop it).
+    await expect.poll(() => a.labeler.status.label, { timeout: 20_000 }).toBe('yes');
     expect(a.labeler.readiness()).toBe(true);
     await kube.setDown(true);
     probe.answer('refused');

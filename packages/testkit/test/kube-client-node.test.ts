@@ -152,6 +152,8 @@ describe('Kubernetes API emulator with @kubernetes/client-node', () => {
       selector: { app: 'amq', leader: 'yes' },
       ports: [{ name: 'stomp', port: 61613, targetPort: 'stomp' }],
     });
+    // The EndpointSlice controller runs behind the API: start once its slice lists the leader.
+    await emu.waitFor(() => emu.readyEndpoints('amq')[0]);
   });
   afterEach(async () => {
     await emu.close();
@@ -229,13 +231,13 @@ describe('Kubernetes API emulator with @kubernetes/client-node', () => {
     });
 
     const rv = pod.metadata?.resourceVersion;
-    const writes = emu.writes().length;
+    const writes = emu.writes({ resource: 'pods' }).length;
     const same = await core.patchNamespacedPod(
       { name: 'amq-0', namespace: ns, body: { metadata: { labels: { leader: 'yes' } } } },
       merge,
     );
     expect(same.metadata?.resourceVersion).toBe(rv);
-    expect(emu.writes()).toHaveLength(writes);
+    expect(emu.writes({ resource: 'pods' })).toHaveLength(writes);
     // the request was still made, and counted
     expect(emu.countRequests({ verb: 'patch', resource: 'pods', name: 'amq-0' })).toBe(5);
   });
@@ -358,12 +360,15 @@ describe('Kubernetes API emulator with @kubernetes/client-node', () => {
     const rvs = w.events.map((e) => Number(e.object.metadata?.resourceVersion));
     expect(rvs).toEqual([...rvs].sort((a, b) => a - b));
     w.stop();
-    // A deleted managed slice is put back by the controller.
+    // A deleted managed slice is put back by the controller (a second later:
+    // endpointSliceChangeMinSyncDelay).
     const name = emu.endpointSlices('amq')[0]?.metadata.name as string;
     await discovery.deleteNamespacedEndpointSlice({ name, namespace: ns });
-    expect(emu.endpointSlices('amq').map((s) => s.ports)).toEqual([
-      [{ name: 'stomp', port: 41000, protocol: 'TCP' }],
-    ]);
+    const back = await emu.waitFor(() => {
+      const now = emu.endpointSlices('amq');
+      return now.length === 1 && now[0]?.metadata.name !== name && now;
+    });
+    expect(back.map((s) => s.ports)).toEqual([[{ name: 'stomp', port: 41000, protocol: 'TCP' }]]);
   });
 
   it('pods/status sets readiness, which the slice reports as ready=false', async () => {
@@ -375,7 +380,11 @@ describe('Kubernetes API emulator with @kubernetes/client-node', () => {
       },
       strategic,
     );
-    const slice = await emu.waitFor(() => emu.endpointSlices('amq')[0]);
+    const slice = await emu.waitFor(() => {
+      const s = emu.endpointSlices('amq')[0];
+      const ep = (s?.endpoints as { conditions: { ready: boolean } }[] | undefined)?.[0];
+      return ep?.conditions.ready === false && s;
+    });
     expect((slice.endpoints as { conditions: unknown }[])[0]?.conditions).toEqual({
       ready: false,
       serving: false,
@@ -425,12 +434,14 @@ describe('Kubernetes API emulator with @kubernetes/client-node', () => {
       'DELETED amq-1',
       'ADDED amq-0',
     ]);
+    // The controller may still write slices afterwards: the bookmark carries the version of now.
+    const rvAtBookmark = String(emu.resourceVersion);
     emu.sendBookmarks();
     const bm = await w.until(() => w.events.find((e) => e.type === 'BOOKMARK'));
     expect(bm.object).toMatchObject({
       kind: 'Pod',
       apiVersion: 'v1',
-      metadata: { resourceVersion: String(emu.resourceVersion) },
+      metadata: { resourceVersion: rvAtBookmark },
     });
     w.stop();
   });

@@ -38,6 +38,8 @@ describe('Kubernetes API emulator with kubectl v1.32', () => {
       ready: false,
       containerPorts: [{ name: 'stomp', containerPort: 42001 }],
     });
+    // The EndpointSlice controller runs behind the API: wait for its first slice and Endpoints.
+    await emu.waitFor(() => emu.get('endpoints', 'amq')?.subsets && emu.readyEndpoints('amq')[0]);
   });
   afterEach(async () => {
     for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
@@ -80,6 +82,16 @@ describe('Kubernetes API emulator with kubectl v1.32', () => {
     expect(wide.stdout).toMatch(/amq-0 .*127\.0\.0\.1\s+emulated-node .*app=amq,leader=yes/);
     // kubectl asked for a Table
     expect(emu.requests({ verb: 'list', resource: 'pods' }).length).toBeGreaterThan(0);
+    // client-go offers h2 in ALPN and the server prefers it, as against a real apiserver.
+    expect(new Set(emu.requests().map((r) => r.protocol))).toEqual(new Set(['h2']));
+  });
+
+  it('speaks HTTP/1.1 to a server that offers only http/1.1', async () => {
+    await using h1 = await startKubeEmulator({ alpnProtocols: ['http/1.1'] });
+    h1.createPod({ name: 'amq-0', labels: { app: 'amq' } });
+    const r = await kubectl(['get', 'pods', '-o', 'name'], h1.kubeconfigPath);
+    expect(r.stdout.trim()).toBe('pod/amq-0');
+    expect(new Set(h1.requests().map((x) => x.protocol))).toEqual(new Set(['http/1.1']));
   });
 
   it('get pods -l leader=yes -o name, then label --overwrite moves the label', async () => {

@@ -75,6 +75,8 @@ describe('service proxy (kube-proxy stand-in for the Service ClusterIP)', () => 
       ports: [{ name: 'stomp', port: 61613, targetPort: 'stomp' }],
     });
     proxy = await startServiceProxy(emu, { service: 'amq', portName: 'stomp' });
+    // The controller writes the first slice a few ms after the Service appears, the proxy follows.
+    await proxy.waitForEndpoints((e) => e[0]?.pod === 'amq-0');
   });
   afterEach(async () => {
     for (const s of sockets.splice(0)) s.destroy();
@@ -96,11 +98,11 @@ describe('service proxy (kube-proxy stand-in for the Service ClusterIP)', () => 
   it('refuses connections while the Service has no ready endpoint, on the same port afterwards', async () => {
     const port = proxy.port;
     emu.setPodReady('amq-0', false);
-    await proxy.settled();
+    await proxy.waitForEndpoints((e) => e.length === 0);
     await expect(greet(port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     emu.setPodLabels('amq-0', { leader: null });
     emu.setPodLabels('amq-1', { leader: 'yes' });
-    await proxy.settled();
+    await proxy.waitForEndpoints((e) => e[0]?.pod === 'amq-1');
     expect(proxy.port).toBe(port);
     const c = await greet(port);
     sockets.push(c.socket);
@@ -113,7 +115,7 @@ describe('service proxy (kube-proxy stand-in for the Service ClusterIP)', () => 
     expect(first.name).toBe('amq-0');
     emu.setPodLabels('amq-0', { leader: null });
     emu.setPodLabels('amq-1', { leader: 'yes' });
-    await proxy.settled();
+    await proxy.waitForEndpoints((e) => e.length === 1 && e[0]?.pod === 'amq-1');
     expect(await echo(first.socket, 'still here')).toBe('still here');
     const second = await greet(proxy.port);
     sockets.push(second.socket);
@@ -121,17 +123,36 @@ describe('service proxy (kube-proxy stand-in for the Service ClusterIP)', () => 
     expect(proxy.openConnections).toBe(2);
   });
 
-  it('follows the controller lag: slices (and so the proxy) change only after endpointSliceDelayMs', async () => {
-    emu.setEndpointSliceDelay(200);
+  it('follows the default lag: the slice changes after the controller syncs, the proxy after its own sync', async () => {
+    const syncs = proxy.syncs;
     emu.setPodLabels('amq-0', { leader: null });
     emu.setPodLabels('amq-1', { leader: 'yes' });
+    // Same tick: the controller's informer has not seen the pods change yet.
     expect(emu.readyEndpoints('amq', { portName: 'stomp' }).map((e) => e.pod)).toEqual(['amq-0']);
-    await emu.waitFor(() => emu.readyEndpoints('amq', { portName: 'stomp' })[0]?.pod === 'amq-1', {
-      timeoutMs: 5000,
-    });
-    await proxy.settled();
+    await emu.waitFor(() => emu.readyEndpoints('amq', { portName: 'stomp' })[0]?.pod === 'amq-1');
+    await proxy.waitForEndpoints((e) => e.length === 1 && e[0]?.pod === 'amq-1');
+    expect(proxy.syncs).toBeGreaterThan(syncs);
     const c = await greet(proxy.port);
     sockets.push(c.socket);
     expect(c.name).toBe('amq-1');
+  });
+
+  it('with zero lag asked for, slices and the proxy change in the same tick', async () => {
+    await using quick = await startKubeEmulator({ endpointSliceLag: 'none' });
+    quick.createPod({
+      name: 'amq-0',
+      labels: { app: 'amq' },
+      containerPorts: [{ name: 'stomp', containerPort: portOf(servers[0] as Server) }],
+    });
+    quick.createService({
+      name: 'amq',
+      selector: { app: 'amq', leader: 'yes' },
+      ports: [{ name: 'stomp', port: 61613, targetPort: 'stomp' }],
+    });
+    await using p = await startServiceProxy(quick, { service: 'amq', syncLag: 'none' });
+    expect(p.endpoints()).toEqual([]);
+    quick.setPodLabels('amq-0', { leader: 'yes' });
+    expect(quick.readyEndpoints('amq').map((e) => e.pod)).toEqual(['amq-0']);
+    expect(p.endpoints().map((e) => e.pod)).toEqual(['amq-0']);
   });
 });

@@ -7,7 +7,11 @@ import type { BrokerHandle } from '../broker/group-member.js';
 import { startBrokerGroup } from '../broker/start-broker-group.js';
 import type { ControlPlane } from '../control-plane/start-control-plane.js';
 import type { KubeWaitOptions } from '../kube/emulator-core.js';
-import { type KubeEmulator, startKubeEmulator } from '../kube/kube-emulator.js';
+import {
+  type KubeEmulator,
+  type KubeEmulatorOptions,
+  startKubeEmulator,
+} from '../kube/kube-emulator.js';
 import type { LabelChange } from '../kube/label-history.js';
 import type { CreateServiceOptions } from '../kube/test-objects.js';
 import { AgentProcess } from './agent-process.js';
@@ -49,6 +53,11 @@ export interface HaClusterOptions {
   readonly agentEnv?: NodeJS.ProcessEnv;
   /** How often the emulated kubelet runs each agent's readiness probe. @default 500 */
   readonly readinessPeriodMs?: number;
+  /**
+   * The EndpointSlice controller's lag (see KubeEmulatorOptions.endpointSliceLag). `'none'` is
+   * the same-tick controller the benchmarks used before realistic lag. @default kube-controller-manager's
+   */
+  readonly endpointSliceLag?: KubeEmulatorOptions['endpointSliceLag'];
   /** Start the agents (off when a test wants to drive labels itself). @default true */
   readonly agents?: boolean;
   /**
@@ -144,7 +153,15 @@ export class HaCluster implements AsyncDisposable {
               ...(options.controlPlane ? { controlPlane: options.controlPlane } : {}),
             }),
           } as const)
-        : ({ api, kube: await startKubeEmulator({ namespace }) } as const);
+        : ({
+            api,
+            kube: await startKubeEmulator({
+              namespace,
+              ...(options.endpointSliceLag !== undefined
+                ? { endpointSliceLag: options.endpointSliceLag }
+                : {}),
+            }),
+          } as const);
     let brokers: BrokerGroup<Protocols> | undefined;
     try {
       brokers = await startBrokerGroup({

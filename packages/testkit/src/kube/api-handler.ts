@@ -1,12 +1,19 @@
 // The HTTP face of the emulator: authentication, faults, authorization, content negotiation and
 // the REST verbs, in the order the real server's filter chain applies them.
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { apiErrors } from './api-status.js';
+import { apiErrors, fieldError } from './api-status.js';
 import { apiGroup, apiGroupList, apiVersions, resourceList, versionInfo } from './discovery.js';
 import { KubeStatusError } from './errors.js';
 import type { FaultInjector } from './fault-injector.js';
 import { parseFieldSelector } from './field-selector.js';
+import {
+  type ApiRequest,
+  type ApiResponse,
+  goAwayAfter,
+  protocolOf,
+  resetStream,
+  writeHead,
+} from './http-exchange.js';
 import { isObject, type JsonObject } from './json.js';
 import { parseLabelSelector, SelectorParseError } from './label-selector.js';
 import {
@@ -22,12 +29,14 @@ import type { RequestLog } from './request-log.js';
 import { apiVersionOf, findResource, type ResourceDef, toExternal } from './resources.js';
 import { type IncludeObject, type TableOptions, toTable } from './tables.js';
 import { forbiddenReason, isAllowed, type TokenRegistry } from './token-auth.js';
-import type { Verb } from './types.js';
+import type { KubeObject, Verb } from './types.js';
 import { type CutMode, WatchStream } from './watch-stream.js';
 
 export interface ApiHandlerOptions {
   readonly bookmarkIntervalMs: number;
   readonly watchTimeoutSeconds: number;
+  /** How long a request for a future resourceVersion waits before "Too large resource version". */
+  readonly tooLargeResourceVersionWaitMs: number;
   /** host:port for /api's serverAddressByClientCIDRs. */
   readonly serverAddress: () => string;
   /** Sends a TCP RST on a connection (the raw socket under TLS). */
@@ -66,7 +75,7 @@ function negotiate(accept: string | undefined): Negotiated {
   return { kind: 'json' };
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+function readBody(req: ApiRequest): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -84,14 +93,14 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 function sendJson(
-  res: ServerResponse,
+  res: ApiResponse,
   code: number,
   body: unknown,
   headers: Record<string, string> = {},
 ): void {
   if (res.headersSent) return;
   const text = `${JSON.stringify(body)}\n`;
-  res.writeHead(code, {
+  writeHead(res, code, {
     'Content-Type': 'application/json',
     'Cache-Control': 'no-cache, private',
     'Audit-Id': crypto.randomUUID(),
@@ -123,10 +132,13 @@ export class ApiHandler {
     for (const w of this.watches) w.sendBookmark();
   }
 
-  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async handle(req: ApiRequest, res: ApiResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://emulator');
     const info = parseRequestInfo(req.method ?? 'GET', url);
-    const finish = this.log.start(info, req.headers['content-type']);
+    const finish = this.log.start(info, req.headers['content-type'], {
+      protocol: protocolOf(req),
+      clientPort: req.socket.remotePort ?? 0,
+    });
     let user: string | undefined;
     res.on('close', () => finish(res.headersSent ? res.statusCode : 0, user));
     try {
@@ -140,12 +152,17 @@ export class ApiHandler {
       if (info.isResourceRequest) {
         const failure = this.faults.take(info);
         if (failure?.kind === 'reset') {
-          this.options.resetSocket(req.socket);
+          this.options.resetSocket(req.socket as Socket);
           return;
         }
-        if (failure) {
+        if (failure?.kind === 'rst-stream') {
+          resetStream(req, res, this.options);
+          return;
+        }
+        if (failure?.kind === 'goaway') goAwayAfter(res);
+        else if (failure) {
           if (failure.text) {
-            res.writeHead(failure.error.httpStatus, {
+            writeHead(res, failure.error.httpStatus, {
               'Content-Type': 'text/plain; charset=utf-8',
               'X-Content-Type-Options': 'nosniff',
               ...failure.error.headers,
@@ -169,7 +186,7 @@ export class ApiHandler {
           : apiErrors.forbiddenPath(why);
       }
       if (!info.isResourceRequest) this.serveNonResource(info, res);
-      else this.serveResource(info, req, res, body);
+      else await this.serveResource(info, req, res, body);
     } catch (err) {
       if (!res.headersSent) {
         const e =
@@ -183,7 +200,7 @@ export class ApiHandler {
     if (res.headersSent) finish(res.statusCode, user);
   }
 
-  private serveNonResource(info: RequestInfo, res: ServerResponse): void {
+  private serveNonResource(info: RequestInfo, res: ApiResponse): void {
     const p = info.path.replace(/\/+$/, '') || '/';
     const parts = p.split('/').filter(Boolean);
     let doc: JsonObject | undefined;
@@ -191,7 +208,7 @@ export class ApiHandler {
     else if (p === '/apis') doc = apiGroupList();
     else if (p === '/version') doc = versionInfo();
     else if (p === '/healthz' || p === '/livez' || p === '/readyz') {
-      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
+      writeHead(res, 200, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end('ok');
       return;
     } else if (parts[0] === 'api' && parts.length === 2) doc = resourceList(parts[1] as string);
@@ -202,12 +219,12 @@ export class ApiHandler {
     sendJson(res, 200, doc);
   }
 
-  private serveResource(
+  private async serveResource(
     info: RequestInfo,
-    req: IncomingMessage,
-    res: ServerResponse,
+    req: ApiRequest,
+    res: ApiResponse,
     body: Buffer,
-  ): void {
+  ): Promise<void> {
     const def = findResource(info.apiGroup, info.apiVersion, info.resource ?? '');
     if (!def) throw apiErrors.notFoundPath();
     if (info.subresource && !def.subresources.includes(info.subresource))
@@ -226,14 +243,38 @@ export class ApiHandler {
       this.watch(def, info, res, neg);
       return;
     }
+    if (info.verb === 'list') {
+      const at = listVersion(q);
+      if (at.kind === 'notOlderThan' && at.rv > this.store.resourceVersion) {
+        await this.waitForVersion(at.rv);
+      }
+      sendJson(res, 200, this.list(def, info, neg, at));
+      return;
+    }
     const [code, out] = this.dispatch(def, info, req, body, neg, { ns, name, dryRun });
     sendJson(res, code, out);
+  }
+
+  /** The cacher's 3 s block for a resourceVersion it has not seen yet, then 504. */
+  private waitForVersion(rv: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const off = this.store.subscribe(() => {
+        if (this.store.resourceVersion < rv) return;
+        off();
+        clearTimeout(timer);
+        resolve();
+      });
+      const timer = setTimeout(() => {
+        off();
+        reject(apiErrors.tooLargeResourceVersion(rv, this.store.resourceVersion));
+      }, this.options.tooLargeResourceVersionWaitMs);
+    });
   }
 
   private dispatch(
     def: ResourceDef,
     info: RequestInfo,
-    req: IncomingMessage,
+    req: ApiRequest,
     body: Buffer,
     neg: Negotiated,
     at: { readonly ns: string; readonly name: string; readonly dryRun: boolean },
@@ -257,8 +298,6 @@ export class ApiHandler {
         }
         return [200, obj];
       }
-      case 'list':
-        return [200, this.list(def, info, neg)];
       case 'create':
         return [201, this.registry.create(def, ns, parseJson(body, 'create'), { dryRun })];
       case 'update': {
@@ -299,10 +338,18 @@ export class ApiHandler {
     }
   }
 
-  private list(def: ResourceDef, info: RequestInfo, neg: Negotiated): unknown {
+  private list(def: ResourceDef, info: RequestInfo, neg: Negotiated, at: ListVersion): unknown {
     const q = info.query;
-    const all = this.registry.select(def, info.namespace, this.selectors(def, q));
-    const resourceVersion = String(this.store.resourceVersion);
+    const selectors = this.selectors(def, q);
+    let all: KubeObject[];
+    let resourceVersion = String(this.store.resourceVersion);
+    if (at.kind === 'exact' && at.rv !== this.store.resourceVersion) {
+      const then = this.store.listAt(def.storage, at.rv, info.namespace);
+      // etcd's answer for a compacted revision, as the apiserver passes it on.
+      if (!then) throw apiErrors.expired('The resourceVersion for the provided list is too old.');
+      all = then.filter((o) => this.registry.matches(def, o, selectors));
+      resourceVersion = String(at.rv);
+    } else all = this.registry.select(def, info.namespace, selectors);
     let items = all;
     const metadata: JsonObject = { resourceVersion };
     const cont = q.get('continue');
@@ -358,7 +405,7 @@ export class ApiHandler {
     };
   }
 
-  private watch(def: ResourceDef, info: RequestInfo, res: ServerResponse, neg: Negotiated): void {
+  private watch(def: ResourceDef, info: RequestInfo, res: ApiResponse, neg: Negotiated): void {
     const q = info.query;
     const selectors = this.selectors(def, q);
     const rvParam = q.get('resourceVersion') ?? '';
@@ -380,6 +427,7 @@ export class ApiHandler {
         sendInitialEvents: truthy('sendInitialEvents'),
         timeoutMs: (timeoutSeconds > 0 ? timeoutSeconds : this.options.watchTimeoutSeconds) * 1000,
         bookmarkIntervalMs: this.options.bookmarkIntervalMs,
+        tooLargeWaitMs: this.options.tooLargeResourceVersionWaitMs,
         table:
           neg.kind === 'table' ? { ...tableOptions(q), apiVersion: neg.apiVersion } : undefined,
         resetSocket: this.options.resetSocket,
@@ -391,6 +439,65 @@ export class ApiHandler {
     this.watches.add(stream);
     stream.start();
   }
+}
+
+type ListVersion =
+  | { readonly kind: 'latest' }
+  | { readonly kind: 'any' }
+  | { readonly kind: 'notOlderThan'; readonly rv: number }
+  | { readonly kind: 'exact'; readonly rv: number };
+
+/**
+ * resourceVersion / resourceVersionMatch of a list, validated as ValidateListOptions does (422
+ * Invalid ListOptions.meta.k8s.io with its field messages).
+ */
+function listVersion(q: URLSearchParams): ListVersion {
+  const rv = q.get('resourceVersion') ?? '';
+  const match = q.get('resourceVersionMatch') ?? '';
+  const invalid = (e: Parameters<typeof apiErrors.invalid>[3][number]) =>
+    apiErrors.invalid('ListOptions', 'meta.k8s.io', '', [e]);
+  if (match !== '' && match !== 'NotOlderThan' && match !== 'Exact') {
+    throw invalid({
+      type: 'FieldValueNotSupported',
+      field: 'resourceVersionMatch',
+      value: match,
+      detail: 'supported values: "Exact", "NotOlderThan"',
+    });
+  }
+  if (match !== '' && rv === '') {
+    throw invalid(
+      fieldError.forbidden(
+        'resourceVersionMatch',
+        'resourceVersionMatch is forbidden unless resourceVersion is provided',
+      ),
+    );
+  }
+  if (match !== '' && q.get('continue')) {
+    throw invalid(
+      fieldError.forbidden(
+        'resourceVersionMatch',
+        'resourceVersionMatch is forbidden when continue is provided',
+      ),
+    );
+  }
+  if (match === 'Exact' && rv === '0') {
+    throw invalid(
+      fieldError.forbidden(
+        'resourceVersionMatch',
+        'resourceVersionMatch "exact" is forbidden for resourceVersion "0"',
+      ),
+    );
+  }
+  if (rv === '') return { kind: 'latest' };
+  if (!/^\d+$/.test(rv)) {
+    throw apiErrors.badRequest(
+      `resourceVersion: Invalid value: "${rv}": must be a non-negative integer`,
+    );
+  }
+  if (rv === '0') return { kind: 'any' };
+  return match === 'Exact'
+    ? { kind: 'exact', rv: Number(rv) }
+    : { kind: 'notOlderThan', rv: Number(rv) };
 }
 
 function tableOptions(q: URLSearchParams): TableOptions {

@@ -217,6 +217,19 @@ export const apiErrors = {
     message = 'request did not complete within requested timeout - context deadline exceeded',
   ) =>
     new KubeStatusError(failure(504, 'Timeout', `Timeout: ${message}`, { retryAfterSeconds: 0 })),
+  /** storage.NewTooLargeResourceVersionError: the watch cache did not reach the asked version. */
+  tooLargeResourceVersion: (requested: number, current: number) =>
+    new KubeStatusError(
+      failure(
+        504,
+        'Timeout',
+        `Timeout: Too large resource version: ${requested}, current: ${current}`,
+        {
+          causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+          retryAfterSeconds: 1,
+        },
+      ),
+    ),
   tooManyRequests: (
     retryAfterSeconds: number,
     message = 'Too many requests, please try again later.',

@@ -1,3 +1,4 @@
+import type { EndpointSliceLag } from './controller-lag.js';
 import { EndpointSliceController } from './endpoint-slice-controller.js';
 import { KubeWaitTimeoutError } from './errors.js';
 import { clone } from './json.js';
@@ -22,7 +23,7 @@ export interface KubeWaitOptions {
 export interface EmulatorCoreOptions {
   readonly namespace?: string;
   readonly historyLimit?: number;
-  readonly endpointSliceDelayMs?: number;
+  readonly endpointSliceLag?: Partial<EndpointSliceLag> | 'none';
   readonly requestLogLimit?: number;
 }
 
@@ -43,7 +44,7 @@ export abstract class EmulatorCore {
     this.namespace = opts.namespace ?? 'default';
     this.store = new ObjectStore(opts.historyLimit ?? 1000);
     this.registry = new ObjectRegistry(this.store);
-    this.controller = new EndpointSliceController(this.store, opts.endpointSliceDelayMs ?? 0);
+    this.controller = new EndpointSliceController(this.store, opts.endpointSliceLag);
     this.log = new RequestLog(opts.requestLogLimit ?? 10_000);
     this.store.subscribe((e) => {
       this.writeLog.push(e);
@@ -62,9 +63,22 @@ export abstract class EmulatorCore {
     this.store.compact();
   }
 
-  /** Changes the EndpointSlice controller's lag for later changes. */
-  setEndpointSliceDelay(ms: number): void {
-    this.controller.delayMs = ms;
+  /**
+   * Restarts the EndpointSlice controller with another lag model (`'none'`: slices change in the
+   * same tick as the pods). Fields left out keep kube-controller-manager's defaults.
+   */
+  setEndpointSliceLag(lag: Partial<EndpointSliceLag> | 'none'): void {
+    this.controller.setLag(lag);
+  }
+
+  /** The EndpointSlice controller's lag model now. */
+  get endpointSliceLag(): EndpointSliceLag {
+    return this.controller.currentLag;
+  }
+
+  /** Syncs the EndpointSlice controller refused on a stale informer cache (each costs a retry). */
+  get staleEndpointSliceSyncs(): number {
+    return this.controller.staleSyncs;
   }
 
   // ---- request log --------------------------------------------------------------------------

@@ -1,10 +1,11 @@
 import { apiErrors } from './api-status.js';
 import { EmulatorCore } from './emulator-core.js';
-import { managedByLabel, managedByValue, serviceNameLabel } from './endpoint-slice-controller.js';
+import { managedByLabel, managedByValue, serviceNameLabel } from './endpoint-slice-reconciler.js';
 import type { KubeStatusError } from './errors.js';
 import { parseFieldSelector } from './field-selector.js';
 import { asArray, asObject, asString, clone } from './json.js';
 import { parseLabelSelector } from './label-selector.js';
+import { type ReadyEndpointInfo, readyEndpointsOf } from './ready-endpoints.js';
 import { findResource, type ResourceDef, storageDef, toExternal } from './resources.js';
 import {
   buildPod,
@@ -33,21 +34,6 @@ export interface KubeListOptions {
   readonly namespace?: string | null;
   readonly labelSelector?: string;
   readonly fieldSelector?: string;
-}
-
-export interface KubeListOptions {
-  /** A namespace, or `null` for all. @default the emulator's namespace */
-  readonly namespace?: string | null;
-  readonly labelSelector?: string;
-  readonly fieldSelector?: string;
-}
-
-export interface ReadyEndpointInfo {
-  readonly pod: string | undefined;
-  readonly address: string;
-  readonly port: number;
-  /** `true` when only serving-but-terminating endpoints exist and this is one of them. */
-  readonly terminating: boolean;
 }
 
 /**
@@ -209,29 +195,10 @@ export abstract class EmulatorObjects extends EmulatorCore {
     service: string,
     opts: { readonly portName?: string; readonly namespace?: string } = {},
   ): ReadyEndpointInfo[] {
-    const ready: ReadyEndpointInfo[] = [];
-    const fallback: ReadyEndpointInfo[] = [];
-    for (const slice of this.endpointSlices(service, opts.namespace ?? this.namespace)) {
-      const ports = (asArray(slice.ports) ?? []).map((p) => asObject(p) ?? {});
-      const port =
-        opts.portName === undefined
-          ? ports.length === 1
-            ? ports[0]
-            : undefined
-          : ports.find((p) => (p.name ?? '') === opts.portName);
-      if (!port || typeof port.port !== 'number') continue;
-      for (const raw of asArray(slice.endpoints) ?? []) {
-        const ep = asObject(raw) ?? {};
-        const cond = asObject(ep.conditions) ?? {};
-        const address = asString(asArray(ep.addresses)?.[0]);
-        if (!address) continue;
-        const info = { pod: asString(asObject(ep.targetRef)?.name), address, port: port.port };
-        if (cond.ready !== false) ready.push({ ...info, terminating: false });
-        else if (cond.serving === true && cond.terminating === true)
-          fallback.push({ ...info, terminating: true });
-      }
-    }
-    return ready.length > 0 ? ready : fallback;
+    return readyEndpointsOf(
+      this.endpointSlices(service, opts.namespace ?? this.namespace),
+      opts.portName,
+    );
   }
 }
 
@@ -239,3 +206,5 @@ function storageNotFound(resource: ResourceName, name: string): KubeStatusError 
   const def = storageDef(resource);
   return apiErrors.notFound({ group: def.group, resource: def.name }, name);
 }
+
+export type { ReadyEndpointInfo };

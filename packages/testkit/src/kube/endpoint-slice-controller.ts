@@ -1,341 +1,197 @@
-// What kube-controller-manager's endpointslice and endpoints controllers do for Services with a
-// selector: one EndpointSlice per distinct port set (ports resolve per pod, so pods whose named
-// target port maps to different numbers land in different slices), a placeholder slice when
-// nothing matches, and the legacy Endpoints object. Terminating pods stay in slices with
-// ready=false, serving=<pod ready>, terminating=true, as the controller has done since 1.22.
-import { asArray, asObject, asString, deepEqual, type JsonObject } from './json.js';
+// kube-controller-manager's EndpointSlice (and Endpoints) controller as it runs, not only what it
+// computes: informers feed a work queue keyed by Service; a sync reads the informer cache, checks
+// it against its own last writes (EndpointSliceTracker) and refuses a stale cache with a 1 s, 2 s,
+// ... retry; writes land after the API round trip. Read from pkg/controller/endpointslice
+// (endpointslice_controller.go: addPod/updatePod queue after endpointUpdatesBatchPeriod, slice
+// changes by others after endpointSliceChangeMinSyncDelay = 1 s, defaultSyncBackOff = 1 s).
+import { type EndpointSliceLag, resolveEndpointSliceLag } from './controller-lag.js';
+import {
+  managedByLabel,
+  managedByValue,
+  reconcileService,
+  type SliceWrite,
+  serviceNameLabel,
+} from './endpoint-slice-reconciler.js';
+import { EndpointSliceTracker } from './endpoint-slice-tracker.js';
+import { InformerCache } from './informer-cache.js';
+import { asObject } from './json.js';
 import { matchesMap } from './label-selector.js';
 import { randomSuffix } from './object-registry.js';
 import type { ObjectStore } from './object-store.js';
-import { storageDef } from './resources.js';
 import type { KubeObject, StoreEvent } from './types.js';
-import { labelsOf, nowTime } from './write-strategy.js';
+import { WorkQueue } from './work-queue.js';
+import { labelsOf } from './write-strategy.js';
 
-export const serviceNameLabel = 'kubernetes.io/service-name';
-export const managedByLabel = 'endpointslice.kubernetes.io/managed-by';
-export const managedByValue = 'endpointslice-controller.k8s.io';
+export { managedByLabel, managedByValue, serviceNameLabel };
 
-interface EndpointPort {
-  name: string;
-  port: number;
-  protocol: string;
-  appProtocol?: string;
+const split = (key: string): [string, string] => {
+  const i = key.indexOf('/');
+  return [key.slice(0, i), key.slice(i + 1)];
+};
+
+function managedSliceService(slice: KubeObject): string | undefined {
+  const labels = labelsOf(slice);
+  return labels?.[managedByLabel] === managedByValue ? labels?.[serviceNameLabel] : undefined;
 }
 
-interface PodEndpoint {
-  readonly pod: KubeObject;
-  readonly ports: EndpointPort[];
-  readonly ready: boolean;
-  readonly serving: boolean;
-  readonly terminating: boolean;
-}
-
-function podReady(pod: KubeObject): boolean {
-  return (asArray(pod.status?.conditions) ?? []).some((c) => {
-    const o = asObject(c);
-    return o?.type === 'Ready' && o.status === 'True';
-  });
-}
-
-/** podutil.FindPort: a numeric targetPort as is, a named one from the pod's container ports. */
-function findPort(pod: KubeObject, targetPort: unknown, protocol: string): number | undefined {
-  if (typeof targetPort === 'number') return targetPort;
-  if (typeof targetPort !== 'string') return undefined;
-  if (/^\d+$/.test(targetPort)) return Number(targetPort);
-  for (const c of asArray(pod.spec?.containers) ?? []) {
-    for (const p of asArray(asObject(c)?.ports) ?? []) {
-      const po = asObject(p);
-      if (
-        po?.name === targetPort &&
-        (asString(po.protocol) ?? 'TCP') === protocol &&
-        typeof po.containerPort === 'number'
-      ) {
-        return po.containerPort;
-      }
-    }
-  }
-  return undefined;
-}
-
-function portKey(ports: readonly EndpointPort[] | null | undefined): string {
-  return JSON.stringify([...(ports ?? [])].sort((a, b) => a.name.localeCompare(b.name)));
-}
+class StaleCache extends Error {}
 
 export class EndpointSliceController {
-  private readonly pending = new Map<string, NodeJS.Timeout>();
-  private unsubscribe: (() => void) | undefined;
+  private cache: InformerCache;
+  private queue: WorkQueue;
+  private readonly tracker = new EndpointSliceTracker();
+  private lag: EndpointSliceLag;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Syncs refused because the informer cache was older than the controller's own writes. */
+  staleSyncs = 0;
 
   constructor(
     private readonly store: ObjectStore,
-    /** Delay between a change and the controller's write, like its real queue lag. */
-    public delayMs: number,
-  ) {}
+    lag?: Partial<EndpointSliceLag> | 'none',
+  ) {
+    this.lag = resolveEndpointSliceLag(lag);
+    this.cache = this.newCache();
+    this.queue = this.newQueue();
+  }
+
+  get currentLag(): EndpointSliceLag {
+    return this.lag;
+  }
 
   start(): void {
-    this.unsubscribe = this.store.subscribe((e) => this.onEvent(e));
+    this.cache.start((e) => this.onEvent(e));
+    // The initial list: every Service is synced once, as after an informer's first sync.
+    for (const svc of this.cache.list('services'))
+      this.queue.add(`${svc.metadata.namespace}/${svc.metadata.name}`);
   }
 
   stop(): void {
-    this.unsubscribe?.();
-    for (const t of this.pending.values()) clearTimeout(t);
-    this.pending.clear();
+    this.cache.stop();
+    this.queue.stop();
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  /** Restarts with another lag model (informers re-list, the queue starts empty). */
+  setLag(lag: Partial<EndpointSliceLag> | 'none'): void {
+    this.stop();
+    this.lag = resolveEndpointSliceLag(lag);
+    this.cache = this.newCache();
+    this.queue = this.newQueue();
+    this.start();
+  }
+
+  private newCache(): InformerCache {
+    return new InformerCache(
+      this.store,
+      ['pods', 'services', 'endpointslices', 'endpoints'],
+      this.lag.informerMs,
+    );
+  }
+
+  private newQueue(): WorkQueue {
+    return new WorkQueue((key) => this.sync(key), { retryBaseMs: this.lag.retryBaseMs });
   }
 
   private onEvent(e: StoreEvent): void {
     const ns = e.object.metadata.namespace ?? '';
-    if (e.resource === 'services') this.schedule(ns, e.object.metadata.name ?? '');
+    if (e.resource === 'services') this.queue.add(`${ns}/${e.object.metadata.name}`);
     else if (e.resource === 'endpointslices') {
-      // Someone else changed or deleted a managed slice: put it back, as the controller does.
-      // Its own writes come back here too and end in a no-op reconcile.
-      const labels = labelsOf(e.object);
-      const svc = labels?.[serviceNameLabel];
-      if (svc && labels?.[managedByLabel] === managedByValue) this.schedule(ns, svc);
+      // A managed slice changed or deleted by someone else is put back, after a second.
+      const svc = managedSliceService(e.object);
+      if (!svc) return;
+      const key = `${ns}/${svc}`;
+      const foreign =
+        e.type === 'DELETED'
+          ? !this.tracker.handleDeletion(key, e.object)
+          : this.tracker.shouldSync(key, e.object);
+      if (foreign) this.queue.addAfter(key, this.lag.sliceChangeMinSyncDelayMs);
     } else if (e.resource === 'pods') {
-      for (const svc of this.store.list('services', ns)) {
+      for (const svc of this.cache.list('services', ns)) {
         const selector = asObject(svc.spec?.selector) as Record<string, string> | undefined;
         if (!selector || Object.keys(selector).length === 0) continue;
         if (
           matchesMap(labelsOf(e.object), selector) ||
           (e.previous && matchesMap(labelsOf(e.previous), selector))
         ) {
-          this.schedule(ns, svc.metadata.name ?? '');
+          this.queue.addAfter(`${ns}/${svc.metadata.name}`, this.lag.batchMs);
         }
       }
     }
   }
 
-  private schedule(namespace: string, service: string): void {
-    if (this.delayMs <= 0) {
-      this.reconcile(namespace, service);
+  private sync(key: string): void | Promise<void> {
+    const [ns, name] = split(key);
+    const slices = this.cache
+      .list('endpointslices', ns)
+      .filter((s) => managedSliceService(s) === name);
+    if (this.tracker.stale(key, slices)) {
+      // "EndpointSlice informer cache is out of date": retried with the queue's backoff.
+      this.staleSyncs++;
+      this.queue.addRateLimited(key);
       return;
     }
-    const key = `${namespace}/${service}`;
-    if (this.pending.has(key)) return;
-    this.pending.set(
-      key,
-      setTimeout(() => {
-        this.pending.delete(key);
-        this.reconcile(namespace, service);
-      }, this.delayMs),
-    );
-  }
-
-  /** Brings slices and Endpoints of one Service in line with its pods; writes only on change. */
-  reconcile(namespace: string, service: string): void {
-    const svc = this.store.get('services', namespace, service);
-    const existing = this.store
-      .list('endpointslices', namespace)
-      .filter(
-        (s) =>
-          labelsOf(s)?.[serviceNameLabel] === service &&
-          labelsOf(s)?.[managedByLabel] === managedByValue,
-      );
-    const selector = asObject(svc?.spec?.selector) as Record<string, string> | undefined;
-    if (!svc || !selector || Object.keys(selector).length === 0) {
-      for (const s of existing)
-        this.store.remove('endpointslices', namespace, s.metadata.name ?? '');
-      if (!svc && this.store.get('endpoints', namespace, service))
-        this.store.remove('endpoints', namespace, service);
-      return;
-    }
-    const endpoints = this.podEndpoints(svc, selector);
-    this.reconcileSlices(svc, endpoints, existing);
-    this.reconcileEndpoints(svc, endpoints);
-  }
-
-  private podEndpoints(svc: KubeObject, selector: Record<string, string>): PodEndpoint[] {
-    const ns = svc.metadata.namespace ?? '';
-    const svcPorts = (asArray(svc.spec?.ports) ?? []).map((p) => asObject(p) ?? {});
-    const publishNotReady = svc.spec?.publishNotReadyAddresses === true;
-    const out: PodEndpoint[] = [];
-    for (const pod of this.store.list('pods', ns)) {
-      if (!matchesMap(labelsOf(pod), selector)) continue;
-      const phase = pod.status?.phase;
-      if (!asString(pod.status?.podIP) || phase === 'Succeeded' || phase === 'Failed') continue;
-      const ports: EndpointPort[] = [];
-      for (const sp of svcPorts) {
-        const protocol = asString(sp.protocol) ?? 'TCP';
-        const port = findPort(pod, sp.targetPort ?? sp.port, protocol);
-        if (port === undefined) continue;
-        const ep: EndpointPort = { name: asString(sp.name) ?? '', port, protocol };
-        if (typeof sp.appProtocol === 'string') ep.appProtocol = sp.appProtocol;
-        ports.push(ep);
-      }
-      const ready = podReady(pod);
-      const terminating = pod.metadata.deletionTimestamp !== undefined;
-      out.push({
-        pod,
-        ports,
-        ready: publishNotReady || (ready && !terminating),
-        serving: publishNotReady || ready,
-        terminating,
-      });
-    }
-    return out;
-  }
-
-  private sliceBody(ports: EndpointPort[] | null, group: PodEndpoint[]): JsonObject {
-    return {
-      addressType: 'IPv4',
-      endpoints: group.map((e) => {
-        const ep: JsonObject = {
-          addresses: [e.pod.status?.podIP],
-          conditions: { ready: e.ready, serving: e.serving, terminating: e.terminating },
-          targetRef: {
-            kind: 'Pod',
-            namespace: e.pod.metadata.namespace,
-            name: e.pod.metadata.name,
-            uid: e.pod.metadata.uid,
-          },
-        };
-        if (e.pod.spec?.nodeName) ep.nodeName = e.pod.spec.nodeName;
-        return ep;
-      }),
-      ports,
-    };
-  }
-
-  private sliceMeta(
-    svc: KubeObject,
-    name: string,
-    generateName: string | undefined,
-  ): KubeObject['metadata'] {
-    const labels: Record<string, string> = { ...(labelsOf(svc) ?? {}) };
-    labels[serviceNameLabel] = svc.metadata.name ?? '';
-    labels[managedByLabel] = managedByValue;
-    if (svc.spec?.clusterIP === 'None') labels['service.kubernetes.io/headless'] = '';
-    const meta: KubeObject['metadata'] = {
-      name,
-      namespace: svc.metadata.namespace,
-      labels,
-      ownerReferences: [
-        {
-          apiVersion: 'v1',
-          kind: 'Service',
-          name: svc.metadata.name ?? '',
-          uid: svc.metadata.uid ?? '',
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
-    };
-    if (generateName) meta.generateName = generateName;
-    return meta;
-  }
-
-  private reconcileSlices(svc: KubeObject, endpoints: PodEndpoint[], existing: KubeObject[]): void {
-    const ns = svc.metadata.namespace ?? '';
-    const groups = new Map<string, { ports: EndpointPort[]; members: PodEndpoint[] }>();
-    for (const e of endpoints) {
-      const k = portKey(e.ports);
-      const g = groups.get(k) ?? { ports: e.ports, members: [] };
-      g.members.push(e);
-      groups.set(k, g);
-    }
-    const desired: { ports: EndpointPort[] | null; members: PodEndpoint[] }[] = [
-      ...groups.values(),
-    ];
-    // With no endpoints the controller keeps a single placeholder slice (no ports, no endpoints).
-    if (desired.length === 0) desired.push({ ports: null, members: [] });
-    const unmatched = [...existing];
-    const toWrite: { body: JsonObject; old: KubeObject | undefined }[] = [];
-    for (const d of desired) {
-      const idx = unmatched.findIndex(
-        (s) => portKey(s.ports as EndpointPort[] | null) === portKey(d.ports),
-      );
-      const old = idx >= 0 ? unmatched.splice(idx, 1)[0] : undefined;
-      toWrite.push({ body: this.sliceBody(d.ports, d.members), old });
-    }
-    // Reuse leftover slices before creating new ones, as the reconciler does.
-    for (const w of toWrite) if (!w.old && unmatched.length > 0) w.old = unmatched.shift();
-    for (const s of unmatched) this.store.remove('endpointslices', ns, s.metadata.name ?? '');
-    const sdef = storageDef('endpointslices');
-    for (const { body, old } of toWrite) {
-      const svcName = svc.metadata.name ?? '';
-      if (old) {
-        const meta = {
-          ...old.metadata,
-          ...this.sliceMeta(svc, old.metadata.name ?? '', old.metadata.generateName),
-        };
-        const next: KubeObject = {
-          apiVersion: 'discovery.k8s.io/v1',
-          kind: 'EndpointSlice',
-          ...body,
-          metadata: meta,
-        };
-        const changed = !deepEqual(
-          { ...body },
-          { addressType: old.addressType, endpoints: old.endpoints, ports: old.ports ?? null },
-        );
-        if (changed) next.metadata.generation = (old.metadata.generation ?? 1) + 1;
-        if (!deepEqual(next, old)) this.store.replace('endpointslices', next, old);
-      } else {
-        let name = `${svcName}-${randomSuffix()}`;
-        while (this.store.get('endpointslices', ns, name)) name = `${svcName}-${randomSuffix()}`;
-        const meta = this.sliceMeta(svc, name, `${svcName}-`);
-        meta.uid = crypto.randomUUID();
-        meta.creationTimestamp = nowTime();
-        if (sdef.tracksGeneration) meta.generation = 1;
-        this.store.create('endpointslices', {
-          apiVersion: 'discovery.k8s.io/v1',
-          kind: 'EndpointSlice',
-          ...body,
-          metadata: meta,
-        });
-      }
-    }
-  }
-
-  private reconcileEndpoints(svc: KubeObject, endpoints: PodEndpoint[]): void {
-    const ns = svc.metadata.namespace ?? '';
-    const name = svc.metadata.name ?? '';
-    const publishNotReady = svc.spec?.publishNotReadyAddresses === true;
-    const subsets = new Map<
-      string,
-      { ports: EndpointPort[]; addresses: JsonObject[]; notReadyAddresses: JsonObject[] }
-    >();
-    for (const e of endpoints) {
-      if (e.terminating && !publishNotReady) continue;
-      const k = portKey(e.ports);
-      const s = subsets.get(k) ?? { ports: e.ports, addresses: [], notReadyAddresses: [] };
-      const addr: JsonObject = {
-        ip: e.pod.status?.podIP,
-        targetRef: {
-          kind: 'Pod',
-          namespace: ns,
-          name: e.pod.metadata.name,
-          uid: e.pod.metadata.uid,
-        },
-      };
-      if (e.pod.spec?.nodeName) addr.nodeName = e.pod.spec.nodeName;
-      (e.ready ? s.addresses : s.notReadyAddresses).push(addr);
-      subsets.set(k, s);
-    }
-    const byIp = (a: JsonObject, b: JsonObject) => String(a.ip).localeCompare(String(b.ip));
-    const list = [...subsets.values()].map((s) => {
-      const out: JsonObject = {};
-      if (s.addresses.length > 0) out.addresses = s.addresses.sort(byIp);
-      if (s.notReadyAddresses.length > 0) out.notReadyAddresses = s.notReadyAddresses.sort(byIp);
-      out.ports = s.ports.map((p) =>
-        p.name
-          ? { name: p.name, port: p.port, protocol: p.protocol }
-          : { port: p.port, protocol: p.protocol },
-      );
-      return out;
+    const service = this.cache.get('services', ns, name);
+    const writes = reconcileService({
+      service,
+      pods: this.cache.list('pods', ns),
+      slices,
+      endpoints: this.cache.get('endpoints', ns, name),
     });
-    const labels: Record<string, string> = { ...(labelsOf(svc) ?? {}) };
-    if (svc.spec?.clusterIP === 'None') labels['service.kubernetes.io/headless'] = '';
-    const old = this.store.get('endpoints', ns, name);
-    const next: KubeObject = {
-      apiVersion: 'v1',
-      kind: 'Endpoints',
-      metadata: { ...(old?.metadata ?? {}), name, namespace: ns, labels },
+    if (!service) this.tracker.deleteService(key);
+    if (writes.length === 0) {
+      this.queue.forget(key);
+      return;
+    }
+    const apply = () => {
+      try {
+        for (const w of writes) this.apply(key, w);
+        this.queue.forget(key);
+      } catch (err) {
+        if (!(err instanceof StaleCache)) throw err;
+        this.queue.addRateLimited(key);
+      }
     };
-    if (list.length > 0) next.subsets = list;
-    if (!old) {
-      next.metadata.uid = crypto.randomUUID();
-      next.metadata.creationTimestamp = nowTime();
-      this.store.create('endpoints', next);
-    } else if (!deepEqual(next, old)) this.store.replace('endpoints', next, old);
+    if (this.lag.writeMs <= 0) {
+      apply();
+      return;
+    }
+    return new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        apply();
+        resolve();
+      }, this.lag.writeMs);
+      this.timers.add(t);
+    });
+  }
+
+  /** Commits one write; an object changed since the cache read is a 409 Conflict to the real one. */
+  private apply(key: string, w: SliceWrite): void {
+    const ns = key.slice(0, key.indexOf('/'));
+    if (w.op === 'create') {
+      const meta = w.object.metadata;
+      let name = meta.name ?? '';
+      if (!name) {
+        name = `${meta.generateName}${randomSuffix()}`;
+        while (this.store.get(w.resource, ns, name)) name = `${meta.generateName}${randomSuffix()}`;
+      } else if (this.store.get(w.resource, ns, name)) throw new StaleCache();
+      const out = this.store.create(w.resource, { ...w.object, metadata: { ...meta, name } });
+      if (w.resource === 'endpointslices') this.tracker.update(key, out);
+      return;
+    }
+    const current = this.store.get(w.resource, ns, w.old.metadata.name ?? '');
+    if (!current) {
+      if (w.op === 'delete') return;
+      throw new StaleCache();
+    }
+    if (current.metadata.resourceVersion !== w.old.metadata.resourceVersion) throw new StaleCache();
+    if (w.op === 'delete') {
+      if (w.resource === 'endpointslices') this.tracker.expectDeletion(key, current);
+      this.store.remove(w.resource, ns, current.metadata.name ?? '');
+      return;
+    }
+    const out = this.store.replace(w.resource, w.object, current);
+    if (w.resource === 'endpointslices') this.tracker.update(key, out);
   }
 }

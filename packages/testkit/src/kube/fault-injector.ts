@@ -5,9 +5,14 @@ import { matchesRequest, type RequestMatch } from './request-log.js';
 /** What a failed request gets instead of being served. */
 export interface FailureSpec extends RequestMatch {
   /**
-   * HTTP status (429, 500, 503, 504, ...), or `'reset'` to drop the connection without an answer.
+   * HTTP status (429, 500, 503, 504, ...), or a transport fault:
+   * - `'reset'`: the TCP connection is reset without an answer (on HTTP/2 every stream on it dies);
+   * - `'rst-stream'`: this request's HTTP/2 stream is reset (RST_STREAM INTERNAL_ERROR), the
+   *   connection and its other streams live on; on HTTP/1.1 the connection is reset instead;
+   * - `'goaway'`: the request is served, then the connection is asked to go away (GOAWAY on
+   *   HTTP/2, `Connection: close` on HTTP/1.1), like the apiserver's `--goaway-chance` filter.
    */
-  readonly status: number | 'reset';
+  readonly status: number | 'reset' | 'rst-stream' | 'goaway';
   /** Retry-After header (seconds) for 429 and 503. @default 1 */
   readonly retryAfterSeconds?: number;
   /** Overrides the default message. */
@@ -21,6 +26,8 @@ export interface FailureSpec extends RequestMatch {
 
 export type InjectedFailure =
   | { readonly kind: 'reset' }
+  | { readonly kind: 'rst-stream' }
+  | { readonly kind: 'goaway' }
   | { readonly kind: 'respond'; readonly error: KubeStatusError; readonly text: boolean };
 
 interface Pending {
@@ -68,7 +75,8 @@ export class FaultInjector {
 }
 
 function toFailure(spec: FailureSpec): InjectedFailure {
-  if (spec.status === 'reset') return { kind: 'reset' };
+  if (spec.status === 'reset' || spec.status === 'rst-stream' || spec.status === 'goaway')
+    return { kind: spec.status };
   const retry = spec.retryAfterSeconds ?? 1;
   const code = spec.status;
   let error: KubeStatusError;

@@ -1,15 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createTlsServer } from 'node:https';
+import { createServer } from 'node:http';
+import { createSecureServer, type ServerHttp2Session } from 'node:http2';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ApiHandler } from './api-handler.js';
+import type { EndpointSliceLag } from './controller-lag.js';
 import { EmulatorObjects } from './emulator-objects.js';
 import { KubeEmulatorError } from './errors.js';
 import { type FailureSpec, FaultInjector } from './fault-injector.js';
+import type { ApiRequest, ApiResponse } from './http-exchange.js';
 import { kubeconfigYaml, writeFileAtomicSync } from './kubeconfig.js';
 import type { RequestMatch } from './request-log.js';
 import { createSelfSignedCert } from './self-signed-cert.js';
@@ -27,10 +30,19 @@ export interface KubeEmulatorOptions {
   readonly namespace?: string;
   /** Committed writes kept for watches; older resourceVersions get 410 Expired. @default 1000 */
   readonly historyLimit?: number;
-  /** Lag of the EndpointSlice controller after a pod or service change. @default 0 */
-  readonly endpointSliceDelayMs?: number;
+  /**
+   * How far the EndpointSlice controller runs behind the API (informer lag, write round trip,
+   * stale-cache retries), see EndpointSliceLag. `'none'` writes slices in the same tick as the
+   * change, for tests that ask for it. @default kube-controller-manager's (defaultEndpointSliceLag)
+   */
+  readonly endpointSliceLag?: Partial<EndpointSliceLag> | 'none';
   /** Interval of BOOKMARK events on watches with allowWatchBookmarks. @default 60000 */
   readonly bookmarkIntervalMs?: number;
+  /**
+   * How long a list or watch for a resourceVersion newer than the server's waits for it before
+   * failing with 504 "Too large resource version" (the watch cache's block). @default 3000
+   */
+  readonly tooLargeResourceVersionWaitMs?: number;
   /** Server-side end of a watch that sends no timeoutSeconds. @default 1800 */
   readonly watchTimeoutSeconds?: number;
   /** Where the kubeconfig and token files go. @default a new temporary directory, removed by close() */
@@ -43,6 +55,12 @@ export interface KubeEmulatorOptions {
    * which only client-node accepts with a token. @default true
    */
   readonly tls?: boolean;
+  /**
+   * ALPN protocols offered over TLS, in the server's order of preference. The default is a Go
+   * server's (`h2` first), so clients that offer h2 use it, as against a real apiserver;
+   * `['http/1.1']` turns HTTP/2 off. @default ['h2', 'http/1.1']
+   */
+  readonly alpnProtocols?: readonly ('h2' | 'http/1.1')[];
 }
 
 /** How `setDown` makes the server unreachable. */
@@ -69,7 +87,9 @@ export class KubeEmulator extends EmulatorObjects implements AsyncDisposable {
   private readonly tokens = new TokenRegistry();
   private readonly faults = new FaultInjector();
   private readonly handler: ApiHandler;
-  private readonly server: Server;
+  private readonly server: import('node:net').Server;
+  /** Open HTTP/2 sessions, for goAway(). */
+  private readonly sessions = new Set<ServerHttp2Session>();
   /** Raw TCP sockets by remote port: under TLS, the only handle that can send an RST. */
   private readonly sockets = new Map<number, Socket>();
   private readonly ownsDir: boolean;
@@ -97,20 +117,47 @@ export class KubeEmulator extends EmulatorObjects implements AsyncDisposable {
     this.handler = new ApiHandler(this.registry, this.store, this.tokens, this.faults, this.log, {
       bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
       watchTimeoutSeconds: opts.watchTimeoutSeconds ?? 1800,
+      tooLargeResourceVersionWaitMs: opts.tooLargeResourceVersionWaitMs ?? 3000,
       serverAddress: () => `${this.host}:${this.listenPort}`,
       resetSocket: (sock) => this.resetSocket(sock),
     });
-    const serverOpts = { keepAliveTimeout: 5000, requestTimeout: 0 };
-    const onRequest = (req: IncomingMessage, res: ServerResponse) =>
-      void this.handler.handle(req, res);
-    this.server = tls
-      ? createTlsServer({ ...serverOpts, key: tls.key, cert: tls.cert }, onRequest)
-      : createServer(serverOpts, onRequest);
+    const onRequest = (req: ApiRequest, res: ApiResponse) => void this.handler.handle(req, res);
+    const alpn = opts.alpnProtocols ?? ['h2', 'http/1.1'];
+    if (tls && !alpn.includes('h2')) {
+      this.server = createHttpsServer(
+        { key: tls.key, cert: tls.cert, keepAliveTimeout: 5000, requestTimeout: 0 },
+        onRequest,
+      );
+    } else if (tls) {
+      // One port for both protocols, as a Go server: ALPN picks h2 when the client offers it
+      // (node:http2 advertises h2 first, then http/1.1 with allowHTTP1).
+      const server = createSecureServer(
+        {
+          key: tls.key,
+          cert: tls.cert,
+          allowHTTP1: alpn.includes('http/1.1'),
+          // No cap on concurrent watches per connection below what client-go expects (Go: 250).
+          settings: { maxConcurrentStreams: 250 },
+        },
+        onRequest,
+      );
+      server.on('session', (session: ServerHttp2Session) => {
+        this.sessions.add(session);
+        session.on('close', () => this.sessions.delete(session));
+        // A session error (e.g. the injected reset) must not become an uncaught exception.
+        session.on('error', () => undefined);
+      });
+      this.server = server;
+    } else {
+      this.server = createServer({ keepAliveTimeout: 5000, requestTimeout: 0 }, onRequest);
+    }
     this.server.on('connection', (s: Socket) => {
       if (this.downMode === 'reset') {
         s.resetAndDestroy();
         return;
       }
+      // Watch events go out as soon as they are written (no Nagle), on both protocols.
+      s.setNoDelay(true);
       const port = s.remotePort ?? 0;
       this.sockets.set(port, s);
       s.on('close', () => {
@@ -143,7 +190,11 @@ export class KubeEmulator extends EmulatorObjects implements AsyncDisposable {
     } catch {
       raw.destroy();
     }
-    sock.destroy();
+    try {
+      sock.destroy();
+    } catch {
+      // An HTTP/2 session's socket proxy refuses destroy(); the raw socket is gone already.
+    }
   }
 
   /** The currently valid primary token. */
@@ -291,6 +342,22 @@ export class KubeEmulator extends EmulatorObjects implements AsyncDisposable {
     return this.handler.cutWatches(mode);
   }
 
+  /**
+   * Sends GOAWAY (NO_ERROR) on every open HTTP/2 connection, as a server does when it shuts down
+   * gracefully: streams already open (watches included) go on, new requests need a new
+   * connection. HTTP/1.1 connections are not touched. Returns how many connections were told.
+   */
+  goAway(): number {
+    let n = 0;
+    for (const session of [...this.sessions]) {
+      if (session.closed || session.destroyed) continue;
+      // close() sends GOAWAY (NO_ERROR) and lets open streams finish.
+      session.close();
+      n++;
+    }
+    return n;
+  }
+
   /** Sends a BOOKMARK now on every watch that allows them. */
   sendBookmarks(): void {
     this.handler.sendBookmarks();
@@ -298,7 +365,9 @@ export class KubeEmulator extends EmulatorObjects implements AsyncDisposable {
 
   /**
    * Makes the API unreachable (or reachable again, on the same port). Open connections, watches
-   * included, are reset either way.
+   * included, are reset either way. Coming back from `'refuse'` is a restarted apiserver: its
+   * watch caches start at the current resourceVersion, so a watch resumed from an older one gets
+   * an ERROR event with 410 Expired (and relists). `'reset'` is a network fault: caches stay.
    */
   async setDown(down: boolean, mode: DownMode = 'refuse'): Promise<void> {
     // A pending down(ms) may end after close(): nothing left to bring up.
@@ -314,6 +383,7 @@ export class KubeEmulator extends EmulatorObjects implements AsyncDisposable {
     if (!this.downMode) return;
     const was = this.downMode;
     if (was === 'refuse') {
+      this.store.compact();
       let lastErr: unknown;
       for (let attempt = 0; attempt < 20; attempt++) {
         try {

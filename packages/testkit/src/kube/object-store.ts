@@ -21,8 +21,11 @@ function key(namespace: string, name: string): string {
 export class ObjectStore {
   private rv = 0;
   private readonly objects = new Map<ResourceName, Map<string, KubeObject>>();
-  private readonly history: StoreEvent[] = [];
-  private compactedThrough = 0;
+  /** The watch cache: committed writes per resource, each bounded on its own (as the cacher's). */
+  private readonly history = new Map<ResourceName, StoreEvent[]>();
+  private readonly compactedThrough = new Map<ResourceName, number>();
+  /** Resets of the whole watch cache (compact(), an API restart): older versions are gone. */
+  private resetThrough = 0;
   private readonly listeners = new Set<(e: StoreEvent) => void>();
   private readonly queue: StoreEvent[] = [];
   private dispatching = false;
@@ -83,10 +86,15 @@ export class ObjectStore {
     const event: StoreEvent = previous
       ? { type, resource, object: stored, previous, resourceVersion: rv }
       : { type, resource, object: stored, resourceVersion: rv };
-    this.history.push(event);
-    while (this.history.length > this.historyLimit) {
-      const dropped = this.history.shift();
-      if (dropped) this.compactedThrough = dropped.resourceVersion;
+    let h = this.history.get(resource);
+    if (!h) {
+      h = [];
+      this.history.set(resource, h);
+    }
+    h.push(event);
+    while (h.length > this.historyLimit) {
+      const dropped = h.shift();
+      if (dropped) this.compactedThrough.set(resource, dropped.resourceVersion);
     }
     this.dispatch(event);
     return stored;
@@ -116,20 +124,50 @@ export class ObjectStore {
    * Committed writes after `resourceVersion`, or `undefined` when some of them were compacted
    * away (the caller answers 410 Expired).
    */
-  since(resourceVersion: number): StoreEvent[] | undefined {
-    if (resourceVersion < this.compactedThrough) return undefined;
-    return this.history.filter((e) => e.resourceVersion > resourceVersion);
+  since(resourceVersion: number, resource: ResourceName): StoreEvent[] | undefined {
+    if (resourceVersion < this.oldestWatchable(resource)) return undefined;
+    return (this.history.get(resource) ?? []).filter((e) => e.resourceVersion > resourceVersion);
   }
 
-  /** The oldest resourceVersion a watch can still start from. */
-  get oldestWatchable(): number {
-    return this.compactedThrough;
+  /** The oldest resourceVersion a watch of `resource` can still start from. */
+  oldestWatchable(resource: ResourceName): number {
+    return Math.max(this.resetThrough, this.compactedThrough.get(resource) ?? 0);
   }
 
-  /** Forgets all history, like an etcd compaction: older resourceVersions then get 410. */
+  /**
+   * Objects of a resource as they were at `resourceVersion` (undoing later writes), or
+   * `undefined` when that version is older than the watch cache holds.
+   */
+  listAt(
+    resource: ResourceName,
+    resourceVersion: number,
+    namespace?: string,
+  ): KubeObject[] | undefined {
+    const later = this.since(resourceVersion, resource);
+    if (!later) return undefined;
+    const state = new Map(
+      this.list(resource, namespace).map((o) => [
+        key(o.metadata.namespace ?? '', o.metadata.name ?? ''),
+        o,
+      ]),
+    );
+    for (const e of [...later].reverse()) {
+      const ns = e.object.metadata.namespace ?? '';
+      if (namespace !== undefined && ns !== namespace) continue;
+      const k = key(ns, e.object.metadata.name ?? '');
+      if (e.type === 'ADDED') state.delete(k);
+      else if (e.previous) state.set(k, e.previous);
+    }
+    return [...state.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+  }
+
+  /**
+   * Forgets all history, like an etcd compaction or a restarted apiserver whose watch cache starts
+   * at the current version: watches from older resourceVersions then get 410.
+   */
   compact(): void {
-    this.history.length = 0;
-    this.compactedThrough = this.rv;
+    this.history.clear();
+    this.resetThrough = this.rv;
   }
 
   subscribe(listener: (e: StoreEvent) => void): () => void {

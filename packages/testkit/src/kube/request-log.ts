@@ -1,3 +1,4 @@
+import type { HttpProtocol } from './http-exchange.js';
 import type { RequestInfo } from './request-info.js';
 
 /** One API request as the emulator saw it. */
@@ -19,6 +20,10 @@ export interface RequestRecord {
   readonly contentType?: string;
   /** Authenticated user, when the token was valid. */
   readonly user?: string;
+  /** ALPN protocol the request came over: `h2` or `http/1.1`. */
+  readonly protocol: HttpProtocol;
+  /** Client's TCP port: requests sharing it came over one connection. */
+  readonly clientPort: number;
   /** HTTP status answered; 0 while pending or when the connection was reset without an answer. */
   readonly status: number;
 }
@@ -37,6 +42,7 @@ export interface RequestMatch {
 }
 
 export interface RequestFilter extends RequestMatch {
+  readonly protocol?: HttpProtocol;
   readonly status?: number;
   /** Only requests with `seq` greater than this (take it from a previous record or `requestSeq`). */
   readonly afterSeq?: number;
@@ -75,6 +81,7 @@ export class RequestLog {
   start(
     info: RequestInfo,
     contentType: string | undefined,
+    transport: { readonly protocol: HttpProtocol; readonly clientPort: number },
   ): (status: number, user?: string) => void {
     const rec: { -readonly [K in keyof RequestRecord]: RequestRecord[K] } = {
       seq: ++this.seq,
@@ -83,6 +90,8 @@ export class RequestLog {
       path: info.path,
       query: info.query.toString(),
       verb: info.verb,
+      protocol: transport.protocol,
+      clientPort: transport.clientPort,
       status: 0,
     };
     if (info.resource) rec.resource = info.resource;
@@ -108,6 +117,7 @@ export class RequestLog {
         (r) =>
           matchesRequest(r, filter) &&
           (filter.status === undefined || filter.status === r.status) &&
+          (filter.protocol === undefined || filter.protocol === r.protocol) &&
           (filter.afterSeq === undefined || r.seq > filter.afterSeq),
       )
       .map((r) => ({ ...r }));

@@ -1,11 +1,16 @@
 // A stand-in for a Service's ClusterIP as kube-proxy implements it: every new TCP connection goes
 // to one ready endpoint of the Service's EndpointSlices (round robin); connections already
-// established stay where they are when endpoints change. With no endpoint, kube-proxy's REJECT
+// established stay where they are when endpoints change. Changes reach the rules as kube-proxy's
+// do: through its informer, then a throttled sync (BoundedFrequencyRunner, minSyncPeriod 1 s,
+// burst 2); between syncs new connections still go where the last sync said. With no endpoint, kube-proxy's REJECT
 // rule refuses connections; here the listener closes (ECONNREFUSED) and reopens on the same port.
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import type { ReadyEndpointInfo } from './emulator-objects.js';
-import { KubeEmulatorError } from './errors.js';
+import { BoundedFrequencyRunner } from './bounded-frequency-runner.js';
+import { type ProxySyncLag, resolveProxySyncLag } from './controller-lag.js';
+import { KubeEmulatorError, KubeWaitTimeoutError } from './errors.js';
+import { deepEqual } from './json.js';
 import type { KubeEmulator } from './kube-emulator.js';
+import type { ReadyEndpointInfo } from './ready-endpoints.js';
 
 export interface ServiceProxyOptions {
   readonly service: string;
@@ -22,6 +27,11 @@ export interface ServiceProxyOptions {
   readonly noEndpoints?: 'refuse' | 'reset';
   /** Port to listen on. @default 0 (a free port, kept for the proxy's lifetime) */
   readonly port?: number;
+  /**
+   * kube-proxy's lag: informer delay and minimum sync period (burst of 2 syncs). `'none'` applies
+   * every slice change in the same tick. @default { informerMs: 20, minSyncPeriodMs: 1000 }
+   */
+  readonly syncLag?: Partial<ProxySyncLag> | 'none';
 }
 
 /** One accepted client connection and where it went. */
@@ -43,6 +53,14 @@ export class ServiceProxy implements AsyncDisposable {
   private transition: Promise<void> = Promise.resolve();
   private unsubscribe: (() => void) | undefined;
   private closed = false;
+  /** The endpoints as of the last sync: what the rules say now. */
+  private applied: ReadyEndpointInfo[] = [];
+  private readonly lag: ProxySyncLag;
+  private readonly runner: BoundedFrequencyRunner;
+  private readonly informerTimers = new Set<NodeJS.Timeout>();
+  private readonly idleWaiters = new Set<() => void>();
+  /** Syncs done (each one an iptables-restore in the real proxy). */
+  syncs = 0;
   /** Why the listener could not be reopened, if that ever happened. */
   lastError: unknown;
 
@@ -51,6 +69,8 @@ export class ServiceProxy implements AsyncDisposable {
     private readonly opts: ServiceProxyOptions,
   ) {
     this.listenPort = opts.port ?? 0;
+    this.lag = resolveProxySyncLag(opts.syncLag);
+    this.runner = new BoundedFrequencyRunner(() => this.syncRules(), this.lag.minSyncPeriodMs);
   }
 
   get port(): number {
@@ -76,7 +96,12 @@ export class ServiceProxy implements AsyncDisposable {
     return this.log.map((c) => ({ ...c }));
   }
 
+  /** The endpoints the proxy routes to now (as of its last sync). */
   endpoints(): ReadyEndpointInfo[] {
+    return this.applied.map((e) => ({ ...e }));
+  }
+
+  private currentEndpoints(): ReadyEndpointInfo[] {
     return this.emulator.readyEndpoints(this.opts.service, {
       ...(this.opts.portName !== undefined ? { portName: this.opts.portName } : {}),
       ...(this.opts.namespace !== undefined ? { namespace: this.opts.namespace } : {}),
@@ -86,15 +111,65 @@ export class ServiceProxy implements AsyncDisposable {
   async start(): Promise<void> {
     await this.open();
     this.unsubscribe = this.emulator.onChange((e) => {
-      if (e.resource === 'endpointslices') this.sync();
+      if (e.resource !== 'endpointslices') return;
+      if (this.lag.informerMs <= 0) {
+        this.runner.run();
+        return;
+      }
+      const t = setTimeout(() => {
+        this.informerTimers.delete(t);
+        this.runner.run();
+      }, this.lag.informerMs);
+      this.informerTimers.add(t);
     });
-    this.sync();
+    // The first sync after the informers' initial list, at once.
+    this.syncRules();
     await this.transition;
   }
 
-  /** Settles once the listener matches the current endpoints (for tests that flip them). */
-  settled(): Promise<void> {
-    return this.transition;
+  /**
+   * Resolves once the proxy's rules (and listener) match the emulator's slices now: waits out the
+   * informer and sync lag, without sleeping.
+   */
+  async settled(): Promise<void> {
+    while (!this.closed && !deepEqual(this.applied, this.currentEndpoints())) {
+      await new Promise<void>((resolve) => this.idleWaiters.add(resolve));
+    }
+    await this.transition;
+  }
+
+  /**
+   * Resolves once a sync has given the proxy endpoints that satisfy `check` (and the listener
+   * follows them). Rejects with KubeWaitTimeoutError after `timeoutMs` (default 10 s).
+   */
+  async waitForEndpoints(
+    check: (endpoints: readonly ReadyEndpointInfo[]) => boolean,
+    opts: { readonly timeoutMs?: number; readonly description?: string } = {},
+  ): Promise<void> {
+    const timeoutMs = opts.timeoutMs ?? 10_000;
+    const deadline = performance.now() + timeoutMs;
+    while (!check(this.applied)) {
+      if (this.closed || performance.now() >= deadline)
+        throw new KubeWaitTimeoutError(opts.description ?? 'proxy endpoints', timeoutMs);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(done, Math.max(0, deadline - performance.now()));
+        function done() {
+          clearTimeout(t);
+          resolve();
+        }
+        this.idleWaiters.add(done);
+      });
+    }
+    await this.transition;
+  }
+
+  private syncRules(): void {
+    this.syncs++;
+    this.applied = this.currentEndpoints();
+    this.sync();
+    const waiters = [...this.idleWaiters];
+    this.idleWaiters.clear();
+    for (const w of waiters) w();
   }
 
   private sync(): void {
@@ -102,7 +177,7 @@ export class ServiceProxy implements AsyncDisposable {
     this.transition = this.transition
       .then(async () => {
         if (this.closed) return;
-        const want = this.endpoints().length > 0;
+        const want = this.applied.length > 0;
         if (want && !this.listening) await this.open();
         else if (!want && this.listening) this.shut();
       })
@@ -146,7 +221,7 @@ export class ServiceProxy implements AsyncDisposable {
   }
 
   private accept(client: Socket): void {
-    const targets = this.endpoints();
+    const targets = this.applied;
     const target = targets[this.roundRobin++ % Math.max(targets.length, 1)];
     if (!target || this.closed) {
       this.log.push({ time: Date.now(), pod: undefined, address: '', port: 0 });
@@ -182,6 +257,11 @@ export class ServiceProxy implements AsyncDisposable {
     if (this.closed) return;
     this.closed = true;
     this.unsubscribe?.();
+    this.runner.stop();
+    for (const t of this.informerTimers) clearTimeout(t);
+    this.informerTimers.clear();
+    for (const w of this.idleWaiters) w();
+    this.idleWaiters.clear();
     await this.transition.catch(() => undefined);
     this.shut();
     for (const c of this.pairs) c.destroy();

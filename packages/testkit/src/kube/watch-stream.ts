@@ -1,6 +1,15 @@
-import type { ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import { apiErrors } from './api-status.js';
+import {
+  type AbortHooks,
+  type ApiResponse,
+  closeConnection,
+  flushStreamingHead,
+  resetConnection,
+  resetStream,
+  streamingHeaders,
+  writeChunk,
+  writeHead,
+} from './http-exchange.js';
 import type { ListSelectors, ObjectRegistry } from './object-registry.js';
 import type { ObjectStore } from './object-store.js';
 import { apiVersionOf, type ResourceDef, toExternal } from './resources.js';
@@ -19,14 +28,21 @@ export interface WatchParams {
   readonly sendInitialEvents: boolean;
   readonly timeoutMs: number;
   readonly bookmarkIntervalMs: number;
+  /** How long a watch-list from a future resourceVersion waits before "Too large resource version". */
+  readonly tooLargeWaitMs: number;
   /** Table rendering (kubectl get -w). */
   readonly table: (TableOptions & { readonly apiVersion: string }) | undefined;
   /** Sends a TCP RST on the connection under the response (TLS or not). */
-  readonly resetSocket: (socket: Socket) => void;
+  readonly resetSocket: AbortHooks['resetSocket'];
 }
 
-/** How `cutWatches` ends a stream. */
-export type CutMode = 'reset' | 'close' | 'graceful';
+/**
+ * How `cutWatches` ends a stream: `reset` resets the TCP connection (on HTTP/2 with every other
+ * stream on it), `rst-stream` resets only the watch's HTTP/2 stream (the connection on HTTP/1.1),
+ * `close` closes the connection without ending the body, `graceful` ends the response like a
+ * server-side timeout.
+ */
+export type CutMode = 'reset' | 'rst-stream' | 'close' | 'graceful';
 
 /**
  * One watch response: newline-delimited JSON events in resourceVersion order. Selector semantics
@@ -40,7 +56,7 @@ export class WatchStream {
   private closed = false;
 
   constructor(
-    private readonly res: ServerResponse,
+    private readonly res: ApiResponse,
     private readonly params: WatchParams,
     private readonly registry: ObjectRegistry,
     private readonly store: ObjectStore,
@@ -49,14 +65,51 @@ export class WatchStream {
 
   start(): void {
     const { res, params } = this;
-    res.writeHead(200, {
-      'Content-Type': 'application/json',
-      'Cache-Control': 'no-cache, private',
-      'Transfer-Encoding': 'chunked',
-    });
-    res.flushHeaders();
-    res.socket?.setNoDelay(true);
+    writeHead(
+      res,
+      200,
+      streamingHeaders(res, {
+        'Content-Type': 'application/json',
+        'Cache-Control': 'no-cache, private',
+      }),
+    );
+    flushStreamingHead(res);
     res.on('close', () => this.cleanup());
+    const asked = params.resourceVersion;
+    // The cacher blocks for a future version only for watch-list (sendInitialEvents); a plain
+    // watch starts at once and sends the events after that version (cacher.go
+    // waitUntilWatchCacheFreshAndForceAllEvents).
+    if (asked !== undefined && params.sendInitialEvents && asked > this.store.resourceVersion) {
+      this.waitForVersion(asked);
+      return;
+    }
+    this.begin();
+  }
+
+  /**
+   * A watch-list for a resourceVersion the cache has not reached: wait for it a little (the
+   * cacher's 3 s block), then fail with "Too large resource version". After the watch was
+   * accepted, errors go out as an ERROR event, as the cacher's errWatcher does.
+   */
+  private waitForVersion(asked: number): void {
+    const off = this.store.subscribe(() => {
+      if (this.store.resourceVersion < asked) return;
+      off();
+      clearTimeout(timer);
+      if (!this.closed) this.begin();
+    });
+    const timer = setTimeout(() => {
+      off();
+      const err = apiErrors.tooLargeResourceVersion(asked, this.store.resourceVersion);
+      this.write({ type: 'ERROR', object: err.status });
+      this.res.end();
+    }, this.params.tooLargeWaitMs);
+    this.timers.push(timer);
+    this.unsubscribe = off;
+  }
+
+  private begin(): void {
+    const { res, params } = this;
     const current = this.store.resourceVersion;
     if (params.resourceVersion === undefined || params.sendInitialEvents) {
       for (const o of this.registry.select(params.def, params.namespace, params.selectors))
@@ -66,10 +119,10 @@ export class WatchStream {
         this.sendBookmark({ 'k8s.io/initial-events-end': 'true' });
       }
     } else {
-      const events = this.store.since(params.resourceVersion);
+      const events = this.store.since(params.resourceVersion, params.def.storage);
       if (!events) {
         const err = apiErrors.expired(
-          `too old resource version: ${params.resourceVersion} (${this.store.oldestWatchable})`,
+          `too old resource version: ${params.resourceVersion} (${this.store.oldestWatchable(params.def.storage)})`,
         );
         this.write({ type: 'ERROR', object: err.status });
         res.end();
@@ -105,7 +158,14 @@ export class WatchStream {
       if (now) this.send('DELETED', e.object);
     } else if (now && before) this.send('MODIFIED', e.object);
     else if (now) this.send('ADDED', e.object);
-    else if (before) this.send('DELETED', e.object);
+    else if (before && e.previous) {
+      // Leaving the selector: the cacher sends the previous object with the event's version.
+      const prev = e.previous;
+      this.send('DELETED', {
+        ...prev,
+        metadata: { ...prev.metadata, resourceVersion: String(e.resourceVersion) },
+      });
+    }
   }
 
   private send(type: string, stored: KubeObject): void {
@@ -134,15 +194,17 @@ export class WatchStream {
 
   private write(event: unknown): void {
     if (this.closed || this.res.writableEnded) return;
-    this.res.write(`${JSON.stringify(event)}\n`);
+    writeChunk(this.res, `${JSON.stringify(event)}\n`);
   }
 
   cut(mode: CutMode): void {
     if (this.closed) return;
     if (mode === 'graceful') this.res.end();
-    else if (mode === 'reset') {
-      if (this.res.socket) this.params.resetSocket(this.res.socket);
-    } else this.res.socket?.destroy();
+    else if (mode === 'reset') resetConnection(this.res, this.params);
+    else if (mode === 'rst-stream') {
+      const req = this.res.req;
+      resetStream(req, this.res, this.params);
+    } else closeConnection(this.res);
     this.cleanup();
   }
 

@@ -1,0 +1,125 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { EndpointSliceController } from './endpoint-slice-controller.js';
+import { managedByLabel, serviceNameLabel } from './endpoint-slice-reconciler.js';
+import { ObjectRegistry } from './object-registry.js';
+import { ObjectStore } from './object-store.js';
+import { storageDef } from './resources.js';
+import { buildPod, buildService } from './test-objects.js';
+import type { KubeObject } from './types.js';
+
+const ns = 'default';
+
+function world(lag: ConstructorParameters<typeof EndpointSliceController>[1]) {
+  const store = new ObjectStore(1000);
+  const registry = new ObjectRegistry(store);
+  const controller = new EndpointSliceController(store, lag);
+  controller.start();
+  const create = (resource: 'pods' | 'services', obj: KubeObject) =>
+    registry.create(storageDef(resource), ns, obj, { keepStatus: true });
+  const label = (pod: string, labels: Record<string, string | null>) =>
+    registry.patch(storageDef('pods'), ns, pod, 'merge', { metadata: { labels } }, undefined);
+  const slices = () =>
+    store.list('endpointslices', ns).filter((s) => s.metadata.labels?.[serviceNameLabel] === 'amq');
+  /** Pod names the Service's slices list as ready. */
+  const ready = () =>
+    slices().flatMap((s) =>
+      ((s.endpoints as { conditions: { ready: boolean }; targetRef: { name: string } }[]) ?? [])
+        .filter((e) => e.conditions.ready)
+        .map((e) => e.targetRef.name),
+    );
+  for (const name of ['amq-0', 'amq-1']) {
+    create(
+      'pods',
+      buildPod(
+        {
+          name,
+          labels: name === 'amq-0' ? { app: 'amq', leader: 'yes' } : { app: 'amq' },
+          containerPorts: [{ name: 'stomp', containerPort: 61613 }],
+        },
+        ns,
+      ),
+    );
+  }
+  create(
+    'services',
+    buildService(
+      {
+        name: 'amq',
+        selector: { app: 'amq', leader: 'yes' },
+        ports: [{ name: 'stomp', port: 61613, targetPort: 'stomp' }],
+      },
+      ns,
+    ),
+  );
+  return { store, controller, label, slices, ready };
+}
+
+describe('EndpointSliceController', async () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("with zero lag writes the slice in the same tick as the pod's change", async () => {
+    const w = world('none');
+    expect(w.ready()).toEqual(['amq-0']);
+    expect(w.slices()[0]?.metadata.labels?.[managedByLabel]).toBe(
+      'endpointslice-controller.k8s.io',
+    );
+    w.label('amq-0', { leader: null });
+    w.label('amq-1', { leader: 'yes' });
+    expect(w.ready()).toEqual(['amq-1']);
+    expect(w.controller.staleSyncs).toBe(0);
+    w.controller.stop();
+  });
+
+  it('with the default lag, a second pod change on a stale slice cache waits for the 1 s retry', async () => {
+    vi.useFakeTimers();
+    const w = world(undefined);
+    expect(w.ready()).toEqual([]);
+    await vi.advanceTimersByTimeAsync(29); // informer 20 ms + write 10 ms
+    expect(w.ready()).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(w.ready()).toEqual(['amq-0']);
+    await vi.advanceTimersByTimeAsync(5000); // quiet: the informer has seen the controller's own write
+
+    // A hand-over: two pod changes 1 ms apart.
+    w.label('amq-0', { leader: null });
+    await vi.advanceTimersByTimeAsync(1);
+    w.label('amq-1', { leader: 'yes' });
+    await vi.advanceTimersByTimeAsync(30);
+    expect(w.ready()).toEqual([]); // amq-0 left; amq-1's change met a stale cache
+    expect(w.controller.staleSyncs).toBe(1);
+    await vi.advanceTimersByTimeAsync(960);
+    expect(w.ready()).toEqual([]);
+    await vi.advanceTimersByTimeAsync(50); // 1 s backoff + write
+    expect(w.ready()).toEqual(['amq-1']);
+    w.controller.stop();
+  });
+
+  it('a change after the informer caught up is written within tens of ms, no retry', async () => {
+    vi.useFakeTimers();
+    const w = world(undefined);
+    await vi.advanceTimersByTimeAsync(5000);
+    w.label('amq-0', { leader: null });
+    await vi.advanceTimersByTimeAsync(100);
+    w.label('amq-1', { leader: 'yes' });
+    await vi.advanceTimersByTimeAsync(30);
+    expect(w.ready()).toEqual(['amq-1']);
+    expect(w.controller.staleSyncs).toBe(0);
+    w.controller.stop();
+  });
+
+  it('puts back a managed slice someone else deleted, after endpointSliceChangeMinSyncDelay', async () => {
+    vi.useFakeTimers();
+    const w = world(undefined);
+    await vi.advanceTimersByTimeAsync(5000);
+    const name = w.slices()[0]?.metadata.name ?? '';
+    w.store.remove('endpointslices', ns, name);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(w.slices()).toEqual([]);
+    await vi.advanceTimersByTimeAsync(600);
+    expect(w.ready()).toEqual(['amq-0']);
+    expect(w.slices()[0]?.metadata.name).not.toBe(name);
+    w.controller.stop();
+  });
+});
