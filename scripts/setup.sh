@@ -47,3 +47,4 @@ elif [ ! -f /usr/share/activemq/bin/activemq.jar ]; then
   [ -f /usr/share/activemq/bin/activemq.jar ] || die "activemq installed but /usr/share/activemq/bin/activemq.jar is missing"
 fi
 command -v java >/dev/null 2>&1 || die "java not found; install a JRE >= 17 (apt-get install default-jre-headless)"
+sh "$ROOT/scripts/setup-brokers.sh" || die "scripts/setup-brokers.sh failed"
