@@ -2,6 +2,10 @@ export type { AnswerProbe } from './bench/first-answer.js';
 export { firstProtocolAnswer } from './bench/first-answer.js';
 export type { Percentiles } from './bench/stats.js';
 export { percentiles, printTable } from './bench/stats.js';
+export {
+  DEFAULT_TEST_ACTIVEMQ_VERSION,
+  resolveActivemqHome,
+} from './broker/activemq-version.js';
 export type { JvmOptions } from './broker/broker-command.js';
 export type {
   ActiveBroker,

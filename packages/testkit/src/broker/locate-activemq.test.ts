@@ -27,6 +27,7 @@ describe('locateActivemq', () => {
       home,
       jar: join(home, 'bin', 'activemq.jar'),
       layout: 'apache',
+      version: 'ACTIVEMQ_HOME',
     });
   });
 

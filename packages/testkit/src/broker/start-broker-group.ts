@@ -32,8 +32,14 @@ export interface StartBrokerGroupOptions<P extends BrokerProtocol = DefaultBroke
   readonly users?: readonly BrokerUser[];
   /** @default 'activemq' */
   readonly brokerName?: string;
-  /** @default $ACTIVEMQ_HOME, else the Debian package at /usr/share/activemq */
+  /** An installation directory. @default $ACTIVEMQ_HOME, else the home of `version` */
   readonly activemqHome?: string;
+  /**
+   * A version of the broker matrix (scripts/broker-matrix.txt), fetched into the cache by
+   * scripts/setup-brokers.sh, or `debian` for Debian's package.
+   * @default $ACTIVEMQ_VERSION, else DEFAULT_TEST_ACTIVEMQ_VERSION (Debian's package if not fetched)
+   */
+  readonly version?: string;
   /** @default $JAVA_HOME, else `java` on PATH */
   readonly javaHome?: string;
   /** Extra environment for the JVMs, e.g. values for `${NAME}` placeholders in `users`. @default {} */
@@ -77,7 +83,7 @@ export async function startBrokerGroup<P extends BrokerProtocol = DefaultBrokerP
   const lockAcquireSleepIntervalMs =
     options.lockAcquireSleepIntervalMs ?? DEFAULT_LOCK_ACQUIRE_SLEEP_INTERVAL_MS;
   const lockKeepAlivePeriodMs = options.lockKeepAlivePeriodMs ?? DEFAULT_LOCK_KEEP_ALIVE_PERIOD_MS;
-  const activemq = locateActivemq(options.activemqHome);
+  const activemq = locateActivemq(options.activemqHome, options.version);
   const java = locateJava(options.javaHome);
 
   const dir = await mkdtemp(join(options.parentDir ?? tmpdir(), 'activemq-ha-group-'));
