@@ -9,8 +9,21 @@ export {
   renderActivemqXml,
   transportPorts,
 } from './broker/activemq-xml.js';
+export type {
+  BrokerConfigFile,
+  BrokerConfigLayout,
+  BrokerVersion,
+} from './broker/broker-version.js';
+export {
+  brokerConfigLayout,
+  checkBrokerVersion,
+  isSupportedBrokerLine,
+  parseBrokerVersion,
+  SUPPORTED_BROKER_LINES,
+} from './broker/broker-version.js';
 export type { JettyXmlOptions } from './broker/jetty-xml.js';
 export { renderJettyXml } from './broker/jetty-xml.js';
+export { renderJetty12Files } from './broker/jetty12-xml.js';
 export type { BrokerProtocol } from './broker/protocols.js';
 export { BROKER_PROTOCOLS, isBrokerProtocol } from './broker/protocols.js';
 export { CREDENTIAL_FILES, generatePassword } from './credentials.js';

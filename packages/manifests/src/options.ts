@@ -9,8 +9,17 @@ export interface ResourceRequirements {
 export interface BrokerOptions {
   /** @default 'apache/activemq-classic' */
   readonly image?: string;
-  /** Tag of the broker image. @default '5.18.6' */
+  /**
+   * Tag of the broker image: a release (`latest` and floating tags are refused), from a line
+   * ActiveMQ supports (6.2.x or newer, 5.19.x) unless `allowUnsupported`. The version decides the
+   * console's config layout (Jetty 12 from 6.3).
+   * @default DEFAULT_BROKER_VERSION
+   */
   readonly version?: string;
+  /** Deploy a version from a line ActiveMQ no longer fixes (5.18.x, 6.1.x, ...). @default false */
+  readonly allowUnsupported?: boolean;
+  /** Pin the broker image by digest (`sha256:…`); the tag stays for readers. @default none */
+  readonly imageDigest?: string;
   /**
    * How often a waiting broker retries the store lock (ActiveMQ's own default is 10 000 ms).
    * @default 1000
@@ -37,6 +46,8 @@ export interface AgentOptions {
   readonly image?: string;
   /** Tag of the agent image. @default the version of this package */
   readonly version?: string;
+  /** Pin the agent image by digest (`sha256:…`). @default none */
+  readonly imageDigest?: string;
   /** Port of the agent's `/healthz`, `/readyz` and `/metrics`. @default 8080 */
   readonly httpPort?: number;
   /** @default 250 */
@@ -155,7 +166,7 @@ export interface OverlayOptions {
 
 export const DEFAULT_NAME = 'activemq';
 export const DEFAULT_BROKER_IMAGE = 'apache/activemq-classic';
-export const DEFAULT_BROKER_VERSION = '5.18.6';
+export { DEFAULT_BROKER_VERSION } from './broker/broker-version.js';
 export const DEFAULT_AGENT_IMAGE = 'ghcr.io/activemq-ha/agent';
 /** Kept equal to this package's version (a unit test checks), so agent and manifests match. */
 export const DEFAULT_AGENT_VERSION = '0.1.0';

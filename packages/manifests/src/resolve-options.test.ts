@@ -29,7 +29,8 @@ describe('resolveBaseOptions', () => {
       antiAffinity: 'preferred',
       broker: {
         image: 'apache/activemq-classic',
-        version: '5.18.6',
+        version: '6.2.10',
+        allowUnsupported: false,
         lockAcquireSleepIntervalMs: 1000,
         lockKeepAlivePeriodMs: 500,
       },
@@ -40,6 +41,16 @@ describe('resolveBaseOptions', () => {
       networkPolicy: { enabled: false, clientSelector: { 'activemq-ha.io/client': 'true' } },
     });
     expect(o.storage.nfs).toBeUndefined();
+  });
+
+  it('accepts an unsupported broker line only when allowed', () => {
+    for (const broker of [
+      { version: '5.18.6', allowUnsupported: true },
+      { version: '5.19.7' },
+      { version: '6.3.1' },
+    ]) {
+      expect(resolveBaseOptions({ broker }).broker.version).toBe(broker.version);
+    }
   });
 
   it('defaults NFS to NFSv4.1 hard mounts', () => {
@@ -73,6 +84,11 @@ describe('resolveBaseOptions', () => {
     );
     expect(base({ broker: { lockKeepAlivePeriodMs: 0 } })).toBe('broker.lockKeepAlivePeriodMs');
     expect(base({ broker: { version: 'has space' } })).toBe('broker.version');
+    expect(base({ broker: { version: 'latest' } })).toBe('broker.version');
+    expect(base({ broker: { version: '7.0.0' } })).toBe('broker.version');
+    expect(base({ broker: { version: '5.18.6' } })).toBe('broker.version');
+    expect(base({ broker: { imageDigest: 'sha256:abc' } })).toBe('broker.imageDigest');
+    expect(base({ agent: { imageDigest: 'md5:0' } })).toBe('agent.imageDigest');
     expect(base({ broker: { image: 'repo:tag' } })).toBe('broker.image');
     expect(base({ service: { loadBalancerIP: '10.0.0.1' } })).toBe('service.loadBalancerIP');
     expect(base({ service: { type: 'NodePort' } })).toBe('service.type');

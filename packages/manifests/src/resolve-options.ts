@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkBrokerVersion } from './broker/broker-version.js';
 import { BROKER_PROTOCOLS, type BrokerProtocol } from './broker/protocols.js';
 import { ManifestsError } from './errors.js';
 import {
@@ -16,6 +17,7 @@ import {
   annotationMap,
   dns1123Label,
   fieldName,
+  imageDigest,
   imageRepository,
   imageTag,
   labelMap,
@@ -78,6 +80,8 @@ const baseSchema = z
       .strictObject({
         image: imageRepository.default(DEFAULT_BROKER_IMAGE),
         version: imageTag.default(DEFAULT_BROKER_VERSION),
+        allowUnsupported: z.boolean().default(false),
+        imageDigest: imageDigest.optional(),
         lockAcquireSleepIntervalMs: positiveInt.default(1000),
         lockKeepAlivePeriodMs: positiveInt.default(500),
         maxConnections: positiveInt.default(1000),
@@ -92,6 +96,16 @@ const baseSchema = z
         }),
       })
       .superRefine((b, ctx) => {
+        try {
+          checkBrokerVersion(b.version, b.allowUnsupported, 'version');
+        } catch (error) {
+          // The message starts with the field name, which zod's path already gives.
+          ctx.addIssue({
+            code: 'custom',
+            path: ['version'],
+            message: (error as Error).message.replace(/^version: /, ''),
+          });
+        }
         if (b.lockKeepAlivePeriodMs >= b.lockAcquireSleepIntervalMs) {
           ctx.addIssue({
             code: 'custom',
@@ -105,6 +119,7 @@ const baseSchema = z
       .strictObject({
         image: imageRepository.default(DEFAULT_AGENT_IMAGE),
         version: imageTag.default(DEFAULT_AGENT_VERSION),
+        imageDigest: imageDigest.optional(),
         httpPort: port.default(8080),
         probeIntervalMs: positiveInt.default(100),
         probeTimeoutMs: positiveInt.default(1000),

@@ -47,8 +47,14 @@ export interface ActivemqXmlOptions {
   readonly maxFrameSize?: number;
   /** When set, clients must authenticate (simple authentication plugin). */
   readonly users?: readonly BrokerUser[];
-  /** Import `jetty.xml` from the broker's conf directory (web console). @default false */
+  /** Import the web console's config from the broker's conf directory. @default false */
   readonly webConsole?: boolean;
+  /**
+   * What starts the console: `jetty.xml` (Jetty 9/11, up to 6.2) or `jetty-spring.xml` (Jetty 12,
+   * 6.3+); brokerConfigLayout says which a version needs.
+   * @default 'jetty.xml'
+   */
+  readonly consoleImport?: 'jetty.xml' | 'jetty-spring.xml';
 }
 
 export const DEFAULT_LOCK_ACQUIRE_SLEEP_INTERVAL_MS = 1000;
@@ -173,7 +179,7 @@ ${connectors}
       <bean xmlns="http://www.springframework.org/schema/beans" class="org.apache.activemq.hooks.SpringContextHook"/>
     </shutdownHooks>
   </broker>
-${options.webConsole ? '\n  <import resource="jetty.xml"/>\n' : ''}</beans>
+${options.webConsole ? `\n  <import resource="${options.consoleImport ?? 'jetty.xml'}"/>\n` : ''}</beans>
 `;
 }
 

@@ -1,7 +1,9 @@
 import { BROKER_PATHS, CREDENTIAL_KEYS } from '../objects/broker-container.js';
 import type { ResolvedBaseOptions } from '../resolve-options.js';
 import { renderActivemqXml } from './activemq-xml.js';
+import { brokerConfigLayout, parseBrokerVersion } from './broker-version.js';
 import { renderJettyXml } from './jetty-xml.js';
+import { renderJetty12Files } from './jetty12-xml.js';
 
 /**
  * The broker's configuration files, keyed by file name, as the ConfigMap carries them. Passwords
@@ -9,6 +11,7 @@ import { renderJettyXml } from './jetty-xml.js';
  */
 export function renderBrokerConfig(options: ResolvedBaseOptions): Record<string, string> {
   const { broker, console } = options;
+  const layout = brokerConfigLayout(parseBrokerVersion(broker.version));
   const files: Record<string, string> = {
     'activemq.xml': renderActivemqXml({
       brokerName: options.name,
@@ -25,14 +28,21 @@ export function renderBrokerConfig(options: ResolvedBaseOptions): Record<string,
         },
       ],
       webConsole: console.enabled,
+      consoleImport: layout.consoleImport,
     }),
   };
   if (console.enabled) {
-    files['jetty.xml'] = renderJettyXml({
+    const jetty = {
       host: options.service.exposeConsole ? '0.0.0.0' : '127.0.0.1',
       port: console.port,
       realmFile: BROKER_PATHS.consoleRealm,
-    });
+    };
+    Object.assign(
+      files,
+      layout.jetty === 'jetty12'
+        ? renderJetty12Files(jetty)
+        : { 'jetty.xml': renderJettyXml(jetty) },
+    );
   }
   return files;
 }
