@@ -34,7 +34,8 @@ fetch_tarball() { # version target
 # is at the version that release was built with), laid out as assembly/src/main/descriptors/
 # common-bin.xml does: the launcher as bin/activemq.jar, libraries in lib/ (its Main puts every
 # jar of lib/ on the classpath), the web console's pages and classes in webapps/admin (without the
-# WAR's WEB-INF/lib, as the distribution ships it). `-C` makes a checksum mismatch fatal.
+# WAR's WEB-INF/lib and its stand-alone broker, as the distribution ships it). `-C` makes a
+# checksum mismatch fatal.
 fetch_modules() { # version target
   v=$1; out=$2
   command -v mvn >/dev/null 2>&1 || { say "$v: mvn not found (apt-get install maven)"; return 1; }
@@ -46,6 +47,10 @@ fetch_modules() { # version target
   mv "$out/home/lib/activemq-run-$v.jar" "$out/home/bin/activemq.jar"
   (cd "$out/home/webapps/admin" && unzip -q "$out/home/lib/activemq-web-console-$v.war" -x 'WEB-INF/lib/*') ||
     { say "$v: cannot unpack the web console"; return 1; }
+  # The WAR's WEB-INF/activemq.xml and webconsole-embedded.xml run a broker of the console's own;
+  # a distribution drops the first and replaces the second (see broker-webconsole-embedded.xml).
+  rm -f "$out/home/webapps/admin/WEB-INF/activemq.xml"
+  cp "$ROOT/scripts/broker-webconsole-embedded.xml" "$out/home/webapps/admin/WEB-INF/webconsole-embedded.xml"
   rm -f "$out/home/lib/activemq-web-console-$v.war" "$out/pom.xml" "$out/mvn.log"
 }
 

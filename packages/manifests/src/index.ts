@@ -9,6 +9,7 @@ export {
   renderActivemqXml,
   transportPorts,
 } from './broker/activemq-xml.js';
+export { renderConsoleFiles } from './broker/broker-config.js';
 export type {
   BrokerConfigFile,
   BrokerConfigLayout,
@@ -23,7 +24,6 @@ export {
 } from './broker/broker-version.js';
 export type { JettyXmlOptions } from './broker/jetty-xml.js';
 export { renderJettyXml } from './broker/jetty-xml.js';
-export { renderJetty12Files } from './broker/jetty12-xml.js';
 export type { BrokerProtocol } from './broker/protocols.js';
 export { BROKER_PROTOCOLS, isBrokerProtocol } from './broker/protocols.js';
 export { CREDENTIAL_FILES, generatePassword } from './credentials.js';

@@ -160,8 +160,13 @@ ${options.users
   </bean>
 
   <broker xmlns="http://activemq.apache.org/schema/core" brokerName="${brokerName}"
-          dataDirectory="${xml(options.dataDirectory)}" useJmx="false" schedulerSupport="false"
+          dataDirectory="${xml(options.dataDirectory)}" useJmx="true" schedulerSupport="false"
           persistent="true">
+    <!-- JMX in-process only (no RMI connector, no port): the web console reads the broker
+         through it; with useJmx="false" its queue and topic lists stay empty. -->
+    <managementContext>
+      <managementContext createConnector="false"/>
+    </managementContext>
     <persistenceAdapter>
       <!-- lockKeepAlivePeriod > 0: a master notices a lost lock and stops instead of corrupting the store. -->
       <kahaDB directory="${xml(options.dataDirectory)}/kahadb" lockKeepAlivePeriod="${keepAlive}">

@@ -104,6 +104,12 @@ export interface BrokerConfigLayout {
   readonly consoleFiles: readonly BrokerConfigFile[];
 }
 
+/** The console's JMS login (console-credentials.ts), the same file in both layouts. */
+const CONSOLE_CREDENTIALS: BrokerConfigFile = {
+  key: 'credentials.properties',
+  path: 'credentials.properties',
+};
+
 export function brokerConfigLayout(version: BrokerVersion): BrokerConfigLayout {
   if (version.major > 6 || (version.major === 6 && version.minor >= 3)) {
     return {
@@ -113,12 +119,13 @@ export function brokerConfigLayout(version: BrokerVersion): BrokerConfigLayout {
         { key: 'jetty-spring.xml', path: 'jetty-spring.xml' },
         { key: 'jetty-spring.properties', path: 'jetty-spring.properties' },
         { key: 'jetty-security.xml', path: 'jetty/jetty-security.xml' },
+        CONSOLE_CREDENTIALS,
       ],
     };
   }
   return {
     jetty: 'jetty9-11',
     consoleImport: 'jetty.xml',
-    consoleFiles: [{ key: 'jetty.xml', path: 'jetty.xml' }],
+    consoleFiles: [{ key: 'jetty.xml', path: 'jetty.xml' }, CONSOLE_CREDENTIALS],
   };
 }

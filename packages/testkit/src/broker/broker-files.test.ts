@@ -63,6 +63,8 @@ describe('brokerCommand', () => {
         jar: '/opt/activemq/bin/activemq.jar',
         layout: 'apache',
         version: '6.1.8',
+        release: '6.1.8',
+        webConsole: true,
       },
       paths,
       { heapMb: 128, extraJvmArgs: ['-Dextra=1'] },

@@ -1,4 +1,4 @@
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, readdirSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { DEBIAN_ACTIVEMQ_HOME, resolveActivemqHome } from './activemq-version.js';
 import { BrokerGroupError } from './errors.js';
@@ -17,11 +17,35 @@ export interface ActivemqInstallation {
   readonly layout: 'apache' | 'debian';
   /** The matrix version name it was found by (`debian`, `6.1.8`, ...), or `ACTIVEMQ_HOME`. */
   readonly version: string;
+  /** The release, from lib/activemq-broker-<release>.jar (Debian's package: 5.17.2). */
+  readonly release: string;
+  /** Whether it ships the web console (webapps/admin); Debian's package does not. */
+  readonly webConsole: boolean;
 }
 
 const INSTALL_HINT =
   'Install it with `apt-get install activemq` (Debian/Ubuntu) or unpack the Apache ActiveMQ Classic tarball ' +
   '(https://activemq.apache.org/components/classic/download/) and set ACTIVEMQ_HOME to its directory.';
+
+/** Debian's package names its jars without versions; bookworm and trixie ship 5.17.2. */
+const DEBIAN_ACTIVEMQ_RELEASE = '5.17.2';
+
+/** The release in a distribution's lib/ listing (`activemq-broker-6.1.8.jar`), if any. */
+export function brokerRelease(libFiles: readonly string[]): string | undefined {
+  for (const file of libFiles) {
+    const match = /^activemq-broker-(\d+\.\d+\.\d+)\.jar$/.exec(file);
+    if (match) return match[1];
+  }
+  return undefined;
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
 
 let warnedFallback = false;
 
@@ -57,6 +81,8 @@ export function locateActivemq(home?: string, version?: string): ActivemqInstall
     jar,
     layout: isDirectory(join(candidate, 'conf')) ? 'apache' : 'debian',
     version: resolved.version,
+    release: brokerRelease(safeReaddir(join(candidate, 'lib'))) ?? DEBIAN_ACTIVEMQ_RELEASE,
+    webConsole: isDirectory(join(candidate, 'webapps', 'admin')),
   };
 }
 

@@ -8,6 +8,7 @@ import {
   DEFAULT_LOCK_KEEP_ALIVE_PERIOD_MS,
   ManifestsError,
 } from '@activemq-ha/manifests';
+import { DEFAULT_TEST_ACTIVEMQ_VERSION } from './activemq-version.js';
 import { brokerCommand, type JvmOptions } from './broker-command.js';
 import { brokerPaths, writeBrokerFiles } from './broker-files.js';
 import { BrokerGroup } from './broker-group.js';
@@ -42,6 +43,12 @@ export interface StartBrokerGroupOptions<P extends BrokerProtocol = DefaultBroke
   readonly version?: string;
   /** @default $JAVA_HOME, else `java` on PATH */
   readonly javaHome?: string;
+  /**
+   * Run each broker's web console with the manifests' jetty config for its version (Jetty 9/11
+   * or 12), on a free port of its own, basic auth against these users. Debian's package has no
+   * console. @default none
+   */
+  readonly webConsole?: { readonly users: readonly Pick<BrokerUser, 'username' | 'password'>[] };
   /** Extra environment for the JVMs, e.g. values for `${NAME}` placeholders in `users`. @default {} */
   readonly env?: Readonly<Record<string, string>>;
   /** Deadline for the first broker to serve and the others to wait for the lock. @default 60000 */
@@ -84,18 +91,28 @@ export async function startBrokerGroup<P extends BrokerProtocol = DefaultBrokerP
     options.lockAcquireSleepIntervalMs ?? DEFAULT_LOCK_ACQUIRE_SLEEP_INTERVAL_MS;
   const lockKeepAlivePeriodMs = options.lockKeepAlivePeriodMs ?? DEFAULT_LOCK_KEEP_ALIVE_PERIOD_MS;
   const activemq = locateActivemq(options.activemqHome, options.version);
+  if (options.webConsole && !activemq.webConsole) {
+    throw new BrokerGroupError(
+      'INVALID_OPTION',
+      `webConsole: ${activemq.home} has no webapps/admin (Debian's package ships no web console); use an Apache distribution (ACTIVEMQ_VERSION=${DEFAULT_TEST_ACTIVEMQ_VERSION})`,
+    );
+  }
   const java = locateJava(options.javaHome);
 
   const dir = await mkdtemp(join(options.parentDir ?? tmpdir(), 'activemq-ha-group-'));
   let group: BrokerGroup<P> | undefined;
   try {
-    const ports = await allocatePorts(size * protocols.length, HOST);
+    const perBroker = protocols.length + (options.webConsole ? 1 : 0);
+    const ports = await allocatePorts(size * perBroker, HOST);
     const members = Array.from({ length: size }, (_, index) => {
       const id = `broker-${index}`;
       const own = Object.fromEntries(
-        protocols.map((p, i) => [p, ports[index * protocols.length + i]]),
+        protocols.map((p, i) => [p, ports[index * perBroker + i]]),
       ) as Record<P, number>;
-      return new GroupMember<P>(id, index, HOST, own, brokerPaths(dir, id));
+      const consolePort = options.webConsole
+        ? ports[index * perBroker + protocols.length]
+        : undefined;
+      return new GroupMember<P>(id, index, HOST, own, brokerPaths(dir, id), consolePort);
     });
     // Render every config before spawning anything: a bad option must not leave JVMs behind.
     await Promise.all(
@@ -110,6 +127,9 @@ export async function startBrokerGroup<P extends BrokerProtocol = DefaultBrokerP
           },
           HOST,
           m.ports,
+          options.webConsole && m.consolePort !== undefined
+            ? { ...options.webConsole, port: m.consolePort, brokerVersion: activemq.release }
+            : undefined,
         ),
       ),
     );
