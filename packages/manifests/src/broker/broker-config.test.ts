@@ -8,7 +8,15 @@ const render = (version: string) =>
 describe('renderBrokerConfig', () => {
   it('a Jetty 9/11 release gets jetty.xml, imported by activemq.xml', () => {
     const files = render('6.2.10');
-    expect(Object.keys(files).sort()).toEqual(['activemq.xml', 'jetty.xml']);
+    expect(Object.keys(files).sort()).toEqual([
+      'activemq.xml',
+      'credentials.properties',
+      'jetty.xml',
+    ]);
+    // The console's JMS login is the broker user, from the Secret's variables.
+    expect(files['credentials.properties']).toContain('activemq.username=${ACTIVEMQ_USERNAME}');
+    expect(files['activemq.xml']).toContain('useJmx="true"');
+    expect(files['activemq.xml']).toContain('<managementContext createConnector="false"/>');
     expect(files['activemq.xml']).toContain('<import resource="jetty.xml"/>');
     expect(files['jetty.xml']).toContain('org.eclipse.jetty.util.security.Constraint');
   });
@@ -17,6 +25,7 @@ describe('renderBrokerConfig', () => {
     const files = render('6.3.1');
     expect(Object.keys(files).sort()).toEqual([
       'activemq.xml',
+      'credentials.properties',
       'jetty-security.xml',
       'jetty-spring.properties',
       'jetty-spring.xml',

@@ -60,6 +60,7 @@ describe('brokerConfigLayout', () => {
       'jetty-spring.xml',
       'jetty-spring.properties',
       'jetty/jetty-security.xml',
+      'credentials.properties',
     ]);
   });
 });
