@@ -1,5 +1,5 @@
 /**
- * pnpm bench:agent [--failovers N]: SIGKILLs the active broker N times (default 20) in a group of
+ * pnpm bench:agent [--failovers N] [--broker-version V]: SIGKILLs the active broker N times (default 20) in a group of
  * 3 with real agents and prints p50/p95/max of
  *   - broker takeover: kill → next broker serving (ActiveMQ's own floor),
  *   - serving → label: next broker answering OpenWire (first WireFormatInfo reply to probes
@@ -11,6 +11,7 @@ import { openwireProbe } from '@activemq-ha/core';
 
 import {
   firstProtocolAnswer,
+  locateActivemq,
   percentiles,
   printTable,
   RoutingHandover,
@@ -18,14 +19,25 @@ import {
 } from '@activemq-ha/testkit';
 import { requireAgentBundle } from '../test/agent-entrypoint.js';
 
-const { values } = parseArgs({ options: { failovers: { type: 'string', default: '20' } } });
+const { values } = parseArgs({
+  options: {
+    failovers: { type: 'string', default: '20' },
+    // A version of scripts/broker-matrix.txt (default: $ACTIVEMQ_VERSION, else the matrix default).
+    'broker-version': { type: 'string' },
+  },
+});
 const failovers = Number(values.failovers);
 if (!Number.isInteger(failovers) || failovers < 1) {
   console.error(`--failovers must be a positive integer, got "${values.failovers}"`);
   process.exit(2);
 }
 
-const cluster = await startHaCluster({ agentEntrypoint: requireAgentBundle(), size: 3 });
+const brokerVersion = values['broker-version'];
+const cluster = await startHaCluster({
+  agentEntrypoint: requireAgentBundle(),
+  size: 3,
+  ...(brokerVersion ? { brokerVersion } : {}),
+});
 const takeover: number[] = [];
 const toLabel: number[] = [];
 const toSlice: number[] = [];
@@ -54,7 +66,7 @@ try {
 }
 
 printTable(
-  `agent failover, ${failovers} SIGKILLs, group of 3, lock acquire 1000 ms / keep-alive 500 ms, probe every 100 ms`,
+  `agent failover, ActiveMQ ${locateActivemq(undefined, brokerVersion).release}, ${failovers} SIGKILLs, group of 3, lock acquire 1000 ms / keep-alive 500 ms, probe every 100 ms`,
   [
     ['broker takeover (kill → serving)', percentiles(takeover)],
     ['serving → label leader=yes', percentiles(toLabel)],

@@ -21,6 +21,8 @@ export interface HaClusterOptions {
   readonly groupLabels?: Readonly<Record<string, string>>;
   /** The client Service; its selector should include `leader: 'yes'`. @default a Service named `activemq` on openwire and stomp */
   readonly service?: Omit<CreateServiceOptions, 'namespace'>;
+  /** The broker matrix version to run (see startBrokerGroup). @default $ACTIVEMQ_VERSION, else the default */
+  readonly brokerVersion?: string;
   /** @default 1000 */
   readonly lockAcquireSleepIntervalMs?: number;
   /** @default 500 */
@@ -80,6 +82,7 @@ export class HaCluster implements AsyncDisposable {
         protocols: ['openwire', 'stomp'],
         lockAcquireSleepIntervalMs: options.lockAcquireSleepIntervalMs ?? 1000,
         lockKeepAlivePeriodMs: options.lockKeepAlivePeriodMs ?? 500,
+        ...(options.brokerVersion ? { version: options.brokerVersion } : {}),
       });
       kube.createService({ ...service, namespace });
       const pods = brokers.brokers.map((broker, i) => {
