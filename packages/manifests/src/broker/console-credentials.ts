@@ -6,10 +6,10 @@
  * the environment, so the password stays in the Secret.
  */
 export function renderConsoleCredentials(user: { username: string; password: string }): string {
-  const escape = (v: string) => v.replaceAll('\\', '\\\\').replaceAll('\n', '\\n');
+  const property = (v: string) => v.replaceAll('\\', '\\\\').replaceAll('\n', '\\n');
   return `${[
     '# Rendered by @activemq-ha/manifests: the web console logs in to the broker as this user.',
-    `activemq.username=${escape(user.username)}`,
-    `activemq.password=${escape(user.password)}`,
+    `activemq.username=${property(user.username)}`,
+    `activemq.password=${property(user.password)}`,
   ].join('\n')}\n`;
 }
