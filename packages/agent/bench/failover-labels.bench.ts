@@ -40,6 +40,8 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '200' },
     takeover: { type: 'string', default: 'fast' },
     'slice-lag': { type: 'string', default: 'default' },
+    // A version of scripts/broker-matrix.txt (default: $ACTIVEMQ_VERSION, else the matrix default).
+    'broker-version': { type: 'string' },
   },
 });
 const sliceLag = values['slice-lag'];
@@ -68,6 +70,7 @@ const cluster = await startHaCluster({
   size: 3,
   takeover,
   lockRetryLog: true,
+  ...(values['broker-version'] ? { brokerVersion: values['broker-version'] } : {}),
   ...(sliceLag === 'none' ? { endpointSliceLag: 'none' as const } : {}),
 });
 const traffic =

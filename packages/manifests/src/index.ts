@@ -16,6 +16,19 @@ export {
   renderActivemqXml,
   transportPorts,
 } from './broker/activemq-xml.js';
+export { renderConsoleFiles } from './broker/broker-config.js';
+export type {
+  BrokerConfigFile,
+  BrokerConfigLayout,
+  BrokerVersion,
+} from './broker/broker-version.js';
+export {
+  brokerConfigLayout,
+  checkBrokerVersion,
+  isSupportedBrokerLine,
+  parseBrokerVersion,
+  SUPPORTED_BROKER_LINES,
+} from './broker/broker-version.js';
 export type { JettyXmlOptions } from './broker/jetty-xml.js';
 export { renderJettyXml } from './broker/jetty-xml.js';
 export { JMX_EXPORTER_RULES, jmxExporterAgentFlag } from './broker/jmx-exporter-yaml.js';

@@ -12,8 +12,17 @@ export interface ResourceRequirements {
 export interface BrokerOptions {
   /** @default 'apache/activemq-classic' */
   readonly image?: string;
-  /** Tag of the broker image. @default '5.18.6' */
+  /**
+   * Tag of the broker image: a release (`latest` and floating tags are refused), from a line
+   * ActiveMQ supports (6.2.x or newer, 5.19.x) unless `allowUnsupported`. The version decides the
+   * console's config layout (Jetty 12 from 6.3).
+   * @default DEFAULT_BROKER_VERSION
+   */
   readonly version?: string;
+  /** Deploy a version from a line ActiveMQ no longer fixes (5.18.x, 6.1.x, ...). @default false */
+  readonly allowUnsupported?: boolean;
+  /** Pin the broker image by digest (`sha256:…`); the tag stays for readers. @default none */
+  readonly imageDigest?: string;
   /**
    * Preset of the lock and checkpoint settings below; see docs/operations.md ("Takeover
    * profiles") for what each costs. `gentle` is the 1000/500 ms of earlier releases.
@@ -66,6 +75,8 @@ export interface AgentOptions {
   readonly image?: string;
   /** Tag of the agent image. @default the version of this package */
   readonly version?: string;
+  /** Pin the agent image by digest (`sha256:…`). @default none */
+  readonly imageDigest?: string;
   /** Port of the agent's `/healthz`, `/readyz` and `/metrics`. @default 8080 */
   readonly httpPort?: number;
   /** @default 250 */
@@ -241,7 +252,7 @@ export interface OverlayOptions {
 
 export const DEFAULT_NAME = 'activemq';
 export const DEFAULT_BROKER_IMAGE = 'apache/activemq-classic';
-export const DEFAULT_BROKER_VERSION = '5.18.6';
+export { DEFAULT_BROKER_VERSION } from './broker/broker-version.js';
 /** Stands for the overlay's namespace in the base's PersistentVolume until the overlay replaces it. */
 export const NAMESPACE_PLACEHOLDER = 'NAMESPACE';
 export const DEFAULT_AGENT_IMAGE = 'ghcr.io/activemq-ha/agent';

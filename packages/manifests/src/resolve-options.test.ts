@@ -33,7 +33,8 @@ describe('resolveBaseOptions', () => {
       antiAffinity: 'preferred',
       broker: {
         image: 'apache/activemq-classic',
-        version: '5.18.6',
+        version: '6.2.10',
+        allowUnsupported: false,
         takeover: 'fast',
         lockAcquireSleepIntervalMs: 100,
         lockKeepAlivePeriodMs: 50,
@@ -110,6 +111,16 @@ describe('resolveBaseOptions', () => {
     ).not.toThrow();
   });
 
+  it('accepts an unsupported broker line only when allowed', () => {
+    for (const broker of [
+      { version: '5.18.6', allowUnsupported: true },
+      { version: '5.19.7' },
+      { version: '6.3.1' },
+    ]) {
+      expect(resolveBaseOptions({ ...STORE, broker }).broker.version).toBe(broker.version);
+    }
+  });
+
   it('defaults NFS to NFSv4.1 hard mounts', () => {
     const o = resolveBaseOptions({ ...STORE, storage: { nfs: { server: 'nfs', path: '/x' } } });
     expect(o.storage.nfs?.mountOptions).toEqual([
@@ -145,6 +156,11 @@ describe('resolveBaseOptions', () => {
     expect(base({ broker: { lockKeepAlivePeriodMs: 0 } })).toBe('broker.lockKeepAlivePeriodMs');
     expect(base({ broker: { takeover: 'instant' as 'fast' } })).toBe('broker.takeover');
     expect(base({ broker: { version: 'has space' } })).toBe('broker.version');
+    expect(base({ broker: { version: 'latest' } })).toBe('broker.version');
+    expect(base({ broker: { version: '7.0.0' } })).toBe('broker.version');
+    expect(base({ broker: { version: '5.18.6' } })).toBe('broker.version');
+    expect(base({ broker: { imageDigest: 'sha256:abc' } })).toBe('broker.imageDigest');
+    expect(base({ agent: { imageDigest: 'md5:0' } })).toBe('agent.imageDigest');
     expect(base({ broker: { image: 'repo:tag' } })).toBe('broker.image');
     expect(base({ service: { loadBalancerClass: 'x' } })).toBe('service.loadBalancerClass');
     expect(base({ service: { type: 'NodePort' } })).toBe('service.type');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkBrokerVersion } from './broker/broker-version.js';
 import { heapChoice, MIN_BROKER_MEMORY_BYTES } from './broker/jvm-memory.js';
 import { BROKER_PROTOCOLS, type BrokerProtocol } from './broker/protocols.js';
 import { DEFAULT_REDELIVERY } from './broker/redelivery-xml.js';
@@ -25,6 +26,7 @@ import {
   annotationMap,
   dns1123Label,
   fieldName,
+  imageDigest,
   imageRepository,
   imageTag,
   isLabelKey,
@@ -100,6 +102,8 @@ const baseSchema = z
         takeover: z
           .enum(TAKEOVER_PROFILE_NAMES as [TakeoverProfile, ...TakeoverProfile[]])
           .default(DEFAULT_TAKEOVER_PROFILE),
+        allowUnsupported: z.boolean().default(false),
+        imageDigest: imageDigest.optional(),
         lockAcquireSleepIntervalMs: positiveInt.optional(),
         lockKeepAlivePeriodMs: positiveInt.optional(),
         checkpointIntervalMs: positiveInt.optional(),
@@ -151,6 +155,16 @@ const baseSchema = z
           const problem = heapChoice(b.javaOptions, limitBytes, limit).problem;
           if (problem) ctx.addIssue({ code: 'custom', path: ['javaOptions'], message: problem });
         }
+        try {
+          checkBrokerVersion(b.version, b.allowUnsupported, 'version');
+        } catch (error) {
+          // The message starts with the field name, which zod's path already gives.
+          ctx.addIssue({
+            code: 'custom',
+            path: ['version'],
+            message: (error as Error).message.replace(/^version: /, ''),
+          });
+        }
         if (b.lockKeepAlivePeriodMs >= b.lockAcquireSleepIntervalMs) {
           ctx.addIssue({
             code: 'custom',
@@ -164,6 +178,7 @@ const baseSchema = z
       .strictObject({
         image: imageRepository.default(DEFAULT_AGENT_IMAGE),
         version: imageTag.default(DEFAULT_AGENT_VERSION),
+        imageDigest: imageDigest.optional(),
         httpPort: port.default(8080),
         probeIntervalMs: positiveInt.default(100),
         probeTimeoutMs: positiveInt.default(1000),

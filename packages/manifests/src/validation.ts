@@ -44,7 +44,12 @@ export const imageRepository = z
 
 export const imageTag = z
   .string()
-  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'must be an image tag such as 5.18.6');
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'must be an image tag such as 6.2.10');
+
+/** An OCI content digest, as `kubectl` and registries print it. */
+export const imageDigest = z
+  .string()
+  .regex(/^sha256:[0-9a-f]{64}$/, 'must be a digest such as sha256:<64 hex digits>');
 
 export function isLabelKey(key: string): boolean {
   const slash = key.lastIndexOf('/');

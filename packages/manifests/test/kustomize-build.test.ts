@@ -84,15 +84,20 @@ const CASES: readonly Case[] = [
     existingSecret: true,
   },
   {
-    title: 'forced NFSv3, fast lock settings, custom images',
+    title: 'forced NFSv3, fast lock settings, custom images pinned by digest, Jetty 12 broker',
     base: {
       broker: {
         image: 'registry.example.com/mq/activemq-classic',
-        version: '5.18.7',
+        version: '6.3.1',
+        imageDigest: `sha256:${'a'.repeat(64)}`,
         lockAcquireSleepIntervalMs: 250,
         lockKeepAlivePeriodMs: 100,
       },
-      agent: { image: 'registry.example.com/mq/agent', version: '0.2.0' },
+      agent: {
+        image: 'registry.example.com/mq/agent',
+        version: '0.2.0',
+        imageDigest: `sha256:${'b'.repeat(64)}`,
+      },
       storage: {
         nfs: {
           server: '192.0.2.10',
@@ -189,6 +194,19 @@ describe('kubectl kustomize builds every generated tree', () => {
       expect(volumes.find((v) => v.configMap)?.configMap?.name).toBe(
         one(objects, 'ConfigMap').metadata.name,
       );
+      // Every file mounted from the ConfigMap is one it holds (the Jetty 12 layout mounts more).
+      const configKeys = Object.keys(
+        (one(objects, 'ConfigMap') as unknown as { data: Record<string, string> }).data,
+      );
+      for (const [, key] of json.matchAll(
+        /"name":"config","mountPath":"[^"]+","subPath":"([^"]+)"/g,
+      )) {
+        expect(configKeys).toContain(key);
+      }
+      if (c.base.broker?.imageDigest) {
+        expect(json).toContain(`:${c.base.broker.version}@${c.base.broker.imageDigest}"`);
+        expect(json).toContain(`"mountPath":"/opt/apache-activemq/conf/jetty/jetty-security.xml"`);
+      }
       const secretName = c.existingSecret
         ? `${c.base.name ?? 'activemq'}-credentials`
         : one(objects, 'Secret').metadata.name;

@@ -24,6 +24,10 @@ export type {
   TakeoverBreakdownInput,
 } from './bench/takeover-breakdown.js';
 export { parseBrokerLog, takeoverBreakdown } from './bench/takeover-breakdown.js';
+export {
+  DEFAULT_TEST_ACTIVEMQ_VERSION,
+  resolveActivemqHome,
+} from './broker/activemq-version.js';
 export type { JvmOptions } from './broker/broker-command.js';
 export type {
   ActiveBroker,

@@ -74,7 +74,7 @@ export interface ActivemqXmlOptions {
   readonly maxFrameSize?: number;
   /** When set, clients must authenticate (simple authentication plugin). */
   readonly users?: readonly BrokerUser[];
-  /** Import `jetty.xml` from the broker's conf directory (web console). @default false */
+  /** Import the web console's config from the broker's conf directory. @default false */
   readonly webConsole?: boolean;
   /**
    * Register the broker's MBeans (the web console and JMX metrics read them), without a remote
@@ -87,6 +87,12 @@ export interface ActivemqXmlOptions {
   readonly tmpDataDirectory?: string;
   /** Delayed broker-side redelivery and per-destination dead-letter queues. @default off */
   readonly redelivery?: RedeliveryOptions;
+  /**
+   * What starts the console: `jetty.xml` (Jetty 9/11, up to 6.2) or `jetty-spring.xml` (Jetty 12,
+   * 6.3+); brokerConfigLayout says which a version needs.
+   * @default 'jetty.xml'
+   */
+  readonly consoleImport?: 'jetty.xml' | 'jetty-spring.xml';
 }
 
 /** ActiveMQ 6.3 lowered `wireFormat.maxFrameSize` to this; a client frame above it is refused. */
@@ -266,7 +272,7 @@ ${connectors}
       <bean xmlns="http://www.springframework.org/schema/beans" class="org.apache.activemq.hooks.SpringContextHook"/>
     </shutdownHooks>
   </broker>
-${options.webConsole ? '\n  <import resource="jetty.xml"/>\n' : ''}</beans>
+${options.webConsole ? `\n  <import resource="${options.consoleImport ?? 'jetty.xml'}"/>\n` : ''}</beans>
 `;
 }
 

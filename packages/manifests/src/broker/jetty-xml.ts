@@ -13,11 +13,8 @@ export interface JettyXmlOptions {
   readonly realmFile: string;
 }
 
-/**
- * Renders `jetty.xml` with only the admin console: no demo web apps, no `/api` (Jolokia), no file
- * listing of the webapps directory, basic auth on every path, hardening headers.
- */
-export function renderJettyXml(options: JettyXmlOptions): string {
+/** The console options with defaults, checked; shared by both Jetty layouts. */
+export function validateJettyXmlOptions(options: JettyXmlOptions): Required<JettyXmlOptions> {
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 8161;
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
@@ -25,9 +22,18 @@ export function renderJettyXml(options: JettyXmlOptions): string {
   }
   if (!/^[0-9a-fA-F.:]+$/.test(host))
     throw invalidOption('host', `must be an IP address, got "${host}"`);
-  if (!options.realmFile.startsWith('/')) {
+  if (!options.realmFile.startsWith('/') || /[<>&"\n]/.test(options.realmFile)) {
     throw invalidOption('realmFile', `must be an absolute path, got "${options.realmFile}"`);
   }
+  return { host, port, realmFile: options.realmFile };
+}
+
+/**
+ * Renders `jetty.xml` (Jetty 9 and 11: 5.x and 6.0–6.2) with only the admin console: no demo web apps, no `/api` (Jolokia), no file
+ * listing of the webapps directory, basic auth on every path, hardening headers.
+ */
+export function renderJettyXml(options: JettyXmlOptions): string {
+  const { host, port } = validateJettyXmlOptions(options);
   const headers = [
     ['X-FRAME-OPTIONS', 'SAMEORIGIN'],
     ['X-XSS-Protection', '1; mode=block'],

@@ -1,3 +1,5 @@
+import { DEFAULT_BROKER_VERSION } from '../broker/broker-version.js';
+
 /** Thrown for anything the user typed wrong; the CLI exits 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -142,9 +144,26 @@ export const FLAGS: readonly Flag[] = [
     'Broker image repository (default: apache/activemq-classic).',
     { value: 'repo' },
   ),
-  f('broker-version', 'string', 'base.broker.version', 'Broker image tag (default: 5.18.6).', {
-    value: 'tag',
-  }),
+  f(
+    'broker-version',
+    'string',
+    'base.broker.version',
+    `Broker image tag, a release of a supported line (default: ${DEFAULT_BROKER_VERSION}).`,
+    { value: 'tag' },
+  ),
+  f(
+    'allow-unsupported-broker',
+    'boolean',
+    'base.broker.allowUnsupported',
+    'Accept a broker version from a line ActiveMQ no longer fixes (5.18.x, 6.1.x, ...).',
+  ),
+  f(
+    'broker-image-digest',
+    'string',
+    'base.broker.imageDigest',
+    'Pin the broker image by digest (sha256:...).',
+    { value: 'digest' },
+  ),
   f(
     'takeover',
     'string',
@@ -263,6 +282,13 @@ export const FLAGS: readonly Flag[] = [
     'base.agent.version',
     'Agent image tag (default: the version of this CLI).',
     { value: 'tag' },
+  ),
+  f(
+    'agent-image-digest',
+    'string',
+    'base.agent.imageDigest',
+    'Pin the agent image by digest (sha256:...).',
+    { value: 'digest' },
   ),
   f(
     'agent-http-port',

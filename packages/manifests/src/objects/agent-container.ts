@@ -1,6 +1,7 @@
 import { BROKER_PROTOCOLS } from '../broker/protocols.js';
 import type { ResolvedBaseOptions } from '../resolve-options.js';
 import { CREDENTIAL_KEYS, RESTRICTED_CONTAINER_SECURITY } from './broker-container.js';
+import { imageReference } from './image-reference.js';
 import { type GroupNames, NAME_LABEL } from './manifest.js';
 import { leaseName } from './rbac.js';
 
@@ -72,7 +73,7 @@ export function agentContainer(
   }
   return {
     name: 'agent',
-    image: `${agent.image}:${agent.version}`,
+    image: imageReference(agent.image, agent.version, agent.imageDigest),
     args,
     env,
     ports: [{ name: 'http', containerPort: agent.httpPort, protocol: 'TCP' }],

@@ -1,12 +1,14 @@
+import { brokerConfigLayout, parseBrokerVersion } from '../broker/broker-version.js';
 import { jmxExporterAgentFlag } from '../broker/jmx-exporter-yaml.js';
 import { heapChoice } from '../broker/jvm-memory.js';
 import { BROKER_PROTOCOLS } from '../broker/protocols.js';
 import type { ResolvedBaseOptions } from '../resolve-options.js';
 import { quantityValue } from '../resources/quantity.js';
+import { imageReference } from './image-reference.js';
 import type { GroupNames, ManifestComment } from './manifest.js';
 
 /**
- * Layout of the official `apache/activemq-classic` 5.18 image (assembly/src/docker): everything
+ * Layout of the official `apache/activemq-classic` image, 5.18 to 6.3 (assembly/src/docker): everything
  * under ACTIVEMQ_HOME=/opt/apache-activemq, started by `activemq console`. That image runs as root
  * and writes its pid file and logs under data/ and temp files under tmp/, so with a read-only root
  * file system those become emptyDirs; the shared store is a separate mount.
@@ -90,13 +92,14 @@ export function brokerContainer(
     },
   ];
   if (console.enabled) {
+    const { consoleFiles } = brokerConfigLayout(parseBrokerVersion(broker.version));
     mounts.push(
-      {
+      ...consoleFiles.map((file) => ({
         name: 'config',
-        mountPath: `${BROKER_PATHS.conf}/jetty.xml`,
-        subPath: 'jetty.xml',
+        mountPath: `${BROKER_PATHS.conf}/${file.path}`,
+        subPath: file.key,
         readOnly: true,
-      },
+      })),
       {
         name: 'console-realm',
         mountPath: BROKER_PATHS.consoleRealm.replace(/\/[^/]+$/, ''),
@@ -123,7 +126,7 @@ export function brokerContainer(
 
   const container = {
     name: 'broker',
-    image: `${broker.image}:${broker.version}`,
+    image: imageReference(broker.image, broker.version, broker.imageDigest),
     ports: brokerPorts(options),
     env: [
       { name: 'ACTIVEMQ_OPTS', value: javaOpts },

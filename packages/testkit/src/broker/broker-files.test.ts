@@ -58,7 +58,14 @@ describe('brokerCommand', () => {
     const paths = brokerPaths(dir, 'broker-0');
     const { args } = brokerCommand(
       '/usr/bin/java',
-      { home: '/opt/activemq', jar: '/opt/activemq/bin/activemq.jar', layout: 'apache' },
+      {
+        home: '/opt/activemq',
+        jar: '/opt/activemq/bin/activemq.jar',
+        layout: 'apache',
+        version: '6.1.8',
+        release: '6.1.8',
+        webConsole: true,
+      },
       paths,
       { heapMb: 128, extraJvmArgs: ['-Dextra=1'] },
     );

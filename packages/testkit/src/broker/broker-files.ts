@@ -1,9 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   type ActivemqXmlOptions,
   type BrokerProtocol,
+  type BrokerUser,
+  brokerConfigLayout,
+  parseBrokerVersion,
   renderActivemqXml,
+  renderConsoleFiles,
 } from '@activemq-ha/manifests';
 
 /** Where one broker of a group keeps its files. Everything but `sharedDataDir` is its own. */
@@ -23,6 +27,16 @@ export interface BrokerPaths {
   readonly consoleFile: string;
   /** KahaDB and its lock live below this, the same directory for every broker of the group. */
   readonly sharedDataDir: string;
+  /** The web console's users (`name: password, admin`), when it runs. */
+  readonly consoleRealmFile: string;
+}
+
+/** The web console of one broker: rendered by the manifests for the broker's version. */
+export interface BrokerConsoleFiles {
+  readonly port: number;
+  readonly users: readonly Pick<BrokerUser, 'username' | 'password'>[];
+  /** The broker release, which decides the Jetty layout (brokerConfigLayout). */
+  readonly brokerVersion: string;
 }
 
 export function brokerPaths(groupDir: string, id: string): BrokerPaths {
@@ -37,6 +51,7 @@ export function brokerPaths(groupDir: string, id: string): BrokerPaths {
     logFile: join(dir, 'activemq.log'),
     consoleFile: join(dir, 'console.log'),
     sharedDataDir: join(groupDir, 'shared'),
+    consoleRealmFile: join(confDir, 'jetty-realm.properties'),
   };
 }
 
@@ -59,7 +74,9 @@ export async function writeBrokerFiles(
   host: string,
   ports: Readonly<Partial<Record<BrokerProtocol, number>>>,
   logging: BrokerLogging = {},
+  console?: BrokerConsoleFiles,
 ): Promise<void> {
+  const layout = console && brokerConfigLayout(parseBrokerVersion(console.brokerVersion));
   const transports = Object.entries(ports).map(([protocol, port]) => ({
     protocol: protocol as BrokerProtocol,
     port,
@@ -69,7 +86,23 @@ export async function writeBrokerFiles(
     dataDirectory: paths.sharedDataDir,
     bindAddress: host,
     transports,
+    webConsole: console !== undefined,
+    ...(layout ? { consoleImport: layout.consoleImport } : {}),
   });
+  const consoleFiles: Record<string, string> = {};
+  if (console && layout) {
+    const jetty = { host, port: console.port, realmFile: paths.consoleRealmFile };
+    // The console's JMS login is the first broker user, as the manifests give it the Secret's.
+    const rendered = renderConsoleFiles(
+      layout,
+      jetty,
+      xml.users?.[0] ?? { username: '', password: '' },
+    );
+    for (const file of layout.consoleFiles) consoleFiles[file.path] = rendered[file.key] ?? '';
+    consoleFiles['jetty-realm.properties'] = console.users
+      .map((u) => `${u.username}: ${u.password}, admin\n`)
+      .join('');
+  }
   await Promise.all(
     [paths.confDir, paths.dataDir, paths.tmpDir, paths.sharedDataDir].map((d) =>
       mkdir(d, { recursive: true }),
@@ -79,6 +112,10 @@ export async function writeBrokerFiles(
     writeFile(paths.configFile, config),
     writeFile(join(paths.confDir, 'log4j.properties'), log4j1Properties(paths.logFile, logging)),
     writeFile(join(paths.confDir, 'log4j2.properties'), log4j2Properties(paths.logFile, logging)),
+    ...Object.entries(consoleFiles).map(async ([path, text]) => {
+      await mkdir(dirname(join(paths.confDir, path)), { recursive: true });
+      await writeFile(join(paths.confDir, path), text);
+    }),
   ]);
 }
 

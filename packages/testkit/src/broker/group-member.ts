@@ -16,6 +16,8 @@ export interface BrokerHandle<P extends BrokerProtocol = BrokerProtocol> {
   readonly host: string;
   /** The broker's own port for each protocol of the group. */
   readonly ports: Readonly<Record<P, number>>;
+  /** The web console's port, when the group was started with `webConsole`. */
+  readonly consolePort: number | undefined;
   /** Pid of the running JVM; `undefined` when not running. */
   readonly pid: number | undefined;
   readonly running: boolean;
@@ -59,6 +61,7 @@ export class GroupMember<P extends BrokerProtocol> implements BrokerHandle<P> {
     readonly ports: Readonly<Record<P, number>>,
     /** Internal: where this broker's files are. */
     readonly paths: BrokerPaths,
+    readonly consolePort: number | undefined = undefined,
   ) {}
 
   get dir(): string {

@@ -2,7 +2,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { locateActivemq, locateJava } from './locate-activemq.js';
+import { brokerRelease, locateActivemq, locateJava } from './locate-activemq.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -17,6 +17,7 @@ async function fakeHome(withConf: boolean): Promise<string> {
   await mkdir(join(dir, 'lib'));
   if (withConf) await mkdir(join(dir, 'conf'));
   await writeFile(join(dir, 'bin', 'activemq.jar'), '');
+  if (withConf) await writeFile(join(dir, 'lib', 'activemq-broker-6.1.8.jar'), '');
   return dir;
 }
 
@@ -27,7 +28,16 @@ describe('locateActivemq', () => {
       home,
       jar: join(home, 'bin', 'activemq.jar'),
       layout: 'apache',
+      version: 'ACTIVEMQ_HOME',
+      release: '6.1.8',
+      webConsole: false,
     });
+  });
+
+  it("reads the release from lib/activemq-broker-<release>.jar, else Debian's 5.17.2", async () => {
+    expect(brokerRelease(['slf4j-api-2.0.17.jar', 'activemq-broker-5.18.3.jar'])).toBe('5.18.3');
+    expect(brokerRelease(['activemq-broker.jar'])).toBeUndefined();
+    expect(locateActivemq(await fakeHome(false)).release).toBe('5.17.2');
   });
 
   it('tells a Debian-style home (no conf/) apart', async () => {

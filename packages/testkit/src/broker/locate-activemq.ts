@@ -1,9 +1,9 @@
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, readdirSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { DEBIAN_ACTIVEMQ_HOME, resolveActivemqHome } from './activemq-version.js';
 import { BrokerGroupError } from './errors.js';
 
-/** Where Debian's `activemq` package puts the broker (jars under /usr/share/java, linked here). */
-export const DEBIAN_ACTIVEMQ_HOME = '/usr/share/activemq';
+export { DEBIAN_ACTIVEMQ_HOME };
 
 export interface ActivemqInstallation {
   /** Passed to the JVM as `activemq.home`. */
@@ -15,23 +15,61 @@ export interface ActivemqInstallation {
    * (no `conf/`, logs through log4j 1.2). Both configs are written, so this is informational.
    */
   readonly layout: 'apache' | 'debian';
+  /** The matrix version name it was found by (`debian`, `6.1.8`, ...), or `ACTIVEMQ_HOME`. */
+  readonly version: string;
+  /** The release, from lib/activemq-broker-<release>.jar (Debian's package: 5.17.2). */
+  readonly release: string;
+  /** Whether it ships the web console (webapps/admin); Debian's package does not. */
+  readonly webConsole: boolean;
 }
 
 const INSTALL_HINT =
   'Install it with `apt-get install activemq` (Debian/Ubuntu) or unpack the Apache ActiveMQ Classic tarball ' +
   '(https://activemq.apache.org/components/classic/download/) and set ACTIVEMQ_HOME to its directory.';
 
+/** Debian's package names its jars without versions; bookworm and trixie ship 5.17.2. */
+const DEBIAN_ACTIVEMQ_RELEASE = '5.17.2';
+
+/** The release in a distribution's lib/ listing (`activemq-broker-6.1.8.jar`), if any. */
+export function brokerRelease(libFiles: readonly string[]): string | undefined {
+  for (const file of libFiles) {
+    const match = /^activemq-broker-(\d+\.\d+\.\d+)\.jar$/.exec(file);
+    if (match) return match[1];
+  }
+  return undefined;
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+let warnedFallback = false;
+
 /**
- * Finds ActiveMQ Classic: `home` if given, else `$ACTIVEMQ_HOME`, else the Debian package. An
- * explicit home that is broken is an error rather than a silent fallback, so a typo never tests a
- * different broker than intended.
+ * Finds ActiveMQ Classic: `home` if given, else `$ACTIVEMQ_HOME`, else `version` /
+ * `$ACTIVEMQ_VERSION` / the default version in the cache scripts/setup-brokers.sh fills (see
+ * resolveActivemqHome). An explicit home that is broken is an error rather than a silent
+ * fallback, so a typo never tests a different broker than intended.
  */
-export function locateActivemq(
-  home: string | undefined = process.env.ACTIVEMQ_HOME || undefined,
-): ActivemqInstallation {
-  const candidate = home ?? DEBIAN_ACTIVEMQ_HOME;
+export function locateActivemq(home?: string, version?: string): ActivemqInstallation {
+  const resolved = resolveActivemqHome({
+    home,
+    version,
+    env: process.env,
+    isInstalled: (dir) => isFile(join(dir, 'bin', 'activemq.jar')),
+  });
+  if (resolved.fallback && !warnedFallback) {
+    warnedFallback = true;
+    process.emitWarning(resolved.fallback, { code: 'ACTIVEMQ_HA_BROKER_FALLBACK' });
+  }
+  const candidate = resolved.home;
   const jar = join(candidate, 'bin', 'activemq.jar');
-  const source = home === undefined ? 'the Debian package path' : 'ACTIVEMQ_HOME';
+  const source =
+    resolved.version === 'ACTIVEMQ_HOME' ? 'ACTIVEMQ_HOME' : `version ${resolved.version}`;
   if (!isFile(jar) || !isDirectory(join(candidate, 'lib'))) {
     throw new BrokerGroupError(
       'ACTIVEMQ_NOT_FOUND',
@@ -42,6 +80,9 @@ export function locateActivemq(
     home: candidate,
     jar,
     layout: isDirectory(join(candidate, 'conf')) ? 'apache' : 'debian',
+    version: resolved.version,
+    release: brokerRelease(safeReaddir(join(candidate, 'lib'))) ?? DEBIAN_ACTIVEMQ_RELEASE,
+    webConsole: isDirectory(join(candidate, 'webapps', 'admin')),
   };
 }
 

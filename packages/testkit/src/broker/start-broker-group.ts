@@ -11,6 +11,7 @@ import {
   TAKEOVER_PROFILES,
   type TakeoverProfile,
 } from '@activemq-ha/manifests';
+import { DEFAULT_TEST_ACTIVEMQ_VERSION } from './activemq-version.js';
 import { brokerCommand, type JvmOptions } from './broker-command.js';
 import { brokerPaths, writeBrokerFiles } from './broker-files.js';
 import { BrokerGroup } from './broker-group.js';
@@ -45,10 +46,22 @@ export interface StartBrokerGroupOptions<P extends BrokerProtocol = DefaultBroke
   readonly brokerName?: string;
   /** More of the deployed activemq.xml (as `renderActivemqXml` takes it), e.g. redelivery. @default {} */
   readonly config?: Pick<ActivemqXmlOptions, 'redelivery' | 'systemUsage' | 'jmx'>;
-  /** @default $ACTIVEMQ_HOME, else the Debian package at /usr/share/activemq */
+  /** An installation directory. @default $ACTIVEMQ_HOME, else the home of `version` */
   readonly activemqHome?: string;
+  /**
+   * A version of the broker matrix (scripts/broker-matrix.txt), fetched into the cache by
+   * scripts/setup-brokers.sh, or `debian` for Debian's package.
+   * @default $ACTIVEMQ_VERSION, else DEFAULT_TEST_ACTIVEMQ_VERSION (Debian's package if not fetched)
+   */
+  readonly version?: string;
   /** @default $JAVA_HOME, else `java` on PATH */
   readonly javaHome?: string;
+  /**
+   * Run each broker's web console with the manifests' jetty config for its version (Jetty 9/11
+   * or 12), on a free port of its own, basic auth against these users. Debian's package has no
+   * console. @default none
+   */
+  readonly webConsole?: { readonly users: readonly Pick<BrokerUser, 'username' | 'password'>[] };
   /** Extra environment for the JVMs, e.g. values for `${NAME}` placeholders in `users`. @default {} */
   readonly env?: Readonly<Record<string, string>>;
   /** Deadline for the first broker to serve and the others to wait for the lock. @default 60000 */
@@ -93,19 +106,29 @@ export async function startBrokerGroup<P extends BrokerProtocol = DefaultBrokerP
     options.lockAcquireSleepIntervalMs ?? profile?.lockAcquireSleepIntervalMs ?? 0;
   const lockKeepAlivePeriodMs =
     options.lockKeepAlivePeriodMs ?? profile?.lockKeepAlivePeriodMs ?? 0;
-  const activemq = locateActivemq(options.activemqHome);
+  const activemq = locateActivemq(options.activemqHome, options.version);
+  if (options.webConsole && !activemq.webConsole) {
+    throw new BrokerGroupError(
+      'INVALID_OPTION',
+      `webConsole: ${activemq.home} has no webapps/admin (Debian's package ships no web console); use an Apache distribution (ACTIVEMQ_VERSION=${DEFAULT_TEST_ACTIVEMQ_VERSION})`,
+    );
+  }
   const java = locateJava(options.javaHome);
 
   const dir = await mkdtemp(join(options.parentDir ?? tmpdir(), 'activemq-ha-group-'));
   let group: BrokerGroup<P> | undefined;
   try {
-    const ports = await allocatePorts(size * protocols.length, HOST);
+    const perBroker = protocols.length + (options.webConsole ? 1 : 0);
+    const ports = await allocatePorts(size * perBroker, HOST);
     const members = Array.from({ length: size }, (_, index) => {
       const id = `broker-${index}`;
       const own = Object.fromEntries(
-        protocols.map((p, i) => [p, ports[index * protocols.length + i]]),
+        protocols.map((p, i) => [p, ports[index * perBroker + i]]),
       ) as Record<P, number>;
-      return new GroupMember<P>(id, index, HOST, own, brokerPaths(dir, id));
+      const consolePort = options.webConsole
+        ? ports[index * perBroker + protocols.length]
+        : undefined;
+      return new GroupMember<P>(id, index, HOST, own, brokerPaths(dir, id), consolePort);
     });
     // Render every config before spawning anything: a bad option must not leave JVMs behind.
     await Promise.all(
@@ -125,6 +148,9 @@ export async function startBrokerGroup<P extends BrokerProtocol = DefaultBrokerP
           HOST,
           m.ports,
           { lockRetries: options.lockRetryLog ?? false },
+          options.webConsole && m.consolePort !== undefined
+            ? { ...options.webConsole, port: m.consolePort, brokerVersion: activemq.release }
+            : undefined,
         ),
       ),
     );

@@ -35,6 +35,8 @@ export interface HaClusterOptions {
   readonly groupLabels?: Readonly<Record<string, string>>;
   /** The client Service; its selector should include `leader: 'yes'`. @default a Service named `activemq` on openwire and stomp */
   readonly service?: Omit<CreateServiceOptions, 'namespace'>;
+  /** The broker matrix version to run (see startBrokerGroup). @default $ACTIVEMQ_VERSION, else the default */
+  readonly brokerVersion?: string;
   /** Lock and checkpoint preset of `@activemq-ha/manifests`. @default its default */
   readonly takeover?: TakeoverProfile;
   /** @default the takeover profile's */
@@ -173,6 +175,7 @@ export class HaCluster implements AsyncDisposable {
         checkpointIntervalMs: options.checkpointIntervalMs,
         kahaDb: options.kahaDb,
         lockRetryLog: options.lockRetryLog,
+        ...(options.brokerVersion ? { version: options.brokerVersion } : {}),
       });
       if (target.api === 'emulator') target.kube.createService({ ...service, namespace });
       const pods = brokers.brokers.map(
