@@ -4,6 +4,8 @@
  * handler across a failover with dedupe, and 10 000 auto-mode messages with a bounded buffer.
  */
 import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -19,6 +21,21 @@ import { Producer, Receiver, waitFor } from './traffic.js';
 
 const run = promisify(execFile);
 const JMS_PRODUCER = fileURLToPath(new URL('./jms/JmsPropertyProducer.java', import.meta.url));
+
+/**
+ * The producer's source for the JMS API in `lib`: ActiveMQ 6 is on Jakarta Messaging
+ * (`jakarta.jms`), 5.x on `javax.jms`; the program is the same either way.
+ */
+async function jmsProducerFor(lib: string): Promise<string> {
+  if (!(await readdir(lib)).some((f) => f.startsWith('jakarta.jms'))) return JMS_PRODUCER;
+  const dir = await mkdtemp(join(tmpdir(), 'amqha-jms-'));
+  const file = join(dir, 'JmsPropertyProducer.java');
+  await writeFile(
+    file,
+    (await readFile(JMS_PRODUCER, 'utf8')).replaceAll('javax.jms', 'jakarta.jms'),
+  );
+  return file;
+}
 
 describe('ActiveMQ as it really behaves', () => {
   let group: BrokerGroup<'stomp' | 'openwire'> | undefined;
@@ -72,7 +89,7 @@ describe('ActiveMQ as it really behaves', () => {
       [
         '-cp',
         `${lib}/*`,
-        JMS_PRODUCER,
+        await jmsProducerFor(lib),
         `tcp://${active.host}:${active.ports.openwire}`,
         'it-jms-props',
         String(5 * 1024),

@@ -43,7 +43,7 @@ export class OpenWireError extends Error {
 export class OpenWireBrokerError extends OpenWireError {
   override readonly name: string = 'OpenWireBrokerError';
   constructor(
-    /** Java exception class, e.g. `javax.jms.InvalidClientIDException`. */
+    /** Java exception class, e.g. `jakarta.jms.InvalidClientIDException` (6.x) or `javax.jms.…` (5.x). */
     readonly exceptionClass: string | null,
     readonly brokerMessage: string | null,
   ) {
