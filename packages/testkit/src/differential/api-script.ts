@@ -162,7 +162,14 @@ export async function runApiScript(kc: KubeConfig, ns: string): Promise<StepOutc
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name: 'd' },
-    spec: { selector: { app: 'd', leader: 'yes' }, ports: [{ name: 'p', port: 80 }] },
+    // No scheduler binds d-0 to a Node, and the EndpointSlice controller skips a pod whose Node it
+    // cannot find unless the Service publishes not-ready addresses; so it does, or no slice would
+    // ever list d-0 and the endpoint steps could not tell "caught up" from "not yet".
+    spec: {
+      selector: { app: 'd', leader: 'yes' },
+      ports: [{ name: 'p', port: 80 }],
+      publishNotReadyAddresses: true,
+    },
   });
   await step('create pod', 'POST', pods, pod('d-0', { app: 'd', leader: 'no' }));
   await step('create the same pod again', 'POST', pods, pod('d-0', { app: 'd', leader: 'no' }));
@@ -283,7 +290,7 @@ export async function runApiScript(kc: KubeConfig, ns: string): Promise<StepOutc
   return out;
 }
 
-/** `name ready=<flag>` of the Service `d`'s endpoints, polled until `done` holds (or 10 s). */
+/** `name ready=<flag>` of the Service `d`'s endpoints, polled until `done` holds (marked if 10 s pass first). */
 async function settledEndpoints(
   kc: KubeConfig,
   ns: string,
@@ -305,7 +312,9 @@ async function settledEndpoints(
       .flatMap((s) => s.endpoints ?? [])
       .map((x) => `${x.targetRef?.name} ready=${x.conditions?.ready}`)
       .sort();
-    if (done(e) || Date.now() > deadline) return e;
+    if (done(e)) return e;
+    // Marked, so a controller that never caught up is not mistaken for one that settled.
+    if (Date.now() > deadline) return [...e, 'deadline passed before the condition held'];
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -191,10 +191,13 @@ export const apiErrors = {
     new KubeStatusError(
       failure(413, 'RequestEntityTooLarge', `Request entity too large: ${message}`),
     ),
-  /** What NewGenericServerResponse(422, ...) yields, e.g. for a failed JSON-patch `test`. */
+  /**
+   * What NewGenericServerResponse(422, "", GroupResource{}, "", ...) yields, e.g. for a failed
+   * JSON-patch `test`: it always sets Details, here with every field empty, so `details: {}`.
+   */
   patchRejected: () =>
     new KubeStatusError(
-      failure(422, 'Invalid', 'the server rejected our request due to an error in our request'),
+      failure(422, 'Invalid', 'the server rejected our request due to an error in our request', {}),
     ),
   internal: (why: string) =>
     new KubeStatusError(

@@ -55,6 +55,17 @@ function findPort(pod: KubeObject, targetPort: unknown, protocol: string): numbe
   return undefined;
 }
 
+/**
+ * The endpointslice reconciler (k8s.io/endpointslice reconciler.go) looks each pod's Node up and
+ * skips the pod when it is not found, unless the Service publishes not-ready addresses; an
+ * unscheduled pod's node "" is never found. The emulator models no Node objects, so a named node
+ * counts as present. The legacy Endpoints controller does no such lookup.
+ */
+function nodeKnown(svc: KubeObject): (e: PodEndpoint) => boolean {
+  const publishNotReady = svc.spec?.publishNotReadyAddresses === true;
+  return (e) => publishNotReady || Boolean(asString(e.pod.spec?.nodeName));
+}
+
 function portKey(ports: readonly EndpointPort[] | null | undefined): string {
   return JSON.stringify([...(ports ?? [])].sort((a, b) => a.name.localeCompare(b.name)));
 }
@@ -107,7 +118,7 @@ class Reconcile {
       return this.writes;
     }
     const endpoints = this.podEndpoints(svc, selector);
-    this.reconcileSlices(svc, endpoints, [...existing]);
+    this.reconcileSlices(svc, endpoints.filter(nodeKnown(svc)), [...existing]);
     this.reconcileEndpoints(svc, endpoints);
     return this.writes;
   }
