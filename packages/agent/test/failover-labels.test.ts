@@ -2,6 +2,7 @@ import {
   type HaCluster,
   type HaClusterApi,
   leaderOverlaps,
+  poll,
   startHaCluster,
 } from '@activemq-ha/testkit';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
@@ -133,6 +134,16 @@ describe.each(TARGETS)('on the %s API', (api) => {
         ).toBe(term);
       }
       await leaderIs(leader.name);
+      // On any target: the restarted agent holds the group Lease again (its metrics say the term).
+      await poll(
+        async () => {
+          const text = await (
+            await fetch(`http://127.0.0.1:${leader.agent!.httpPort}/metrics`)
+          ).text();
+          return /^activemq_ha_lease_term\{[^}]*\} \d+$/m.test(text);
+        },
+        { timeoutMs: 20_000, intervalMs: 100, description: 'the restarted agent holds the Lease' },
+      );
     });
 
     it('serves health, readiness and Prometheus metrics', async () => {
