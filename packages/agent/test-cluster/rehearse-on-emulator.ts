@@ -15,7 +15,8 @@
  * With `--api real` the same runs against a real kube-apiserver and kube-controller-manager
  * (testkit's startControlPlane): real EndpointSlices, RBAC and bound tokens for the agents, and the
  * stand-in kubelet's graceful deletion (deletionTimestamp, SIGTERM, removal after exit). The suite
- * sees the admin kubeconfig, as it would see any cluster's.
+ * sees the admin kubeconfig, as it would see any cluster's. The client traffic part is off there:
+ * the stand-in pod IPs (10.244.0.0/16, which the real API accepts as endpoints) are not routable.
  *
  *   pnpm build && npx tsx packages/agent/test-cluster/rehearse-on-emulator.ts --api real
  */
@@ -89,7 +90,11 @@ try {
         : cluster.kube.kubeconfigPath,
     ACTIVEMQ_HA_CLUSTER_NAMESPACE: cluster.namespace,
     ACTIVEMQ_HA_CLUSTER_DESTRUCTIVE: '1',
-    ACTIVEMQ_HA_CLUSTER_CLIENT: '1',
+    // The real API server rejects loopback endpoints, so the stand-in pods carry pod IPs of the
+    // stand-in network (testkit pod-network.ts) that only the testkit's kube-proxy stand-in
+    // translates; the suite's client dials pod IPs, as a runner outside the cluster network could
+    // not either. The client part runs on the emulator only.
+    ACTIVEMQ_HA_CLUSTER_CLIENT: cluster.api === 'real' ? '0' : '1',
     ACTIVEMQ_HA_CLUSTER_RESTORE_TIMEOUT_MS: '120000',
   });
   if (process.exitCode !== 0) cluster.dumpLogs();

@@ -132,6 +132,14 @@ describe.each(TARGETS)('on the %s API', (api) => {
         expect(
           cluster.kube.getPod(leader.name)?.metadata.annotations?.['activemq-ha.io/term'],
         ).toBe(term);
+      } else {
+        // No request log on a real API server: the restarted agent says when it holds the Lease.
+        const agent = leader.agent!;
+        await poll(async () => agent.lines.some((l) => l.event === 'lease' && l.held === true), {
+          timeoutMs: 10_000,
+          intervalMs: 50,
+          description: 'the restarted agent holds the group Lease',
+        });
       }
       await leaderIs(leader.name);
       // On any target: the restarted agent holds the group Lease again (its metrics say the term).

@@ -228,7 +228,7 @@ export class KubeClient extends GuardedEmitter<KubeClientEvents> implements PodA
           body: {
             apiVersion: 'events.k8s.io/v1',
             kind: 'Event',
-            metadata: { generateName: `${e.regarding.name}.` },
+            metadata: { name: eventName(e.regarding.name, e.at) },
             // MicroTime wants exactly six fractional digits; the serializer passes strings through.
             eventTime: microTime(e.at) as unknown as Date,
             type: e.type,
@@ -468,6 +468,19 @@ function parseBody(body: unknown): { reason?: unknown; message?: unknown } | und
 }
 
 /** RFC 3339 with microseconds, as `MicroTime` fields require. */
+let eventSeq = 0n;
+
+/**
+ * An Event's name as client-go's events recorder makes it: `<object>.<hex nanoseconds>`. Not a
+ * generateName of `<object>.`: the API server validates a generateName as a name whose trailing
+ * `-` only is forgiven, so a trailing `.` is rejected with 422. A per-process sequence stands in
+ * for the nanoseconds a millisecond clock lacks, so two Events in one millisecond do not clash.
+ */
+export function eventName(objectName: string, epochMs: number): string {
+  eventSeq = (eventSeq + 1n) % 1_000_000n;
+  return `${objectName}.${(BigInt(epochMs) * 1_000_000n + eventSeq).toString(16)}`;
+}
+
 export function microTime(epochMs: number): string {
   return new Date(epochMs).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }

@@ -12,6 +12,7 @@ import {
   type V1EndpointSlice,
   Watch,
 } from '@kubernetes/client-node';
+import { localHostForPodIP } from './pod-network.js';
 
 export interface EndpointSliceRoutingOptions {
   readonly kubeConfig: KubeConfig;
@@ -21,7 +22,7 @@ export interface EndpointSliceRoutingOptions {
   readonly portName?: string;
   /** kube-proxy's minimum sync period. `0` only when a test asks for instant routing. @default 1000 */
   readonly minSyncPeriodMs?: number;
-  /** Where to connect for an endpoint address. @default identity */
+  /** Where to connect for an endpoint address. @default the stand-in pod network's localHostForPodIP */
   readonly hostForPodIP?: (podIP: string) => string;
 }
 
@@ -173,7 +174,7 @@ export class EndpointSliceRouting implements AsyncDisposable {
       return;
     }
     this.#log.push({ time: Date.now(), ...target });
-    const host = this.#o.hostForPodIP ? this.#o.hostForPodIP(target.address) : target.address;
+    const host = (this.#o.hostForPodIP ?? localHostForPodIP)(target.address);
     const upstream = connect({ host, port: target.port });
     this.#pairs.add(client);
     client.pipe(upstream);

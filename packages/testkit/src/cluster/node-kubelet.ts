@@ -15,6 +15,7 @@ import {
   type V1PodCondition,
   Watch,
 } from '@kubernetes/client-node';
+import { podIPForLocalHost } from './pod-network.js';
 
 /** A local process playing one container of a pod. */
 export interface LocalContainer {
@@ -41,6 +42,10 @@ export interface ReadinessProbe {
 export interface NodePodSpec {
   readonly name: string;
   readonly labels: Readonly<Record<string, string>>;
+  /**
+   * The loopback address the pod's processes listen on. The API shows the pod IP the stand-in
+   * network maps it to (pod-network.ts), since a real API server rejects loopback endpoints.
+   */
   readonly podIP: string;
   readonly containerPorts: readonly { name: string; containerPort: number }[];
   /** @default 30 (the API's default) */
@@ -160,12 +165,13 @@ export class NodeKubelet {
       terminating: false,
     });
     const now = new Date();
+    const podIP = podIPForLocalHost(spec.podIP);
     await this.#patchStatus(spec.name, {
       phase: 'Running',
       hostIP: '127.0.0.1',
       hostIPs: [{ ip: '127.0.0.1' }],
-      podIP: spec.podIP,
-      podIPs: [{ ip: spec.podIP }],
+      podIP,
+      podIPs: [{ ip: podIP }],
       startTime: now,
       conditions: [
         { type: 'PodScheduled', status: 'True', lastTransitionTime: now },
