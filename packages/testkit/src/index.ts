@@ -51,7 +51,8 @@ export type {
   StartBrokerGroupOptions,
 } from './broker/start-broker-group.js';
 export { startBrokerGroup } from './broker/start-broker-group.js';
-export { now } from './broker/timing.js';
+export type { PollOptions } from './broker/timing.js';
+export { now, pollUntil } from './broker/timing.js';
 export type { ServiceAccountTokenOptions } from './cluster/agent-identity.js';
 export { applyAgentRbac, ServiceAccountTokenFile } from './cluster/agent-identity.js';
 export type { AgentLogLine, AgentProcessOptions } from './cluster/agent-process.js';

@@ -10,6 +10,7 @@ import {
   acceptsConnections,
   type ControlPlane,
   ControlPlaneError,
+  pollUntil,
   startControlPlane,
 } from '../src/index.js';
 
@@ -141,14 +142,11 @@ async function pollKubectl(
   args: string[],
   timeoutMs = 60_000,
 ): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const out = await kubectl(...args).catch(() => '');
-    if (out.trim() !== '') return out.trim();
-    if (Date.now() > deadline)
-      throw new Error(`kubectl ${args.join(' ')} printed nothing for ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  return pollUntil(
+    async () => (await kubectl(...args).catch(() => '')).trim() || undefined,
+    { timeoutMs, intervalMs: 200 },
+    () => new Error(`kubectl ${args.join(' ')} printed nothing for ${timeoutMs} ms`),
+  );
 }
 
 function runWithInput(kubeconfig: string, args: string[], input: string): Promise<string> {

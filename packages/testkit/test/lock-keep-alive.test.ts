@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type BrokerGroup, startBrokerGroup } from '@activemq-ha/testkit';
+import { type BrokerGroup, pollUntil, startBrokerGroup } from '@activemq-ha/testkit';
 import { afterEach, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 
 // The shortened keep-alive of the default takeover profile must still stop a master that lost
@@ -15,15 +15,12 @@ import { afterEach, beforeEach, describe, expect, it, onTestFailed } from 'vites
 const GIVE_UP = /no longer able to keep the exclusive lock so giving up being a master/;
 const BOUND_MS = 30_000;
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + BOUND_MS;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what} within ${BOUND_MS} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> =>
+  pollUntil(
+    probe,
+    { timeoutMs: BOUND_MS, intervalMs: 20 },
+    () => new Error(`${what} within ${BOUND_MS} ms`),
+  );
 
 describe('lock keep-alive of the default takeover profile', () => {
   let group: BrokerGroup;

@@ -5,13 +5,14 @@
 // old). Syncs are rate-limited as kube-proxy's BoundedFrequencyRunner does
 // (pkg/proxy/iptables/proxier.go, --iptables-min-sync-period, default 1 s): a change is applied at
 // once if the last sync is older than the minimum period, else when the period has passed.
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import {
   DiscoveryV1Api,
   type KubeConfig,
   type V1EndpointSlice,
   Watch,
 } from '@kubernetes/client-node';
+import { splice } from '../net/splice.js';
 import { localHostForPodIP } from './pod-network.js';
 
 export interface EndpointSliceRoutingOptions {
@@ -175,19 +176,7 @@ export class EndpointSliceRouting implements AsyncDisposable {
     }
     this.#log.push({ time: Date.now(), ...target });
     const host = (this.#o.hostForPodIP ?? localHostForPodIP)(target.address);
-    const upstream = connect({ host, port: target.port });
-    this.#pairs.add(client);
-    client.pipe(upstream);
-    upstream.pipe(client);
-    upstream.on('error', () => {
-      if (!client.destroyed) client.resetAndDestroy();
-    });
-    client.on('error', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-    client.on('close', () => {
-      this.#pairs.delete(client);
-      upstream.destroy();
-    });
+    splice(client, host, target.port, this.#pairs);
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { V1EndpointSlice, V1Pod } from '@kubernetes/client-node';
+import { pollUntil } from '../broker/timing.js';
 
 /** Pure readings of pods and EndpointSlices, shared by the one-shot checks and the pod watch. */
 
@@ -80,23 +81,25 @@ export async function poll<T>(
   check: () => Promise<T | undefined | false>,
   o: PodPollOptions,
 ): Promise<T> {
-  const deadline = Date.now() + o.timeoutMs;
   let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      // API hiccups are retried until the deadline; the last one is reported.
-      lastError = error;
-    }
-    if (Date.now() >= deadline) {
+  return pollUntil(
+    async () => {
+      try {
+        const value = await check();
+        return value === false ? undefined : value;
+      } catch (error) {
+        // API hiccups are retried until the deadline; the last one is reported.
+        lastError = error;
+        return undefined;
+      }
+    },
+    { timeoutMs: o.timeoutMs, intervalMs: o.intervalMs ?? 500 },
+    () => {
       const seen = o.observed ? `; last seen: ${o.observed()}` : '';
       const err = lastError ? `; last error: ${String(lastError)}` : '';
-      throw new Error(
+      return new Error(
         `timed out after ${o.timeoutMs} ms waiting for ${o.description}${seen}${err}`,
       );
-    }
-    await new Promise((resolve) => setTimeout(resolve, o.intervalMs ?? 500));
-  }
+    },
+  );
 }

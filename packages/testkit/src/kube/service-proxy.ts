@@ -4,7 +4,8 @@
 // do: through its informer, then a throttled sync (BoundedFrequencyRunner, minSyncPeriod 1 s,
 // burst 2); between syncs new connections still go where the last sync said. With no endpoint, kube-proxy's REJECT
 // rule refuses connections; here the listener closes (ECONNREFUSED) and reopens on the same port.
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
+import { splice } from '../net/splice.js';
 import { BoundedFrequencyRunner } from './bounded-frequency-runner.js';
 import { type ProxySyncLag, resolveProxySyncLag } from './controller-lag.js';
 import { KubeEmulatorError, KubeWaitTimeoutError } from './errors.js';
@@ -235,22 +236,7 @@ export class ServiceProxy implements AsyncDisposable {
       port: target.port,
     });
     const host = this.opts.hostForPodIP ? this.opts.hostForPodIP(target.address) : target.address;
-    const upstream = connect({ host, port: target.port });
-    this.pairs.add(client);
-    client.setNoDelay(true);
-    upstream.setNoDelay(true);
-    client.pipe(upstream);
-    upstream.pipe(client);
-    // A refused or reset backend reaches the client as a reset, as through DNAT.
-    upstream.on('error', () => {
-      if (!client.destroyed) client.resetAndDestroy();
-    });
-    client.on('error', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-    client.on('close', () => {
-      this.pairs.delete(client);
-      upstream.destroy();
-    });
+    splice(client, host, target.port, this.pairs);
   }
 
   async close(): Promise<void> {
