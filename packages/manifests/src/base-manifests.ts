@@ -6,6 +6,7 @@ import { disruptionBudget, networkPolicy } from './objects/policies.js';
 import { role, roleBinding, serviceAccount } from './objects/rbac.js';
 import { clientService } from './objects/service.js';
 import { nfsVolume, sharedClaim } from './objects/storage.js';
+import { certificate } from './objects/tls.js';
 import type { ResolvedBaseOptions } from './resolve-options.js';
 
 /** One base object and the file it is written to. */
@@ -27,6 +28,7 @@ export function baseManifests(
     ['service.yaml', clientService(names, options)],
     ['persistentvolume.yaml', nfsVolume(names, options, namespace)],
     ['persistentvolumeclaim.yaml', sharedClaim(names, options, namespace)],
+    ['certificate.yaml', certificate(names, options, namespace)],
     ['deployment.yaml', deployment(names, options)],
     ['poddisruptionbudget.yaml', disruptionBudget(names)],
     ['networkpolicy.yaml', networkPolicy(names, options)],

@@ -27,6 +27,7 @@ export function renderObjects(options: RenderOptions): Manifest[] {
     name: options.overlay.name ?? base.name,
     console: options.overlay.console ?? { enabled: base.console.enabled },
     nfsVolume: options.overlay.nfsVolume ?? base.storage.nfs !== undefined,
+    certificate: options.overlay.certificate ?? base.tls?.certManager !== undefined,
   });
   const plain = groupNames(base.name);
   const config = renderBrokerConfig(base);

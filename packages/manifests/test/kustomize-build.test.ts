@@ -22,7 +22,10 @@ const credentials = {
 interface Case {
   readonly title: string;
   readonly base: BaseOptions;
-  readonly overlay: Omit<OverlayOptions, 'credentials' | 'name' | 'console' | 'nfsVolume'>;
+  readonly overlay: Omit<
+    OverlayOptions,
+    'credentials' | 'name' | 'console' | 'nfsVolume' | 'certificate'
+  >;
   /** GitOps: the Secret exists outside the overlay. */
   readonly existingSecret?: boolean;
 }
@@ -47,7 +50,7 @@ const CASES: readonly Case[] = [
     overlay: { namespace: 'mq-prod' },
   },
   {
-    title: 'every protocol, exposed console, NetworkPolicy, leases, custom name',
+    title: 'every protocol, exposed console, NetworkPolicy, custom name',
     base: {
       name: 'orders-mq',
       protocols: ['openwire', 'stomp', 'amqp', 'mqtt', 'ws'],
@@ -56,7 +59,7 @@ const CASES: readonly Case[] = [
         clientSelector: { 'example.com/mq-client': 'yes' },
         clientNamespaces: ['billing'],
       },
-      agent: { leases: true, extraArgs: ['--log-level=debug'] },
+      agent: { extraArgs: ['--log-level=debug'] },
       storage: RWX,
       metrics: { enabled: true },
     },
@@ -109,7 +112,39 @@ const CASES: readonly Case[] = [
     },
     overlay: { namespace: 'legacy' },
   },
+  {
+    title: 'TLS from cert-manager, several users with authorization entries',
+    base: {
+      protocols: ['openwire', 'openwire-tls', 'stomp-tls'],
+      tls: { certManager: { issuerName: 'internal-ca', issuerKind: 'ClusterIssuer' } },
+      security: {
+        users: [
+          { username: 'shop', groups: ['shop'] },
+          { username: 'billing', groups: ['billing'] },
+        ],
+        authorization: [
+          { queue: 'orders.>', write: ['shop'], read: ['billing'], admin: ['shop', 'billing'] },
+        ],
+      },
+      storage: RWX,
+    },
+    overlay: { namespace: 'secure' },
+  },
+  {
+    title: 'TLS from a user Secret, TLS only',
+    base: {
+      protocols: ['stomp-tls'],
+      tls: { secretName: 'my-keystore', passwordSecret: { name: 'my-keystore', key: 'pass' } },
+      storage: RWX,
+    },
+    overlay: { namespace: 'tls-only' },
+  },
 ];
+
+const userPasswords = (c: Case) =>
+  Object.fromEntries(
+    (c.base.security?.users ?? []).map((u) => [u.username, `${u.username}-pw-0123456789`]),
+  );
 
 function byKind(objects: readonly KubeObject[], kind: string): KubeObject[] {
   return objects.filter((o) => o.kind === kind);
@@ -143,11 +178,12 @@ describe('kubectl kustomize builds every generated tree', () => {
         name: c.base.name,
         console: { enabled: consoleEnabled },
         nfsVolume: c.base.storage.nfs !== undefined,
+        certificate: c.base.tls?.certManager !== undefined,
         credentials: c.existingSecret
           ? { existingSecret: true }
           : consoleEnabled
-            ? credentials
-            : { brokerPassword: credentials.brokerPassword },
+            ? { ...credentials, userPasswords: userPasswords(c) }
+            : { brokerPassword: credentials.brokerPassword, userPasswords: userPasswords(c) },
       };
       const overlayFiles = renderOverlay(overlayOptions);
       const built = await buildTree(dir.path, base, overlayFiles);
@@ -232,6 +268,27 @@ describe('kubectl kustomize builds every generated tree', () => {
         expect(byKind(objects, 'PersistentVolume')).toEqual([]);
       }
       expect(byKind(objects, 'PodMonitor')).toHaveLength(c.overlay.monitoring ? 1 : 0);
+      expect(byKind(objects, 'Certificate')).toHaveLength(c.base.tls?.certManager ? 1 : 0);
+      if (c.base.tls?.certManager) {
+        expect(one(objects, 'Certificate')).toMatchObject({
+          spec: {
+            secretName: 'activemq-tls',
+            dnsNames: [
+              'activemq',
+              `activemq.${namespace}.svc`,
+              `activemq.${namespace}.svc.cluster.local`,
+            ],
+          },
+        });
+      }
+      // Every user's password variable is filled from a key the Secret holds.
+      for (const u of c.base.security?.users ?? []) {
+        const key = `ACTIVEMQ_PASSWORD_${u.username.toUpperCase()}`;
+        expect(json).toContain(`{"name":"${key}","valueFrom":{"secretKeyRef":{"key":"${key}"`);
+        expect(Object.keys((one(objects, 'Secret') as unknown as { data: object }).data)).toContain(
+          key,
+        );
+      }
       if (c.base.metrics?.enabled) {
         const broker = JSON.stringify(deployment);
         expect(broker).toContain('-javaagent:/opt/jmx-exporter/jmx_prometheus_javaagent.jar=9404:');
