@@ -312,6 +312,19 @@ export interface OverlayOptions {
   readonly credentials: CredentialsOptions | ExistingSecretCredentials;
   /** Add the monitoring Component (a PodMonitor for the agent's and the broker's `/metrics`). @default false */
   readonly monitoring?: boolean;
+  /**
+   * Add the network-policy Component (the base's `networkPolicy` settings). `render` and the CLI
+   * default it to the base's `networkPolicy.enabled`.
+   * @default true
+   */
+  readonly networkPolicy?: boolean;
+  /**
+   * Add the load-balancer Component: the client Service becomes type LoadBalancer (with the
+   * base's `service.loadBalancerClass`). `render` and the CLI default it to the base's
+   * `service.type`.
+   * @default false
+   */
+  readonly loadBalancer?: boolean;
   /** Also put the Namespace into the overlay's build, so `kubectl delete -k` deletes it. @default false */
   readonly namespaceInBuild?: boolean;
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { baseManifests, commonLabels } from './base-manifests.js';
 import { renderBrokerConfig } from './broker/broker-config.js';
+import { defaultComponents, withParts } from './components.js';
 import { groupNames, type KubeObject, type Manifest, manifestToYaml } from './objects/manifest.js';
 import { podMonitor } from './objects/pod-monitor.js';
 import type { BaseOptions, OverlayOptions } from './options.js';
@@ -23,6 +24,7 @@ const CLUSTER_SCOPED = new Set(['Namespace', 'PersistentVolume']);
 export function renderObjects(options: RenderOptions): Manifest[] {
   const base = resolveBaseOptions(options.base);
   const overlay = resolveOverlayOptions({
+    ...defaultComponents(base),
     ...options.overlay,
     name: options.overlay.name ?? base.name,
     console: options.overlay.console ?? { enabled: base.console.enabled },
@@ -43,7 +45,8 @@ export function renderObjects(options: RenderOptions): Manifest[] {
   const configMap: Manifest = {
     object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: names.config }, data: config },
   };
-  const fromBase = [...baseManifests(names, base, overlay.namespace), configMap].map((m) =>
+  const built = withParts(base, overlay);
+  const fromBase = [...baseManifests(names, built, overlay.namespace), configMap].map((m) =>
     withLabels(m, labels),
   );
   const secretObject: Manifest | undefined = secret && {

@@ -1,6 +1,6 @@
+import { COMPONENTS, type ComponentName } from './components.js';
 import { CREDENTIAL_FILES, renderCredentialsEnv, renderJettyRealm } from './credentials.js';
 import { type GroupNames, groupNames, toYaml } from './objects/manifest.js';
-import { MONITORING_COMPONENT } from './objects/pod-monitor.js';
 import { type OverlayOptions, userPasswordKey } from './options.js';
 import { type FileTree, GENERATED_HEADER } from './render-base.js';
 import { type ResolvedOverlayOptions, resolveOverlayOptions } from './resolve-options.js';
@@ -105,12 +105,15 @@ export function renderOverlay(options: OverlayOptions): FileTree {
   }
   const secretFiles = 'jetty-realm.properties' in files ? ['jetty-realm.properties'] : [];
   const inBuild = o.createNamespace && o.namespaceInBuild;
+  const components = (Object.keys(COMPONENTS) as ComponentName[]).filter((c) => o[c]);
   const kustomization = {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
     namespace: o.namespace,
     resources: [o.basePath, ...(inBuild ? ['namespace.yaml'] : [])],
-    ...(o.monitoring ? { components: [`${o.basePath}/${MONITORING_COMPONENT}`] } : {}),
+    ...(components.length > 0
+      ? { components: components.map((c) => `${o.basePath}/${COMPONENTS[c]}`) }
+      : {}),
     ...(o.nfsVolume || o.certificate
       ? {
           replacements: [

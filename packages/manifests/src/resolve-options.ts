@@ -360,6 +360,8 @@ const overlaySchema = z
     createNamespace: z.boolean().default(true),
     namespaceInBuild: z.boolean().default(false),
     monitoring: z.boolean().default(false),
+    networkPolicy: z.boolean().default(true),
+    loadBalancer: z.boolean().default(false),
     console: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
     nfsVolume: z.boolean().default(false),
     certificate: z.boolean().default(false),

@@ -179,6 +179,8 @@ describe('kubectl kustomize builds every generated tree', () => {
         console: { enabled: consoleEnabled },
         nfsVolume: c.base.storage.nfs !== undefined,
         certificate: c.base.tls?.certManager !== undefined,
+        networkPolicy: c.base.networkPolicy?.enabled ?? true,
+        loadBalancer: c.base.service?.type === 'LoadBalancer',
         credentials: c.existingSecret
           ? { existingSecret: true }
           : consoleEnabled
@@ -310,6 +312,45 @@ describe('kubectl kustomize builds every generated tree', () => {
       expect(withoutHashes(direct)).toEqual(withoutHashes(objects));
     });
   }
+
+  it('builds every combination of the Components, as renderObjects renders it', async () => {
+    await using dir = await tempDir();
+    const baseOptions: BaseOptions = {
+      service: { type: 'LoadBalancer', loadBalancerClass: 'example.com/internal-vip' },
+      networkPolicy: { externalCidrs: ['203.0.113.0/24'], clientNamespaces: ['shop'] },
+      metrics: { enabled: true },
+      storage: { nfs: { server: 'nfs.example.com', path: '/mq' } },
+    };
+    await writeTree(join(dir.path, 'base'), renderBase(baseOptions));
+    for (let bits = 0; bits < 8; bits++) {
+      const parts = {
+        networkPolicy: !!(bits & 1),
+        loadBalancer: !!(bits & 2),
+        monitoring: !!(bits & 4),
+      };
+      const overlayOptions: OverlayOptions = { ...parts, nfsVolume: true, credentials };
+      const overlay = join(dir.path, 'overlays', `combination-${bits}`);
+      await writeTree(overlay, renderOverlay(overlayOptions));
+      const objects = await kustomize(overlay);
+      const what = JSON.stringify(parts);
+      expect(schemaProblems(objects), what).toEqual([]);
+      expect(restrictedViolations(objects), what).toEqual([]);
+      expect(byKind(objects, 'NetworkPolicy'), what).toHaveLength(parts.networkPolicy ? 1 : 0);
+      expect(byKind(objects, 'PodMonitor'), what).toHaveLength(parts.monitoring ? 1 : 0);
+      expect(one(objects, 'Service'), what).toMatchObject({
+        spec: parts.loadBalancer
+          ? { type: 'LoadBalancer', loadBalancerClass: 'example.com/internal-vip' }
+          : { type: 'ClusterIP' },
+      });
+      if (!parts.loadBalancer)
+        expect(JSON.stringify(one(objects, 'Service'))).not.toContain('loadBalancerClass');
+      // The Namespace is in its own kustomization (overlay/namespace), not in this build.
+      const direct = renderObjects({ base: baseOptions, overlay: overlayOptions })
+        .map((m) => m.object)
+        .filter((o) => o.kind !== 'Namespace');
+      expect(withoutHashes(direct), what).toEqual(withoutHashes(objects));
+    }
+  });
 
   it('keeps claim, volume and references consistent under an overlay namePrefix', async () => {
     await using dir = await tempDir();

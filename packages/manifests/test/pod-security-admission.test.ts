@@ -157,6 +157,8 @@ describe('Pod Security "restricted" enforced by a real API server', () => {
         console: { enabled: consoleEnabled },
         nfsVolume: c.base.storage.nfs !== undefined,
         certificate: c.base.tls?.certManager !== undefined,
+        networkPolicy: c.base.networkPolicy?.enabled ?? true,
+        loadBalancer: c.base.service?.type === 'LoadBalancer',
         credentials: {
           brokerPassword: credentials.brokerPassword,
           ...(consoleEnabled ? { consolePassword: credentials.consolePassword } : {}),

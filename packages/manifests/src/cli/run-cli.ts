@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { parse as parseYaml } from 'yaml';
+import { defaultComponents } from '../components.js';
 import {
   CREDENTIAL_FILES,
   generatePassword,
@@ -110,6 +111,7 @@ async function init(parsed: ParsedCli, io: CliIo): Promise<number> {
       prefix(
         overlayDir,
         renderOverlay({
+          ...defaultComponents(base),
           ...parsed.overlay,
           name: base.name,
           console: { enabled: base.console.enabled },
