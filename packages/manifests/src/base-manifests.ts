@@ -28,7 +28,8 @@ export function baseManifests(
     ['service.yaml', clientService(names, options)],
     ['persistentvolume.yaml', nfsVolume(names, options, namespace)],
     ['persistentvolumeclaim.yaml', sharedClaim(names, options, namespace)],
-    ['certificate.yaml', certificate(names, options, namespace)],
+    // The Certificate is in the TLS Component or, for a TLS-only base, here.
+    ['certificate.yaml', namespace === undefined ? certificate(names, options) : undefined],
     ['deployment.yaml', deployment(names, options)],
     ['poddisruptionbudget.yaml', disruptionBudget(names)],
     ['networkpolicy.yaml', networkPolicy(names, options)],

@@ -325,6 +325,13 @@ export interface OverlayOptions {
    * @default false
    */
   readonly loadBalancer?: boolean;
+  /**
+   * Add the TLS Component (the base's `-tls` protocols and `tls` settings), when the base also has
+   * a plain connector; a TLS-only base has TLS built in. `render` and the CLI default it to on
+   * when the base lists a `-tls` protocol.
+   * @default false
+   */
+  readonly tls?: boolean;
   /** Also put the Namespace into the overlay's build, so `kubectl delete -k` deletes it. @default false */
   readonly namespaceInBuild?: boolean;
 }

@@ -1,6 +1,6 @@
 import { baseManifests, commonLabels } from './base-manifests.js';
 import { renderBrokerConfig } from './broker/broker-config.js';
-import { renderComponents, withParts } from './components.js';
+import { BASE_PARTS, renderComponents, withParts } from './components.js';
 import { groupNames, manifestToYaml, toYaml } from './objects/manifest.js';
 import type { BaseOptions } from './options.js';
 import { resolveBaseOptions } from './resolve-options.js';
@@ -20,11 +20,9 @@ export function renderBase(options: BaseOptions): FileTree {
   const resolved = resolveBaseOptions(options);
   const names = groupNames(resolved.name);
   // The optional parts are Components (components.ts): the base itself has none of them on.
-  const manifests = baseManifests(
-    names,
-    withParts(resolved, { networkPolicy: false, loadBalancer: false }),
-  );
-  const config = renderBrokerConfig(resolved);
+  const own = withParts(resolved, BASE_PARTS);
+  const manifests = baseManifests(names, own);
+  const config = renderBrokerConfig(own);
   const kustomization = {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',

@@ -4,6 +4,7 @@ import { renderBrokerConfig } from './broker/broker-config.js';
 import { defaultComponents, withParts } from './components.js';
 import { groupNames, type KubeObject, type Manifest, manifestToYaml } from './objects/manifest.js';
 import { podMonitor } from './objects/pod-monitor.js';
+import { certificate } from './objects/tls.js';
 import type { BaseOptions, OverlayOptions } from './options.js';
 import { credentialSecretData, namespaceObject } from './render-overlay.js';
 import { resolveBaseOptions, resolveOverlayOptions } from './resolve-options.js';
@@ -23,16 +24,18 @@ const CLUSTER_SCOPED = new Set(['Namespace', 'PersistentVolume']);
  */
 export function renderObjects(options: RenderOptions): Manifest[] {
   const base = resolveBaseOptions(options.base);
+  const parts = { ...defaultComponents(base), ...options.overlay };
   const overlay = resolveOverlayOptions({
-    ...defaultComponents(base),
-    ...options.overlay,
+    ...parts,
     name: options.overlay.name ?? base.name,
     console: options.overlay.console ?? { enabled: base.console.enabled },
     nfsVolume: options.overlay.nfsVolume ?? base.storage.nfs !== undefined,
-    certificate: options.overlay.certificate ?? base.tls?.certManager !== undefined,
+    certificate:
+      options.overlay.certificate ?? (base.tls?.certManager !== undefined && parts.tls === true),
   });
   const plain = groupNames(base.name);
-  const config = renderBrokerConfig(base);
+  const built = withParts(base, overlay);
+  const config = renderBrokerConfig(built);
   const secret = credentialSecretData(overlay);
   const names = {
     ...plain,
@@ -45,7 +48,6 @@ export function renderObjects(options: RenderOptions): Manifest[] {
   const configMap: Manifest = {
     object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: names.config }, data: config },
   };
-  const built = withParts(base, overlay);
   const fromBase = [...baseManifests(names, built, overlay.namespace), configMap].map((m) =>
     withLabels(m, labels),
   );
@@ -62,10 +64,13 @@ export function renderObjects(options: RenderOptions): Manifest[] {
   };
   // Component resources are outside the base's `labels`, so they carry none of its labels.
   const monitoring = overlay.monitoring ? [podMonitor(plain, base)] : [];
+  const cert = certificate(plain, built, ns);
+  const certificates = cert ? [withLabels(cert, labels)] : [];
   const all = [
     ...(overlay.createNamespace ? [{ object: namespaceObject(ns) as KubeObject }] : []),
     ...fromBase,
     ...monitoring,
+    ...certificates,
     ...(secretObject ? [secretObject] : []),
   ];
   return all.map((m) => inNamespace(m, ns));

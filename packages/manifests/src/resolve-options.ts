@@ -362,6 +362,7 @@ const overlaySchema = z
     monitoring: z.boolean().default(false),
     networkPolicy: z.boolean().default(true),
     loadBalancer: z.boolean().default(false),
+    tls: z.boolean().default(false),
     console: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
     nfsVolume: z.boolean().default(false),
     certificate: z.boolean().default(false),

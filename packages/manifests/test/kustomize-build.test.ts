@@ -181,6 +181,10 @@ describe('kubectl kustomize builds every generated tree', () => {
         certificate: c.base.tls?.certManager !== undefined,
         networkPolicy: c.base.networkPolicy?.enabled ?? true,
         loadBalancer: c.base.service?.type === 'LoadBalancer',
+        // A Component only beside a plain connector (a TLS-only base has TLS built in).
+        tls:
+          (c.base.protocols ?? []).some((p) => p.endsWith('-tls')) &&
+          (c.base.protocols ?? []).some((p) => p === 'openwire' || p === 'stomp'),
         credentials: c.existingSecret
           ? { existingSecret: true }
           : consoleEnabled
@@ -316,19 +320,27 @@ describe('kubectl kustomize builds every generated tree', () => {
   it('builds every combination of the Components, as renderObjects renders it', async () => {
     await using dir = await tempDir();
     const baseOptions: BaseOptions = {
+      protocols: ['openwire', 'stomp', 'openwire-tls', 'stomp-tls'],
+      tls: { certManager: { issuerName: 'internal-ca' } },
       service: { type: 'LoadBalancer', loadBalancerClass: 'example.com/internal-vip' },
       networkPolicy: { externalCidrs: ['203.0.113.0/24'], clientNamespaces: ['shop'] },
       metrics: { enabled: true },
       storage: { nfs: { server: 'nfs.example.com', path: '/mq' } },
     };
     await writeTree(join(dir.path, 'base'), renderBase(baseOptions));
-    for (let bits = 0; bits < 8; bits++) {
+    for (let bits = 0; bits < 16; bits++) {
       const parts = {
         networkPolicy: !!(bits & 1),
         loadBalancer: !!(bits & 2),
         monitoring: !!(bits & 4),
+        tls: !!(bits & 8),
       };
-      const overlayOptions: OverlayOptions = { ...parts, nfsVolume: true, credentials };
+      const overlayOptions: OverlayOptions = {
+        ...parts,
+        nfsVolume: true,
+        certificate: parts.tls,
+        credentials,
+      };
       const overlay = join(dir.path, 'overlays', `combination-${bits}`);
       await writeTree(overlay, renderOverlay(overlayOptions));
       const objects = await kustomize(overlay);
@@ -337,6 +349,7 @@ describe('kubectl kustomize builds every generated tree', () => {
       expect(restrictedViolations(objects), what).toEqual([]);
       expect(byKind(objects, 'NetworkPolicy'), what).toHaveLength(parts.networkPolicy ? 1 : 0);
       expect(byKind(objects, 'PodMonitor'), what).toHaveLength(parts.monitoring ? 1 : 0);
+      expect(byKind(objects, 'Certificate'), what).toHaveLength(parts.tls ? 1 : 0);
       expect(one(objects, 'Service'), what).toMatchObject({
         spec: parts.loadBalancer
           ? { type: 'LoadBalancer', loadBalancerClass: 'example.com/internal-vip' }
@@ -344,6 +357,13 @@ describe('kubectl kustomize builds every generated tree', () => {
       });
       if (!parts.loadBalancer)
         expect(JSON.stringify(one(objects, 'Service'))).not.toContain('loadBalancerClass');
+      const xml = (one(objects, 'ConfigMap') as unknown as { data: Record<string, string> }).data[
+        'activemq.xml'
+      ];
+      expect(xml?.includes('stomp+ssl://'), what).toBe(parts.tls);
+      expect(JSON.stringify(one(objects, 'Deployment')).includes('--probe-tls=true'), what).toBe(
+        parts.tls,
+      );
       // The Namespace is in its own kustomization (overlay/namespace), not in this build.
       const direct = renderObjects({ base: baseOptions, overlay: overlayOptions })
         .map((m) => m.object)

@@ -160,6 +160,10 @@ describe('Pod Security "restricted" enforced by a real API server', () => {
         certificate: c.base.tls?.certManager !== undefined,
         networkPolicy: c.base.networkPolicy?.enabled ?? true,
         loadBalancer: c.base.service?.type === 'LoadBalancer',
+        // A Component only beside a plain connector (a TLS-only base has TLS built in).
+        tls:
+          (c.base.protocols ?? []).some((p) => p.endsWith('-tls')) &&
+          (c.base.protocols ?? []).some((p) => p === 'openwire' || p === 'stomp'),
         credentials: {
           brokerPassword: credentials.brokerPassword,
           ...(consoleEnabled ? { consolePassword: credentials.consolePassword } : {}),
