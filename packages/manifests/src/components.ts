@@ -7,6 +7,7 @@ import { podMonitor } from './objects/pod-monitor.js';
 import { networkPolicy } from './objects/policies.js';
 import { clientService } from './objects/service.js';
 import { certificate } from './objects/tls.js';
+import type { OverlayOptions } from './options.js';
 import type { ResolvedBaseOptions } from './resolve-options.js';
 
 /**
@@ -196,4 +197,25 @@ function renderTlsComponent(
     ],
   });
   return files;
+}
+
+/**
+ * What an overlay of this base must agree on and which Components it gets unless it says
+ * otherwise: `renderObjects` and the CLI start from these, and so can callers of `renderOverlay`.
+ */
+export function overlayDefaults(
+  base: ResolvedBaseOptions,
+): Required<
+  Pick<
+    OverlayOptions,
+    'name' | 'console' | 'nfsVolume' | 'certificate' | 'networkPolicy' | 'loadBalancer' | 'tls'
+  >
+> {
+  return {
+    name: base.name,
+    console: { enabled: base.console.enabled },
+    nfsVolume: base.storage.nfs !== undefined,
+    certificate: base.tls?.certManager !== undefined && usesTls(base.protocols),
+    ...defaultComponents(base),
+  };
 }

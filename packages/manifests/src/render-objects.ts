@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { baseManifests, commonLabels } from './base-manifests.js';
 import { renderBrokerConfig } from './broker/broker-config.js';
-import { defaultComponents, withParts } from './components.js';
+import { overlayDefaults, withParts } from './components.js';
 import { groupNames, type KubeObject, type Manifest, manifestToYaml } from './objects/manifest.js';
 import { podMonitor } from './objects/pod-monitor.js';
 import { certificate } from './objects/tls.js';
 import type { BaseOptions, OverlayOptions } from './options.js';
 import { credentialSecretData, namespaceObject } from './render-overlay.js';
-import { resolveBaseOptions, resolveOverlayOptions } from './resolve-options.js';
+import { definedOnly, resolveBaseOptions, resolveOverlayOptions } from './resolve-options.js';
 
 export interface RenderOptions {
   readonly base: BaseOptions;
@@ -24,14 +24,9 @@ const CLUSTER_SCOPED = new Set(['Namespace', 'PersistentVolume']);
  */
 export function renderObjects(options: RenderOptions): Manifest[] {
   const base = resolveBaseOptions(options.base);
-  const parts = { ...defaultComponents(base), ...options.overlay };
   const overlay = resolveOverlayOptions({
-    ...parts,
-    name: options.overlay.name ?? base.name,
-    console: options.overlay.console ?? { enabled: base.console.enabled },
-    nfsVolume: options.overlay.nfsVolume ?? base.storage.nfs !== undefined,
-    certificate:
-      options.overlay.certificate ?? (base.tls?.certManager !== undefined && parts.tls === true),
+    ...overlayDefaults(base),
+    ...definedOnly(options.overlay),
   });
   const plain = groupNames(base.name);
   const built = withParts(base, overlay);

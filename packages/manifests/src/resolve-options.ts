@@ -468,6 +468,6 @@ function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
 }
 
 /** `value` without its undefined properties, so spreading it keeps earlier defaults. */
-function definedOnly<T extends object>(value: T): T {
+export function definedOnly<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

@@ -4,9 +4,11 @@ import {
   type BaseOptions,
   type KubeObject,
   type OverlayOptions,
+  overlayDefaults,
   renderBase,
   renderObjects,
   renderOverlay,
+  resolveBaseOptions,
   writeTree,
 } from '@activemq-ha/manifests';
 import { describe, expect, it } from 'vitest';
@@ -174,17 +176,8 @@ describe('kubectl kustomize builds every generated tree', () => {
       const base = renderBase(c.base);
       const consoleEnabled = c.base.console?.enabled ?? true;
       const overlayOptions: OverlayOptions = {
+        ...overlayDefaults(resolveBaseOptions(c.base)),
         ...c.overlay,
-        name: c.base.name,
-        console: { enabled: consoleEnabled },
-        nfsVolume: c.base.storage.nfs !== undefined,
-        certificate: c.base.tls?.certManager !== undefined,
-        networkPolicy: c.base.networkPolicy?.enabled ?? true,
-        loadBalancer: c.base.service?.type === 'LoadBalancer',
-        // A Component only beside a plain connector (a TLS-only base has TLS built in).
-        tls:
-          (c.base.protocols ?? []).some((p) => p.endsWith('-tls')) &&
-          (c.base.protocols ?? []).some((p) => p === 'openwire' || p === 'stomp'),
         credentials: c.existingSecret
           ? { existingSecret: true }
           : consoleEnabled

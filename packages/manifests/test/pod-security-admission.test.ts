@@ -9,8 +9,10 @@ import { promisify } from 'node:util';
 import {
   type BaseOptions,
   type OverlayOptions,
+  overlayDefaults,
   renderBase,
   renderOverlay,
+  resolveBaseOptions,
   writeTree,
 } from '@activemq-ha/manifests';
 import {
@@ -153,17 +155,9 @@ describe('Pod Security "restricted" enforced by a real API server', () => {
       const base = renderBase(c.base);
       const consoleEnabled = c.base.console?.enabled ?? true;
       const overlay = renderOverlay({
+        ...overlayDefaults(resolveBaseOptions(c.base)),
         namespace: c.namespace,
         ...c.overlay,
-        console: { enabled: consoleEnabled },
-        nfsVolume: c.base.storage.nfs !== undefined,
-        certificate: c.base.tls?.certManager !== undefined,
-        networkPolicy: c.base.networkPolicy?.enabled ?? true,
-        loadBalancer: c.base.service?.type === 'LoadBalancer',
-        // A Component only beside a plain connector (a TLS-only base has TLS built in).
-        tls:
-          (c.base.protocols ?? []).some((p) => p.endsWith('-tls')) &&
-          (c.base.protocols ?? []).some((p) => p === 'openwire' || p === 'stomp'),
         credentials: {
           brokerPassword: credentials.brokerPassword,
           ...(consoleEnabled ? { consolePassword: credentials.consolePassword } : {}),

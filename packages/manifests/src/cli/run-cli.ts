@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { parse as parseYaml } from 'yaml';
-import { defaultComponents } from '../components.js';
+import { overlayDefaults } from '../components.js';
 import {
   CREDENTIAL_FILES,
   generatePassword,
@@ -111,12 +111,8 @@ async function init(parsed: ParsedCli, io: CliIo): Promise<number> {
       prefix(
         overlayDir,
         renderOverlay({
-          ...defaultComponents(base),
+          ...overlayDefaults(base),
           ...parsed.overlay,
-          name: base.name,
-          console: { enabled: base.console.enabled },
-          nfsVolume: base.storage.nfs !== undefined,
-          certificate: base.tls?.certManager !== undefined,
           credentials: credentials.options,
         }),
       ),
