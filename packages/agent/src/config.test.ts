@@ -71,6 +71,8 @@ describe('loadConfig', () => {
       loadConfig([], { ...env, ACTIVEMQ_HA_SPLIT_BRAIN_STOP_BROKER: v }).splitBrainStopBroker;
     expect(stop('false')).toBe(false);
     expect(stop('yes')).toBe(true);
+    expect(loadConfig([], env).probeTls).toBe(false);
+    expect(loadConfig(['--probe-tls=true'], env).probeTls).toBe(true);
   });
 
   it('names every bad setting at once', () => {

@@ -71,6 +71,12 @@ const settings = {
     schema: port.default(61613),
     help: 'Local broker STOMP port.',
   },
+  probeTls: {
+    flag: 'probe-tls',
+    env: 'ACTIVEMQ_HA_PROBE_TLS',
+    schema: z.stringbool().default(false),
+    help: "Probe the ports above over TLS (ActiveMQ's ssl:// and stomp+ssl:// connectors); the certificate is not verified, the probe only asks whether the local broker serves.",
+  },
   stompLogin: {
     flag: 'stomp-login',
     env: 'ACTIVEMQ_HA_STOMP_LOGIN',

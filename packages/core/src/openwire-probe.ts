@@ -7,7 +7,7 @@ import {
 } from '@activemq-ha/openwire';
 import type { Probe, SocketProbeOptions } from './probe.js';
 import { socketExchange } from './socket-exchange.js';
-import { hostPort, resolveSocketOptions } from './validate-socket-options.js';
+import { probeName, resolveSocketOptions } from './validate-socket-options.js';
 
 export interface OpenWireProbeOptions extends SocketProbeOptions {
   /**
@@ -43,7 +43,7 @@ const MAX_ANSWER_SIZE = 64 * 1024;
  */
 export function openwireProbe(options: OpenWireProbeOptions): Probe {
   const o = resolveSocketOptions('openwire', options);
-  const name = `openwire://${hostPort(o.host, o.port)}`;
+  const name = probeName('openwire', o);
   // Before negotiation both peers speak the initial (loose) format.
   const request = Buffer.from(
     encodeFrame(

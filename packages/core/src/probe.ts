@@ -42,6 +42,14 @@ export interface SocketProbeOptions {
    * @default 1000
    */
   readonly timeoutMs?: number;
+  /**
+   * Speak the protocol inside TLS (ActiveMQ's `ssl://` and `stomp+ssl://` connectors). The
+   * broker's certificate is not verified: the probe checks that the local broker serves, over
+   * loopback inside its own pod, where its identity is not in question; clients verify it.
+   * A handshake that fails after the TCP connect is a `protocol` result.
+   * @default false
+   */
+  readonly tls?: boolean;
 }
 
 export const DEFAULT_PROBE_HOST = '127.0.0.1';

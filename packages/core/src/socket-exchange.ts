@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { connect as connectTls } from 'node:tls';
 import { roundMs } from './clock.js';
 import type { ProbeResult, ProbeStatus } from './probe.js';
 
@@ -19,6 +20,8 @@ export interface ExchangeSpec {
   readonly host: string;
   readonly port: number;
   readonly timeoutMs: number;
+  /** Wrap the exchange in TLS without verifying the peer (see SocketProbeOptions.tls). */
+  readonly tls?: boolean;
   readonly signal?: AbortSignal | undefined;
   /** Bytes to send once connected; none for a plain connect check. */
   readonly request?: Buffer;
@@ -43,7 +46,9 @@ export function socketExchange(spec: ExchangeSpec): Promise<ProbeResult> {
     let settled = false;
     let connected = false;
     let received: Buffer = Buffer.alloc(0);
-    const socket: Socket = connect({ host: spec.host, port: spec.port });
+    const socket: Socket = spec.tls
+      ? connectTls({ host: spec.host, port: spec.port, rejectUnauthorized: false })
+      : connect({ host: spec.host, port: spec.port });
     socket.setNoDelay(true);
 
     const finish = (
@@ -91,14 +96,20 @@ export function socketExchange(spec: ExchangeSpec): Promise<ProbeResult> {
       });
     }, spec.timeoutMs);
 
+    // Over TLS "connected" (a refusal is no longer possible) comes with the TCP connect, the
+    // exchange only after the handshake.
     socket.once('connect', () => {
       connected = true;
+      if (!spec.tls) ready();
+    });
+    if (spec.tls) socket.once('secureConnect', ready);
+    function ready() {
       if (!spec.read) {
         finish('ok');
         return;
       }
       if (spec.request) socket.write(spec.request);
-    });
+    }
 
     socket.on('data', (chunk: Buffer) => {
       if (!spec.read) return;

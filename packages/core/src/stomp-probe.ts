@@ -2,7 +2,7 @@ import { InvalidOptionError } from './errors.js';
 import type { Probe, SocketProbeOptions } from './probe.js';
 import { socketExchange } from './socket-exchange.js';
 import { encodeStompFrame, parseStompFrame } from './stomp-frame.js';
-import { hostPort, resolveSocketOptions } from './validate-socket-options.js';
+import { probeName, resolveSocketOptions } from './validate-socket-options.js';
 
 export interface StompProbeOptions extends SocketProbeOptions {
   /** STOMP `login` header; omitted when undefined. */
@@ -20,7 +20,7 @@ export interface StompProbeOptions extends SocketProbeOptions {
  */
 export function stompProbe(options: StompProbeOptions): Probe {
   const o = resolveSocketOptions('stomp', options);
-  const name = `stomp://${hostPort(o.host, o.port)}`;
+  const name = probeName('stomp', o);
   const headers: Record<string, string> = {
     'accept-version': '1.0,1.1,1.2',
     host: options.virtualHost ?? o.host,

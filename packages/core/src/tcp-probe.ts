@@ -1,6 +1,6 @@
 import type { Probe, SocketProbeOptions } from './probe.js';
 import { socketExchange } from './socket-exchange.js';
-import { hostPort, resolveSocketOptions } from './validate-socket-options.js';
+import { probeName, resolveSocketOptions } from './validate-socket-options.js';
 
 /**
  * A TCP connect check. Cheapest, but it proves only that a port is open; prefer `stompProbe` or
@@ -9,7 +9,7 @@ import { hostPort, resolveSocketOptions } from './validate-socket-options.js';
  */
 export function tcpProbe(options: SocketProbeOptions): Probe {
   const o = resolveSocketOptions('tcp', options);
-  const name = `tcp://${hostPort(o.host, o.port)}`;
+  const name = probeName('tcp', o);
   return {
     name,
     run: (signal) => socketExchange({ name, ...o, signal }),

@@ -5,6 +5,7 @@ export interface ResolvedSocketOptions {
   readonly host: string;
   readonly port: number;
   readonly timeoutMs: number;
+  readonly tls: boolean;
 }
 
 export function resolveSocketOptions(kind: string, o: SocketProbeOptions): ResolvedSocketOptions {
@@ -17,7 +18,12 @@ export function resolveSocketOptions(kind: string, o: SocketProbeOptions): Resol
     throw new InvalidOptionError(`${kind}.timeoutMs`, `must be > 0, got ${timeoutMs}`);
   }
   if (host.length === 0) throw new InvalidOptionError(`${kind}.host`, 'must not be empty');
-  return { host, port: o.port, timeoutMs };
+  return { host, port: o.port, timeoutMs, tls: o.tls ?? false };
+}
+
+/** A probe's name: `scheme://host:port`, the scheme marked `+ssl` over TLS (as ActiveMQ's URIs). */
+export function probeName(scheme: string, o: ResolvedSocketOptions): string {
+  return `${scheme}${o.tls ? '+ssl' : ''}://${hostPort(o.host, o.port)}`;
 }
 
 /** `host:port` with IPv6 literals bracketed, for probe names. */

@@ -6,6 +6,7 @@ import { disruptionBudget, networkPolicy } from './objects/policies.js';
 import { role, roleBinding, serviceAccount } from './objects/rbac.js';
 import { clientService } from './objects/service.js';
 import { nfsVolume, sharedClaim } from './objects/storage.js';
+import { certificate } from './objects/tls.js';
 import type { ResolvedBaseOptions } from './resolve-options.js';
 
 /** One base object and the file it is written to. */
@@ -27,6 +28,8 @@ export function baseManifests(
     ['service.yaml', clientService(names, options)],
     ['persistentvolume.yaml', nfsVolume(names, options, namespace)],
     ['persistentvolumeclaim.yaml', sharedClaim(names, options, namespace)],
+    // The Certificate is in the TLS Component or, for a TLS-only base, here.
+    ['certificate.yaml', namespace === undefined ? certificate(names, options) : undefined],
     ['deployment.yaml', deployment(names, options)],
     ['poddisruptionbudget.yaml', disruptionBudget(names)],
     ['networkpolicy.yaml', networkPolicy(names, options)],

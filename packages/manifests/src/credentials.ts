@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { CREDENTIAL_KEYS } from './objects/broker-container.js';
+import { userPasswordKey } from './options.js';
 
 /** File names of the overlay that hold passwords: written owner-only and git-ignored. */
 export const CREDENTIAL_FILES = ['credentials.env', CREDENTIAL_KEYS.consoleRealm] as const;
@@ -10,8 +11,26 @@ export function generatePassword(bytes = 24): string {
 }
 
 /** The env file kustomize's secretGenerator turns into the broker's login variables. */
-export function renderCredentialsEnv(username: string, password: string): string {
-  return `${CREDENTIAL_KEYS.brokerUsername}=${username}\n${CREDENTIAL_KEYS.brokerPassword}=${password}\n`;
+export function renderCredentialsEnv(
+  username: string,
+  password: string,
+  userPasswords: Readonly<Record<string, string>> = {},
+): string {
+  const more = Object.entries(userPasswords).map(([u, p]) => `${userPasswordKey(u)}=${p}\n`);
+  return `${CREDENTIAL_KEYS.brokerUsername}=${username}\n${CREDENTIAL_KEYS.brokerPassword}=${password}\n${more.join('')}`;
+}
+
+/** The `security.users` passwords an env file holds, by the keys `userPasswordKey` names. */
+export function parseUserPasswords(
+  text: string,
+  usernames: readonly string[],
+): Record<string, string> {
+  const found: Record<string, string> = {};
+  for (const user of usernames) {
+    const value = new RegExp(`^${userPasswordKey(user)}=(.+)$`, 'm').exec(text)?.[1];
+    if (value) found[user] = value;
+  }
+  return found;
 }
 
 /** Jetty's realm file: `user: password, role`; the console admits the `admin` role only. */

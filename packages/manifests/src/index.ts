@@ -44,6 +44,7 @@ export {
   TAKEOVER_PROFILE_NAMES,
   TAKEOVER_PROFILES,
 } from './broker/takeover-profiles.js';
+export { COMPONENTS, overlayDefaults } from './components.js';
 export { CREDENTIAL_FILES, generatePassword } from './credentials.js';
 export type { ManifestsErrorCode, OptionProblem } from './errors.js';
 export { ManifestsError } from './errors.js';

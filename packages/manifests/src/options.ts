@@ -1,3 +1,4 @@
+import type { AuthorizationEntry } from './broker/authorization-xml.js';
 import type { BrokerProtocol } from './broker/protocols.js';
 import type { RedeliveryOptions } from './broker/redelivery-xml.js';
 import type { TakeoverProfile } from './broker/takeover-profiles.js';
@@ -83,8 +84,6 @@ export interface AgentOptions {
   readonly probeIntervalMs?: number;
   /** @default 1000 */
   readonly probeTimeoutMs?: number;
-  /** Let the agent keep a coordination.k8s.io Lease naming the leader (adds RBAC for leases). @default false */
-  readonly leases?: boolean;
   /** Extra command-line flags for the agent, e.g. `['--log-level=debug']`. @default [] */
   readonly extraArgs?: readonly string[];
   /** @default { requests: { cpu: '20m', memory: '64Mi' }, limits: { memory: '128Mi' } } */
@@ -177,6 +176,63 @@ export interface NetworkPolicyOptions {
   readonly externalCidrs?: readonly string[];
 }
 
+/**
+ * The broker's certificate for the `openwire-tls` (`ssl://`, 61617) and `stomp-tls`
+ * (`stomp+ssl://`, 61612) protocols: a PKCS12 keystore in a Secret, written by cert-manager
+ * (`certManager`) or by you, and its password in another Secret (cert-manager's
+ * `keystores.pkcs12.passwordSecretRef` names the same one). The broker reads the keystore at
+ * start: a renewed certificate is served after the pods restart (e.g. `kubectl rollout restart`).
+ */
+export interface TlsOptions {
+  /** Secret holding the keystore. @default '<name>-tls' */
+  readonly secretName?: string;
+  /** Key of the keystore in that Secret (cert-manager writes `keystore.p12`). @default 'keystore.p12' */
+  readonly keystoreKey?: string;
+  /** Where the keystore password is. @default { name: '<name>-tls-password', key: 'password' } */
+  readonly passwordSecret?: { readonly name: string; readonly key: string };
+  /** Let cert-manager issue the certificate: the base gets a Certificate writing `secretName`. */
+  readonly certManager?: {
+    /** Name of the Issuer or ClusterIssuer. */
+    readonly issuerName: string;
+    /** @default 'Issuer' */
+    readonly issuerKind?: 'Issuer' | 'ClusterIssuer';
+    /** Names besides the Service's own (`<service>`, `<service>.<namespace>.svc`, `….cluster.local`). @default [] */
+    readonly dnsNames?: readonly string[];
+  };
+}
+
+/** A broker user besides the overlay's broker user; its password is in the credentials Secret. */
+export interface SecurityUser {
+  /** Letters, digits, ".", "_" or "-". */
+  readonly username: string;
+  /** Groups the authorization entries name. */
+  readonly groups: readonly string[];
+}
+
+/**
+ * Several broker users and per-destination authorization. Each user's password is the key
+ * `userPasswordKey(username)` of the credentials Secret (`init` generates it and keeps it on
+ * re-runs; with an existing Secret, add the key yourself).
+ */
+export interface SecurityOptions {
+  /**
+   * Groups of the overlay's broker user (`ACTIVEMQ_USERNAME`): the agent's STOMP probe and the web
+   * console's browsing log in as it, and clients by default.
+   * @default ['users']
+   */
+  readonly brokerUserGroups?: readonly string[];
+  /** @default [] */
+  readonly users?: readonly SecurityUser[];
+  /**
+   * Who may read, write and admin which queues and topics. When given, a destination no entry
+   * matches is refused to everyone; the advisory topics (`ActiveMQ.Advisory.>`, which every JMS
+   * client needs) and temporary destinations are granted to every group. Unset: every
+   * authenticated user may do everything.
+   * @example [{ queue: 'orders.>', write: ['shop'], read: ['billing'], admin: ['shop', 'billing'] }]
+   */
+  readonly authorization?: readonly AuthorizationEntry[];
+}
+
 /** Everything `renderBase` and `render` take; every field is optional. */
 export interface BaseOptions {
   /**
@@ -203,6 +259,9 @@ export interface BaseOptions {
   readonly storage: StorageOptions;
   readonly networkPolicy?: NetworkPolicyOptions;
   readonly metrics?: MetricsOptions;
+  /** The keystore of the `-tls` protocols; its defaults apply when one is listed. */
+  readonly tls?: TlsOptions;
+  readonly security?: SecurityOptions;
 }
 
 export interface CredentialsOptions {
@@ -214,6 +273,8 @@ export interface CredentialsOptions {
   readonly consoleUsername?: string;
   /** Web console password; required while the console is enabled. No default, ever. */
   readonly consolePassword?: string;
+  /** Passwords of the base's `security.users`, by username. @default {} */
+  readonly userPasswords?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -243,9 +304,34 @@ export interface OverlayOptions {
    * @default false
    */
   readonly nfsVolume?: boolean;
+  /**
+   * The base has a cert-manager Certificate (`tls.certManager`): put this namespace into its
+   * DNS names. Must agree with the base. @default false
+   */
+  readonly certificate?: boolean;
   readonly credentials: CredentialsOptions | ExistingSecretCredentials;
   /** Add the monitoring Component (a PodMonitor for the agent's and the broker's `/metrics`). @default false */
   readonly monitoring?: boolean;
+  /**
+   * Add the network-policy Component (the base's `networkPolicy` settings). `render` and the CLI
+   * default it to the base's `networkPolicy.enabled`.
+   * @default true
+   */
+  readonly networkPolicy?: boolean;
+  /**
+   * Add the load-balancer Component: the client Service becomes type LoadBalancer (with the
+   * base's `service.loadBalancerClass`). `render` and the CLI default it to the base's
+   * `service.type`.
+   * @default false
+   */
+  readonly loadBalancer?: boolean;
+  /**
+   * Add the TLS Component (the base's `-tls` protocols and `tls` settings), when the base also has
+   * a plain connector; a TLS-only base has TLS built in. `render` and the CLI default it to on
+   * when the base lists a `-tls` protocol.
+   * @default false
+   */
+  readonly tls?: boolean;
   /** Also put the Namespace into the overlay's build, so `kubectl delete -k` deletes it. @default false */
   readonly namespaceInBuild?: boolean;
 }
@@ -256,6 +342,10 @@ export { DEFAULT_BROKER_VERSION } from './broker/broker-version.js';
 /** Stands for the overlay's namespace in the base's PersistentVolume until the overlay replaces it. */
 export const NAMESPACE_PLACEHOLDER = 'NAMESPACE';
 export const DEFAULT_AGENT_IMAGE = 'ghcr.io/activemq-ha/agent';
+/** The credentials Secret's key (and the broker's variable) holding a `security.users` password. */
+export function userPasswordKey(username: string): string {
+  return `ACTIVEMQ_PASSWORD_${username.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}
 /** This package's version (from package.json); `--version` prints it. */
 export const PACKAGE_VERSION = MANIFESTS_VERSION;
 /** The agent image tag defaults to the package version, so agent and manifests match. */

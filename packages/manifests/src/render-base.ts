@@ -1,7 +1,7 @@
 import { baseManifests, commonLabels } from './base-manifests.js';
 import { renderBrokerConfig } from './broker/broker-config.js';
+import { BASE_PARTS, renderComponents, withParts } from './components.js';
 import { groupNames, manifestToYaml, toYaml } from './objects/manifest.js';
-import { MONITORING_COMPONENT, podMonitor } from './objects/pod-monitor.js';
 import type { BaseOptions } from './options.js';
 import { resolveBaseOptions } from './resolve-options.js';
 
@@ -19,8 +19,10 @@ export const GENERATED_HEADER =
 export function renderBase(options: BaseOptions): FileTree {
   const resolved = resolveBaseOptions(options);
   const names = groupNames(resolved.name);
-  const manifests = baseManifests(names, resolved);
-  const config = renderBrokerConfig(resolved);
+  // The optional parts are Components (components.ts): the base itself has none of them on.
+  const own = withParts(resolved, BASE_PARTS);
+  const manifests = baseManifests(names, own);
+  const config = renderBrokerConfig(own);
   const kustomization = {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
@@ -36,14 +38,6 @@ export function renderBase(options: BaseOptions): FileTree {
   for (const m of manifests) files[m.file] = manifestToYaml(m, GENERATED_HEADER);
   for (const [file, contents] of Object.entries(config)) files[`config/${file}`] = contents;
   // Optional parts an overlay opts into with `components:`.
-  files[`${MONITORING_COMPONENT}/kustomization.yaml`] = `# ${GENERATED_HEADER}\n${toYaml({
-    apiVersion: 'kustomize.config.k8s.io/v1alpha1',
-    kind: 'Component',
-    resources: ['podmonitor.yaml'],
-  })}`;
-  files[`${MONITORING_COMPONENT}/podmonitor.yaml`] = manifestToYaml(
-    podMonitor(names, resolved),
-    GENERATED_HEADER,
-  );
+  Object.assign(files, renderComponents(names, resolved, GENERATED_HEADER));
   return files;
 }

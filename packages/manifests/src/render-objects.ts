@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import { baseManifests, commonLabels } from './base-manifests.js';
 import { renderBrokerConfig } from './broker/broker-config.js';
+import { overlayDefaults, withParts } from './components.js';
 import { groupNames, type KubeObject, type Manifest, manifestToYaml } from './objects/manifest.js';
 import { podMonitor } from './objects/pod-monitor.js';
+import { certificate } from './objects/tls.js';
 import type { BaseOptions, OverlayOptions } from './options.js';
 import { credentialSecretData, namespaceObject } from './render-overlay.js';
-import { resolveBaseOptions, resolveOverlayOptions } from './resolve-options.js';
+import { definedOnly, resolveBaseOptions, resolveOverlayOptions } from './resolve-options.js';
 
 export interface RenderOptions {
   readonly base: BaseOptions;
@@ -23,13 +25,12 @@ const CLUSTER_SCOPED = new Set(['Namespace', 'PersistentVolume']);
 export function renderObjects(options: RenderOptions): Manifest[] {
   const base = resolveBaseOptions(options.base);
   const overlay = resolveOverlayOptions({
-    ...options.overlay,
-    name: options.overlay.name ?? base.name,
-    console: options.overlay.console ?? { enabled: base.console.enabled },
-    nfsVolume: options.overlay.nfsVolume ?? base.storage.nfs !== undefined,
+    ...overlayDefaults(base),
+    ...definedOnly(options.overlay),
   });
   const plain = groupNames(base.name);
-  const config = renderBrokerConfig(base);
+  const built = withParts(base, overlay);
+  const config = renderBrokerConfig(built);
   const secret = credentialSecretData(overlay);
   const names = {
     ...plain,
@@ -42,7 +43,7 @@ export function renderObjects(options: RenderOptions): Manifest[] {
   const configMap: Manifest = {
     object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: names.config }, data: config },
   };
-  const fromBase = [...baseManifests(names, base, overlay.namespace), configMap].map((m) =>
+  const fromBase = [...baseManifests(names, built, overlay.namespace), configMap].map((m) =>
     withLabels(m, labels),
   );
   const secretObject: Manifest | undefined = secret && {
@@ -58,10 +59,13 @@ export function renderObjects(options: RenderOptions): Manifest[] {
   };
   // Component resources are outside the base's `labels`, so they carry none of its labels.
   const monitoring = overlay.monitoring ? [podMonitor(plain, base)] : [];
+  const cert = certificate(plain, built, ns);
+  const certificates = cert ? [withLabels(cert, labels)] : [];
   const all = [
     ...(overlay.createNamespace ? [{ object: namespaceObject(ns) as KubeObject }] : []),
     ...fromBase,
     ...monitoring,
+    ...certificates,
     ...(secretObject ? [secretObject] : []),
   ];
   return all.map((m) => inNamespace(m, ns));

@@ -1,7 +1,7 @@
+import { COMPONENTS, type ComponentName } from './components.js';
 import { CREDENTIAL_FILES, renderCredentialsEnv, renderJettyRealm } from './credentials.js';
 import { type GroupNames, groupNames, toYaml } from './objects/manifest.js';
-import { MONITORING_COMPONENT } from './objects/pod-monitor.js';
-import type { OverlayOptions } from './options.js';
+import { type OverlayOptions, userPasswordKey } from './options.js';
 import { type FileTree, GENERATED_HEADER } from './render-base.js';
 import { type ResolvedOverlayOptions, resolveOverlayOptions } from './resolve-options.js';
 
@@ -49,6 +49,22 @@ function volumeReplacements(names: GroupNames) {
   ];
 }
 
+/** The Certificate's `<service>.NAMESPACE.svc[.cluster.local]` names get the overlay's namespace. */
+function certificateReplacements(names: GroupNames) {
+  return [
+    {
+      source: { kind: 'Service', name: names.service, fieldPath: 'metadata.namespace' },
+      targets: [
+        {
+          select: { kind: 'Certificate', name: names.certificate },
+          fieldPaths: ['spec.dnsNames.1', 'spec.dnsNames.2'],
+          options: { delimiter: '.', index: 1 },
+        },
+      ],
+    },
+  ];
+}
+
 /** Secret contents by key, as the secretGenerator builds them; undefined with `existingSecret`. */
 export function credentialSecretData(
   o: ResolvedOverlayOptions,
@@ -59,6 +75,8 @@ export function credentialSecretData(
     ACTIVEMQ_USERNAME: c.brokerUsername,
     ACTIVEMQ_PASSWORD: c.brokerPassword,
   };
+  for (const [user, password] of Object.entries(c.userPasswords))
+    data[userPasswordKey(user)] = password;
   if (o.console.enabled && c.consolePassword !== undefined) {
     data['jetty-realm.properties'] = renderJettyRealm(c.consoleUsername, c.consolePassword);
   }
@@ -80,19 +98,30 @@ export function renderOverlay(options: OverlayOptions): FileTree {
     files['credentials.env'] = renderCredentialsEnv(
       secret.ACTIVEMQ_USERNAME as string,
       secret.ACTIVEMQ_PASSWORD as string,
+      o.credentials.userPasswords,
     );
     const realm = secret['jetty-realm.properties'];
     if (realm !== undefined) files['jetty-realm.properties'] = realm;
   }
   const secretFiles = 'jetty-realm.properties' in files ? ['jetty-realm.properties'] : [];
   const inBuild = o.createNamespace && o.namespaceInBuild;
+  const components = (Object.keys(COMPONENTS) as ComponentName[]).filter((c) => o[c]);
   const kustomization = {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
     namespace: o.namespace,
     resources: [o.basePath, ...(inBuild ? ['namespace.yaml'] : [])],
-    ...(o.monitoring ? { components: [`${o.basePath}/${MONITORING_COMPONENT}`] } : {}),
-    ...(o.nfsVolume ? { replacements: volumeReplacements(names) } : {}),
+    ...(components.length > 0
+      ? { components: components.map((c) => `${o.basePath}/${COMPONENTS[c]}`) }
+      : {}),
+    ...(o.nfsVolume || o.certificate
+      ? {
+          replacements: [
+            ...(o.nfsVolume ? volumeReplacements(names) : []),
+            ...(o.certificate ? certificateReplacements(names) : []),
+          ],
+        }
+      : {}),
     ...(secret
       ? {
           secretGenerator: [

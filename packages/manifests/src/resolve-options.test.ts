@@ -40,7 +40,7 @@ describe('resolveBaseOptions', () => {
         lockKeepAlivePeriodMs: 50,
         checkpointIntervalMs: 250,
       },
-      agent: { image: 'ghcr.io/activemq-ha/agent', httpPort: 8080, leases: false },
+      agent: { image: 'ghcr.io/activemq-ha/agent', httpPort: 8080 },
       service: { type: 'ClusterIP', exposeConsole: false },
       console: { enabled: true, port: 8161 },
       storage: { size: '10Gi', tempSize: '1Gi', storageClassName: 'nfs-csi' },
@@ -261,6 +261,7 @@ describe('resolveOverlayOptions', () => {
       existingSecret: true,
       brokerUsername: 'app',
       consoleUsername: 'admin',
+      userPasswords: {},
     });
     expect(
       overlay({ credentials: { existingSecret: true, brokerPassword: good.brokerPassword } }),

@@ -21,6 +21,7 @@ import {
   type OverlayOptions,
 } from './options.js';
 import { quantityValue } from './resources/quantity.js';
+import { securitySchema, tlsProblem, tlsSchema, username } from './security-schema.js';
 import { namesNfsVersion, unsafeNfsMountOption } from './storage/nfs-mount-options.js';
 import {
   annotationMap,
@@ -38,6 +39,14 @@ import {
   resources,
 } from './validation.js';
 import { issueText } from './validation-messages.js';
+
+/** What the agent can probe (agentContainer picks one). */
+const PROBED_PROTOCOLS: readonly BrokerProtocol[] = [
+  'openwire',
+  'stomp',
+  'openwire-tls',
+  'stomp-tls',
+];
 
 const protocol = z.enum(Object.keys(BROKER_PROTOCOLS) as [BrokerProtocol, ...BrokerProtocol[]], {
   error: (issue) =>
@@ -88,8 +97,8 @@ const baseSchema = z
       .min(1, 'needs at least one protocol')
       .refine((list) => new Set(list).size === list.length, 'lists a protocol twice')
       .refine(
-        (list) => list.includes('openwire') || list.includes('stomp'),
-        'needs openwire or stomp: the agent probes the broker over one of them',
+        (list) => list.some((p) => PROBED_PROTOCOLS.includes(p)),
+        'needs openwire, stomp, openwire-tls or stomp-tls: the agent probes the broker over one of them',
       )
       .default(['openwire', 'stomp']),
     antiAffinity: z.enum(['preferred', 'required']).default('preferred'),
@@ -182,11 +191,21 @@ const baseSchema = z
         httpPort: port.default(8080),
         probeIntervalMs: positiveInt.default(100),
         probeTimeoutMs: positiveInt.default(1000),
-        leases: z.boolean().default(false),
+        // Not in AgentOptions any more: accepted only to explain what replaced it.
+        leases: z.unknown().optional(),
         extraArgs: z
           .array(z.string().regex(/^--[a-z]/, 'must be a flag such as --log-level=debug'))
           .default([]),
         resources: resources({ cpuRequest: '20m', memoryRequest: '64Mi', memoryLimit: '128Mi' }),
+      })
+      .superRefine((a, ctx) => {
+        if (a.leases !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['leases'],
+            message:
+              'is obsolete: the agent always keeps the group Lease now and the Role always grants it; remove the option (CLI: drop --leases)',
+          });
       })
       .prefault({}),
     service: z
@@ -277,8 +296,12 @@ const baseSchema = z
           .default([]),
       })
       .prefault({}),
+    tls: tlsSchema.optional(),
+    security: securitySchema.prefault({}),
   })
   .superRefine((o, ctx) => {
+    const tls = tlsProblem(o.protocols, o.tls !== undefined);
+    if (tls) ctx.addIssue({ code: 'custom', path: ['tls'], message: tls });
     const ports = new Map<number, string>();
     const claim = (p: number, what: string, path: PropertyKey[]) => {
       const other = ports.get(p);
@@ -311,10 +334,6 @@ const baseSchema = z
     }
   });
 
-/** Username: also a key of jetty's realm file and an env-file value, so no separators. */
-const username = z
-  .string()
-  .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, ".", "_" or "-"');
 /**
  * Passwords end up in an env file, a jetty realm file (where "," separates roles) and a Spring
  * placeholder value (where "${" would be expanded), so those characters are refused.
@@ -341,8 +360,12 @@ const overlaySchema = z
     createNamespace: z.boolean().default(true),
     namespaceInBuild: z.boolean().default(false),
     monitoring: z.boolean().default(false),
+    networkPolicy: z.boolean().default(true),
+    loadBalancer: z.boolean().default(false),
+    tls: z.boolean().default(false),
     console: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
     nfsVolume: z.boolean().default(false),
+    certificate: z.boolean().default(false),
     credentials: z
       .strictObject({
         existingSecret: z.boolean().default(false),
@@ -350,9 +373,16 @@ const overlaySchema = z
         brokerPassword: password.optional(),
         consoleUsername: username.default('admin'),
         consolePassword: password.optional(),
+        userPasswords: z.record(username, password).default({}),
       })
       .superRefine((c, ctx) => {
         if (c.existingSecret) {
+          if (Object.keys(c.userPasswords).length > 0)
+            ctx.addIssue({
+              code: 'custom',
+              path: ['userPasswords'],
+              message: 'not with existingSecret: the existing Secret holds the passwords',
+            });
           for (const key of ['brokerPassword', 'consolePassword'] as const) {
             if (c[key] !== undefined)
               ctx.addIssue({
@@ -438,6 +468,6 @@ function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
 }
 
 /** `value` without its undefined properties, so spreading it keeps earlier defaults. */
-function definedOnly<T extends object>(value: T): T {
+export function definedOnly<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

@@ -271,6 +271,66 @@ describe('activemq-ha-manifests CLI', () => {
     expect(await readFile(realm, 'utf8')).not.toBe(before[1]);
   });
 
+  it('TLS and a security file: users get generated passwords kept on re-runs; --leases only warns', async () => {
+    await using dir = await tempDir();
+    const security = join(dir.path, 'security.yaml');
+    await writeFile(
+      security,
+      [
+        'brokerUserGroups: [admins]',
+        'users:',
+        '  - { username: shop, groups: [shop] }',
+        'authorization:',
+        '  - { queue: "orders.>", write: [shop], read: [admins], admin: [shop, admins] }',
+        '',
+      ].join('\n'),
+    );
+    const out = join(dir.path, 'tree');
+    const flags = [
+      'init',
+      out,
+      '--storage-class',
+      'nfs-csi',
+      '--protocols',
+      'openwire,openwire-tls,stomp-tls',
+      '--cert-manager-issuer',
+      'internal-ca',
+      '--cert-manager-issuer-kind',
+      'ClusterIssuer',
+      '--security-file',
+      security,
+      '--leases',
+    ];
+    const first = await cliInProcess(flags);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toContain('warning: --leases is obsolete');
+    expect(first.stderr).toContain('Generated a random user shop password');
+    expect(first.stderr).toContain(
+      'kubectl -n activemq create secret generic activemq-tls-password --from-literal=password=',
+    );
+    const env = join(out, 'overlays', 'example', 'credentials.env');
+    const before = await readFile(env, 'utf8');
+    expect(before).toMatch(/^ACTIVEMQ_PASSWORD_SHOP=\S{32}$/m);
+    const again = await cliInProcess(flags);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/Wrote 0 file\(s\)/);
+    expect(await readFile(env, 'utf8')).toBe(before);
+
+    const objects = await kustomize(join(out, 'overlays', 'example'));
+    expect(schemaProblems(objects)).toEqual([]);
+    expect(objects.find((o) => o.kind === 'Certificate')?.metadata.name).toBe('activemq-tls');
+    const xml = (
+      objects.find((o) => o.kind === 'ConfigMap') as unknown as { data: Record<string, string> }
+    ).data['activemq.xml'];
+    expect(xml).toContain(
+      '<authorizationEntry queue="orders.&gt;" read="admins" write="shop" admin="shop,admins"/>',
+    );
+
+    const refused = await cliInProcess([...flags.slice(0, -1), '--no-leases']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--no-leases is no longer possible');
+  });
+
   it('refuses to overwrite changed files unless forced', async () => {
     await using dir = await tempDir();
     expect((await cli(['init', dir.path, '--storage-class', 'nfs-csi'])).code).toBe(0);

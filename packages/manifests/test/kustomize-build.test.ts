@@ -4,9 +4,11 @@ import {
   type BaseOptions,
   type KubeObject,
   type OverlayOptions,
+  overlayDefaults,
   renderBase,
   renderObjects,
   renderOverlay,
+  resolveBaseOptions,
   writeTree,
 } from '@activemq-ha/manifests';
 import { describe, expect, it } from 'vitest';
@@ -22,7 +24,10 @@ const credentials = {
 interface Case {
   readonly title: string;
   readonly base: BaseOptions;
-  readonly overlay: Omit<OverlayOptions, 'credentials' | 'name' | 'console' | 'nfsVolume'>;
+  readonly overlay: Omit<
+    OverlayOptions,
+    'credentials' | 'name' | 'console' | 'nfsVolume' | 'certificate'
+  >;
   /** GitOps: the Secret exists outside the overlay. */
   readonly existingSecret?: boolean;
 }
@@ -47,7 +52,7 @@ const CASES: readonly Case[] = [
     overlay: { namespace: 'mq-prod' },
   },
   {
-    title: 'every protocol, exposed console, NetworkPolicy, leases, custom name',
+    title: 'every protocol, exposed console, NetworkPolicy, custom name',
     base: {
       name: 'orders-mq',
       protocols: ['openwire', 'stomp', 'amqp', 'mqtt', 'ws'],
@@ -56,7 +61,7 @@ const CASES: readonly Case[] = [
         clientSelector: { 'example.com/mq-client': 'yes' },
         clientNamespaces: ['billing'],
       },
-      agent: { leases: true, extraArgs: ['--log-level=debug'] },
+      agent: { extraArgs: ['--log-level=debug'] },
       storage: RWX,
       metrics: { enabled: true },
     },
@@ -109,7 +114,39 @@ const CASES: readonly Case[] = [
     },
     overlay: { namespace: 'legacy' },
   },
+  {
+    title: 'TLS from cert-manager, several users with authorization entries',
+    base: {
+      protocols: ['openwire', 'openwire-tls', 'stomp-tls'],
+      tls: { certManager: { issuerName: 'internal-ca', issuerKind: 'ClusterIssuer' } },
+      security: {
+        users: [
+          { username: 'shop', groups: ['shop'] },
+          { username: 'billing', groups: ['billing'] },
+        ],
+        authorization: [
+          { queue: 'orders.>', write: ['shop'], read: ['billing'], admin: ['shop', 'billing'] },
+        ],
+      },
+      storage: RWX,
+    },
+    overlay: { namespace: 'secure' },
+  },
+  {
+    title: 'TLS from a user Secret, TLS only',
+    base: {
+      protocols: ['stomp-tls'],
+      tls: { secretName: 'my-keystore', passwordSecret: { name: 'my-keystore', key: 'pass' } },
+      storage: RWX,
+    },
+    overlay: { namespace: 'tls-only' },
+  },
 ];
+
+const userPasswords = (c: Case) =>
+  Object.fromEntries(
+    (c.base.security?.users ?? []).map((u) => [u.username, `${u.username}-pw-0123456789`]),
+  );
 
 function byKind(objects: readonly KubeObject[], kind: string): KubeObject[] {
   return objects.filter((o) => o.kind === kind);
@@ -139,15 +176,13 @@ describe('kubectl kustomize builds every generated tree', () => {
       const base = renderBase(c.base);
       const consoleEnabled = c.base.console?.enabled ?? true;
       const overlayOptions: OverlayOptions = {
+        ...overlayDefaults(resolveBaseOptions(c.base)),
         ...c.overlay,
-        name: c.base.name,
-        console: { enabled: consoleEnabled },
-        nfsVolume: c.base.storage.nfs !== undefined,
         credentials: c.existingSecret
           ? { existingSecret: true }
           : consoleEnabled
-            ? credentials
-            : { brokerPassword: credentials.brokerPassword },
+            ? { ...credentials, userPasswords: userPasswords(c) }
+            : { brokerPassword: credentials.brokerPassword, userPasswords: userPasswords(c) },
       };
       const overlayFiles = renderOverlay(overlayOptions);
       const built = await buildTree(dir.path, base, overlayFiles);
@@ -232,6 +267,27 @@ describe('kubectl kustomize builds every generated tree', () => {
         expect(byKind(objects, 'PersistentVolume')).toEqual([]);
       }
       expect(byKind(objects, 'PodMonitor')).toHaveLength(c.overlay.monitoring ? 1 : 0);
+      expect(byKind(objects, 'Certificate')).toHaveLength(c.base.tls?.certManager ? 1 : 0);
+      if (c.base.tls?.certManager) {
+        expect(one(objects, 'Certificate')).toMatchObject({
+          spec: {
+            secretName: 'activemq-tls',
+            dnsNames: [
+              'activemq',
+              `activemq.${namespace}.svc`,
+              `activemq.${namespace}.svc.cluster.local`,
+            ],
+          },
+        });
+      }
+      // Every user's password variable is filled from a key the Secret holds.
+      for (const u of c.base.security?.users ?? []) {
+        const key = `ACTIVEMQ_PASSWORD_${u.username.toUpperCase()}`;
+        expect(json).toContain(`{"name":"${key}","valueFrom":{"secretKeyRef":{"key":"${key}"`);
+        expect(Object.keys((one(objects, 'Secret') as unknown as { data: object }).data)).toContain(
+          key,
+        );
+      }
       if (c.base.metrics?.enabled) {
         const broker = JSON.stringify(deployment);
         expect(broker).toContain('-javaagent:/opt/jmx-exporter/jmx_prometheus_javaagent.jar=9404:');
@@ -253,6 +309,61 @@ describe('kubectl kustomize builds every generated tree', () => {
       expect(withoutHashes(direct)).toEqual(withoutHashes(objects));
     });
   }
+
+  it('builds every combination of the Components, as renderObjects renders it', async () => {
+    await using dir = await tempDir();
+    const baseOptions: BaseOptions = {
+      protocols: ['openwire', 'stomp', 'openwire-tls', 'stomp-tls'],
+      tls: { certManager: { issuerName: 'internal-ca' } },
+      service: { type: 'LoadBalancer', loadBalancerClass: 'example.com/internal-vip' },
+      networkPolicy: { externalCidrs: ['203.0.113.0/24'], clientNamespaces: ['shop'] },
+      metrics: { enabled: true },
+      storage: { nfs: { server: 'nfs.example.com', path: '/mq' } },
+    };
+    await writeTree(join(dir.path, 'base'), renderBase(baseOptions));
+    for (let bits = 0; bits < 16; bits++) {
+      const parts = {
+        networkPolicy: !!(bits & 1),
+        loadBalancer: !!(bits & 2),
+        monitoring: !!(bits & 4),
+        tls: !!(bits & 8),
+      };
+      const overlayOptions: OverlayOptions = {
+        ...parts,
+        nfsVolume: true,
+        certificate: parts.tls,
+        credentials,
+      };
+      const overlay = join(dir.path, 'overlays', `combination-${bits}`);
+      await writeTree(overlay, renderOverlay(overlayOptions));
+      const objects = await kustomize(overlay);
+      const what = JSON.stringify(parts);
+      expect(schemaProblems(objects), what).toEqual([]);
+      expect(restrictedViolations(objects), what).toEqual([]);
+      expect(byKind(objects, 'NetworkPolicy'), what).toHaveLength(parts.networkPolicy ? 1 : 0);
+      expect(byKind(objects, 'PodMonitor'), what).toHaveLength(parts.monitoring ? 1 : 0);
+      expect(byKind(objects, 'Certificate'), what).toHaveLength(parts.tls ? 1 : 0);
+      expect(one(objects, 'Service'), what).toMatchObject({
+        spec: parts.loadBalancer
+          ? { type: 'LoadBalancer', loadBalancerClass: 'example.com/internal-vip' }
+          : { type: 'ClusterIP' },
+      });
+      if (!parts.loadBalancer)
+        expect(JSON.stringify(one(objects, 'Service'))).not.toContain('loadBalancerClass');
+      const xml = (one(objects, 'ConfigMap') as unknown as { data: Record<string, string> }).data[
+        'activemq.xml'
+      ];
+      expect(xml?.includes('stomp+ssl://'), what).toBe(parts.tls);
+      expect(JSON.stringify(one(objects, 'Deployment')).includes('--probe-tls=true'), what).toBe(
+        parts.tls,
+      );
+      // The Namespace is in its own kustomization (overlay/namespace), not in this build.
+      const direct = renderObjects({ base: baseOptions, overlay: overlayOptions })
+        .map((m) => m.object)
+        .filter((o) => o.kind !== 'Namespace');
+      expect(withoutHashes(direct), what).toEqual(withoutHashes(objects));
+    }
+  });
 
   it('keeps claim, volume and references consistent under an overlay namePrefix', async () => {
     await using dir = await tempDir();

@@ -162,3 +162,5 @@ export type { SoakOptions } from './soak/soak-options.js';
 export { resolveSoakOptions, soakEnv } from './soak/soak-options.js';
 export type { SoakKindFigures } from './soak/soak-report.js';
 export { formatSoakReport, soakFigures } from './soak/soak-report.js';
+export type { TestCertificate, TestCertificateOptions } from './tls/test-certificate.js';
+export { createTestCertificate } from './tls/test-certificate.js';

@@ -1,10 +1,12 @@
 import { invalidOption } from '../errors.js';
-import { BROKER_PROTOCOLS, type BrokerProtocol, isBrokerProtocol } from './protocols.js';
+import { type AuthorizationEntry, renderAuthorizationPluginXml } from './authorization-xml.js';
+import { BROKER_PROTOCOLS, type BrokerProtocol, isBrokerProtocol, usesTls } from './protocols.js';
 import {
   type RedeliveryOptions,
   renderDeadLetterPolicyXml,
   renderRedeliveryPluginXml,
 } from './redelivery-xml.js';
+import { renderSslContextXml, type SslContextOptions } from './ssl-context-xml.js';
 import { renderSystemUsageXml, type SystemUsageOptions } from './system-usage-xml.js';
 import {
   DEFAULT_TAKEOVER_PROFILE,
@@ -13,6 +15,7 @@ import {
   TAKEOVER_PROFILES,
   type TakeoverProfile,
 } from './takeover-profiles.js';
+import { xml } from './xml-escape.js';
 
 export interface TransportConnectorOptions {
   readonly protocol: BrokerProtocol;
@@ -27,7 +30,7 @@ export interface BrokerUser {
    * resolves from its environment (how the manifests keep passwords out of the ConfigMap).
    */
   readonly password: string;
-  /** @default 'users' */
+  /** Comma-separated groups, as `authorization` names them. @default 'users' */
   readonly groups?: string;
 }
 
@@ -74,6 +77,13 @@ export interface ActivemqXmlOptions {
   readonly maxFrameSize?: number;
   /** When set, clients must authenticate (simple authentication plugin). */
   readonly users?: readonly BrokerUser[];
+  /**
+   * Per-destination rules (needs `users`); the advisory topics and temporary destinations are
+   * added for every group of `users`. Without it every authenticated user may do everything.
+   */
+  readonly authorization?: readonly AuthorizationEntry[];
+  /** The keystore of the `-tls` connectors; required when one is listed in `transports`. */
+  readonly tls?: SslContextOptions;
   /** Import the web console's config from the broker's conf directory. @default false */
   readonly webConsole?: boolean;
   /**
@@ -188,6 +198,20 @@ export function renderActivemqXml(options: ActivemqXmlOptions): string {
     if (t.port !== undefined) port(`transports[${i}].port`, t.port);
   });
 
+  if (usesTls(transports.map((t) => t.protocol)) && !options.tls) {
+    throw invalidOption(
+      'tls',
+      'is required by the ssl:// and stomp+ssl:// connectors (a keystore)',
+    );
+  }
+  if (options.authorization && !options.users?.length) {
+    throw invalidOption('authorization', 'needs users: the rules name their groups');
+  }
+  options.authorization?.forEach((e, i) => {
+    if ((e.queue === undefined) === (e.topic === undefined))
+      throw invalidOption(`authorization[${i}]`, 'names exactly one of queue and topic');
+  });
+
   const host = options.bindAddress ?? '0.0.0.0';
   const connectors = transports
     .map((t) => {
@@ -213,8 +237,12 @@ ${options.users
         </users>
       </simpleAuthenticationPlugin>`
     : undefined;
+  const groups = [
+    ...new Set((options.users ?? []).flatMap((u) => (u.groups ?? 'users').split(','))),
+  ];
   const pluginList = [
     authentication,
+    options.authorization ? renderAuthorizationPluginXml(options.authorization, groups) : undefined,
     options.redelivery ? renderRedeliveryPluginXml(options.redelivery) : undefined,
   ].filter((p) => p !== undefined);
   const plugins = pluginList.length
@@ -230,6 +258,7 @@ ${options.users
 `
     : '';
   const usage = options.systemUsage ? renderSystemUsageXml(options.systemUsage) : '';
+  const ssl = options.tls ? renderSslContextXml(options.tls) : '';
   const deadLetters = options.redelivery ? renderDeadLetterPolicyXml(options.redelivery) : '';
   const tmp = options.tmpDataDirectory
     ? ` tmpDataDirectory="${xml(options.tmpDataDirectory)}"`
@@ -252,7 +281,7 @@ ${options.users
   <broker xmlns="http://activemq.apache.org/schema/core" brokerName="${brokerName}"
           dataDirectory="${xml(options.dataDirectory)}"${tmp} useJmx="${jmx}" schedulerSupport="${options.redelivery !== undefined}"
           persistent="true">
-${management}${deadLetters}
+${management}${ssl}${deadLetters}
     <persistenceAdapter>
       <!-- lockKeepAlivePeriod > 0: a master notices a lost lock and stops instead of corrupting the store.
            checkpointInterval bounds the journal a new master replays. Takeover profile: ${profileName}. -->
@@ -304,12 +333,4 @@ function port(field: string, value: number): void {
   if (!Number.isInteger(value) || value < 1 || value > 65535) {
     throw invalidOption(field, `must be a port between 1 and 65535, got ${value}`);
   }
-}
-
-function xml(value: string): string {
-  return value
-    .replaceAll('&', '&amp;')
-    .replaceAll('"', '&quot;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;');
 }

@@ -1,7 +1,10 @@
 import { BROKER_PATHS, CREDENTIAL_KEYS } from '../objects/broker-container.js';
+import { groupNames } from '../objects/manifest.js';
+import { TLS_PATHS, tlsSettings } from '../objects/tls.js';
+import { userPasswordKey } from '../options.js';
 import type { ResolvedBaseOptions } from '../resolve-options.js';
 import { quantityValue } from '../resources/quantity.js';
-import { renderActivemqXml } from './activemq-xml.js';
+import { type ActivemqXmlOptions, renderActivemqXml } from './activemq-xml.js';
 import {
   type BrokerConfigLayout,
   brokerConfigLayout,
@@ -36,7 +39,7 @@ export function renderBrokerConfig(options: ResolvedBaseOptions): Record<string,
       transports: options.protocols.map((protocol) => ({ protocol })),
       maxConnections: broker.maxConnections,
       maxFrameSize: broker.maxFrameSize,
-      users: [brokerUser],
+      ...brokerSecurity(options),
       webConsole: console.enabled,
       jmx: true,
       tmpDataDirectory: BROKER_PATHS.tempStore,
@@ -74,5 +77,36 @@ export function renderConsoleFiles(
       ? renderJetty12Files(jetty)
       : { 'jetty.xml': renderJettyXml(jetty) }),
     'credentials.properties': renderConsoleCredentials(jmsUser),
+  };
+}
+
+/**
+ * Who may log in and do what, and the TLS keystore, as activemq.xml gets them: the overlay's
+ * broker user and the `security.users`, their passwords as `${NAME}` placeholders the broker
+ * resolves from its environment (the credentials Secret).
+ */
+export function brokerSecurity(
+  options: ResolvedBaseOptions,
+): Pick<ActivemqXmlOptions, 'users' | 'authorization' | 'tls'> {
+  const { security } = options;
+  const users = [
+    {
+      username: `\${${CREDENTIAL_KEYS.brokerUsername}}`,
+      password: `\${${CREDENTIAL_KEYS.brokerPassword}}`,
+      groups: security.brokerUserGroups.join(','),
+    },
+    ...security.users.map((u) => ({
+      username: u.username,
+      password: `\${${userPasswordKey(u.username)}}`,
+      groups: u.groups.join(','),
+    })),
+  ];
+  const tls = tlsSettings(groupNames(options.name), options)
+    ? { keyStorePath: TLS_PATHS.keystore, keyStorePassword: `\${${TLS_PATHS.passwordVariable}}` }
+    : undefined;
+  return {
+    users,
+    ...(security.authorization ? { authorization: security.authorization } : {}),
+    ...(tls ? { tls } : {}),
   };
 }

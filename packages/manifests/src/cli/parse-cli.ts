@@ -21,6 +21,8 @@ export interface ParsedCli {
     readonly overlay?: string;
     readonly brokerPasswordFile?: string;
     readonly consolePasswordFile?: string;
+    readonly securityFile?: string;
+    readonly leases?: boolean;
   };
 }
 

@@ -1,13 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
+import { parse as parseYaml } from 'yaml';
+import { overlayDefaults } from '../components.js';
 import {
   CREDENTIAL_FILES,
   generatePassword,
   parseCredentialsEnv,
   parseJettyRealm,
+  parseUserPasswords,
 } from '../credentials.js';
 import { ManifestsError } from '../errors.js';
+import { groupNames } from '../objects/manifest.js';
+import { tlsSettings } from '../objects/tls.js';
 import {
   agentImageBuildCommand,
   type BaseOptions,
@@ -44,6 +49,16 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (parsed.cli.version) {
       io.stdout.write(`${PACKAGE_VERSION}\n`);
       return 0;
+    }
+    if (parsed.cli.leases === false) {
+      throw new UsageError(
+        '--no-leases is no longer possible: the agent always keeps the group Lease (it numbers leadership terms and exposes a split brain); drop the flag',
+      );
+    }
+    if (parsed.cli.leases) {
+      io.stderr.write(
+        `${PROGRAM}: warning: --leases is obsolete and has no effect: the agent always keeps the group Lease and the Role always grants it; drop the flag.\n`,
+      );
     }
     if (parsed.command === 'init') return await init(parsed, io);
     if (parsed.command === 'render') return await render(parsed, io);
@@ -83,28 +98,21 @@ async function init(parsed: ParsedCli, io: CliIo): Promise<number> {
   if (!/^[a-z0-9][a-z0-9._-]*$/.test(overlayName)) {
     throw new UsageError(`--overlay: "${overlayName}" must be a plain directory name`);
   }
-  const baseOptions = parsed.base as unknown as BaseOptions;
+  const baseOptions = await baseOptionsOf(parsed);
   const tree: Record<string, string> = prefix('base', renderBase(baseOptions));
   const base = resolveBaseOptions(baseOptions);
   let generated: string[] = [];
   const overlayDir = join('overlays', overlayName);
   if (!parsed.cli.baseOnly) {
-    const credentials = await credentialsFor(
-      parsed,
-      io,
-      base.console.enabled,
-      join(dir, overlayDir),
-    );
+    const credentials = await credentialsFor(parsed, io, base, join(dir, overlayDir));
     generated = credentials.generated;
     Object.assign(
       tree,
       prefix(
         overlayDir,
         renderOverlay({
+          ...overlayDefaults(base),
           ...parsed.overlay,
-          name: base.name,
-          console: { enabled: base.console.enabled },
-          nfsVolume: base.storage.nfs !== undefined,
           credentials: credentials.options,
         }),
       ),
@@ -120,7 +128,7 @@ async function init(parsed: ParsedCli, io: CliIo): Promise<number> {
     `Wrote ${result.written.length} file(s) under ${dir} (${result.unchanged.length} already up to date).\n`,
   );
   for (const what of generated) {
-    const file = what === 'broker' ? CREDENTIAL_FILES[0] : CREDENTIAL_FILES[1];
+    const file = what === 'console' ? CREDENTIAL_FILES[1] : CREDENTIAL_FILES[0];
     io.stderr.write(
       `Generated a random ${what} password; it is in ${join(dir, overlayDir, file)} (mode 0600, git-ignored), not printed.\n`,
     );
@@ -169,6 +177,16 @@ function printNextSteps(io: CliIo, base: ResolvedBaseOptions, parsed: ParsedCli,
       `The agent image ${base.agent.image}:${base.agent.version} is not published: build and push your own (at the root of the activemq-ha repository):\n  ${agentImageBuildCommand()}\nthen regenerate with --agent-image <registry>/activemq-ha/agent.\n`,
     );
   }
+  const tls = tlsSettings(groupNames(base.name), base);
+  if (tls) {
+    const ns = String(parsed.overlay.namespace ?? 'activemq');
+    const certificate = base.tls?.certManager
+      ? `cert-manager writes the keystore into Secret ${tls.secretName}`
+      : `create Secret ${tls.secretName} with the PKCS12 keystore under ${tls.keystoreKey}`;
+    io.stderr.write(
+      `TLS: ${certificate}; the keystore password is read from Secret ${tls.passwordSecret.name}, key ${tls.passwordSecret.key}:\n  kubectl -n ${ns} create secret generic ${tls.passwordSecret.name} --from-literal=${tls.passwordSecret.key}="$(openssl rand -base64 24)"\n`,
+    );
+  }
   if (parsed.cli.baseOnly) return;
   const createNamespace = parsed.overlay.createNamespace !== false;
   if (createNamespace && parsed.overlay.namespaceInBuild !== true) {
@@ -179,9 +197,9 @@ function printNextSteps(io: CliIo, base: ResolvedBaseOptions, parsed: ParsedCli,
 
 async function render(parsed: ParsedCli, io: CliIo): Promise<number> {
   if (parsed.positionals.length > 0) throw new UsageError('render takes no arguments');
-  const baseOptions = parsed.base as unknown as BaseOptions;
+  const baseOptions = await baseOptionsOf(parsed);
   const base = resolveBaseOptions(baseOptions);
-  const credentials = await credentialsFor(parsed, io, base.console.enabled);
+  const credentials = await credentialsFor(parsed, io, base);
   const yaml = renderYaml({
     base: baseOptions,
     overlay: { ...parsed.overlay, credentials: credentials.options },
@@ -204,16 +222,19 @@ async function render(parsed: ParsedCli, io: CliIo): Promise<number> {
 async function credentialsFor(
   parsed: ParsedCli,
   io: CliIo,
-  consoleEnabled: boolean,
+  base: ResolvedBaseOptions,
   overlayDir?: string,
-): Promise<{ options: OverlayCredentials; generated: ('broker' | 'console')[] }> {
+): Promise<{ options: OverlayCredentials; generated: string[] }> {
+  const consoleEnabled = base.console.enabled;
+  const usernames = base.security.users.map((u) => u.username);
   const given = parsed.overlay.credentials as
     | (Partial<CredentialsOptions> & { existingSecret?: boolean })
     | undefined;
   if (given?.existingSecret) return { options: { existingSecret: true }, generated: [] };
   const rotate = parsed.cli.rotateCredentials ?? false;
-  const existing = overlayDir && !rotate ? await existingCredentials(overlayDir) : {};
-  const generated: ('broker' | 'console')[] = [];
+  const existing =
+    overlayDir && !rotate ? await existingCredentials(overlayDir, usernames) : { users: {} };
+  const generated: string[] = [];
   const pick = async (
     what: 'broker' | 'console',
     file: string | undefined,
@@ -248,20 +269,52 @@ async function credentialsFor(
         existing.console,
       )
     : undefined;
+  // The security.users' passwords: kept from the overlay, else new (no flag supplies them).
+  const userPasswords: Record<string, string> = {};
+  for (const user of usernames) {
+    const current = existing.users[user];
+    if (current === undefined) generated.push(`user ${user}`);
+    userPasswords[user] = current ?? generatePassword();
+  }
   return {
-    options: { ...given, brokerPassword, ...(consolePassword ? { consolePassword } : {}) },
+    options: {
+      ...given,
+      brokerPassword,
+      ...(consolePassword ? { consolePassword } : {}),
+      ...(usernames.length > 0 ? { userPasswords } : {}),
+    },
     generated,
   };
 }
 
+/** The parsed flags' base options, with `security` from `--security-file` (YAML). */
+async function baseOptionsOf(parsed: ParsedCli): Promise<BaseOptions> {
+  const file = parsed.cli.securityFile;
+  if (file === undefined) return parsed.base as unknown as BaseOptions;
+  let security: unknown;
+  try {
+    security = parseYaml(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`--security-file ${file}: ${(error as Error).message}`);
+  }
+  if (security === null || typeof security !== 'object' || Array.isArray(security)) {
+    throw new UsageError(
+      `--security-file ${file}: must be a mapping with brokerUserGroups, users and authorization`,
+    );
+  }
+  return { ...(parsed.base as unknown as BaseOptions), security: security as never };
+}
+
 async function existingCredentials(
   overlayDir: string,
-): Promise<{ broker?: string; console?: string }> {
+  usernames: readonly string[],
+): Promise<{ broker?: string; console?: string; users: Record<string, string> }> {
   const read = (file: string) => readFile(join(overlayDir, file), 'utf8').catch(() => undefined);
   const [env, realm] = await Promise.all(CREDENTIAL_FILES.map(read));
   const broker = env === undefined ? undefined : parseCredentialsEnv(env)?.password;
   const console = realm === undefined ? undefined : parseJettyRealm(realm)?.password;
-  return { ...(broker ? { broker } : {}), ...(console ? { console } : {}) };
+  const users = env === undefined ? {} : parseUserPasswords(env, usernames);
+  return { ...(broker ? { broker } : {}), ...(console ? { console } : {}), users };
 }
 
 function prefix(dir: string, files: FileTree): Record<string, string> {

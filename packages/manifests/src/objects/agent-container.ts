@@ -1,4 +1,4 @@
-import { BROKER_PROTOCOLS } from '../broker/protocols.js';
+import { BROKER_PROTOCOLS, type BrokerProtocol } from '../broker/protocols.js';
 import type { ResolvedBaseOptions } from '../resolve-options.js';
 import { CREDENTIAL_KEYS, RESTRICTED_CONTAINER_SECURITY } from './broker-container.js';
 import { imageReference } from './image-reference.js';
@@ -37,6 +37,15 @@ export function agentVolumes(): Record<string, unknown>[] {
 }
 
 /**
+ * The connector the agent probes: OpenWire before STOMP (it needs no credentials), and a TLS
+ * connector when there is one: a TLS-only group has no other, and it is what its clients use.
+ */
+export function probedProtocol(protocols: readonly BrokerProtocol[]): BrokerProtocol {
+  const order: BrokerProtocol[] = ['openwire-tls', 'stomp-tls', 'openwire', 'stomp'];
+  return order.find((p) => protocols.includes(p)) ?? 'openwire';
+}
+
+/**
  * The sidecar that labels its pod `leader=yes` while the local broker serves. Flags are those of
  * `activemq-ha-agent --help`. It probes OpenWire when enabled (no credentials needed) and STOMP
  * otherwise, logging in with the broker credentials from the Secret.
@@ -46,13 +55,13 @@ export function agentContainer(
   options: ResolvedBaseOptions,
 ): Record<string, unknown> {
   const { agent } = options;
-  const probe = options.protocols.includes('openwire') ? 'openwire' : 'stomp';
+  const probed = probedProtocol(options.protocols);
+  const probe = probed.startsWith('openwire') ? 'openwire' : 'stomp';
   const args = [
     `--group-selector=${NAME_LABEL}=${names.app}`,
     `--probe=${probe}`,
-    probe === 'openwire'
-      ? `--openwire-port=${BROKER_PROTOCOLS.openwire.port}`
-      : `--stomp-port=${BROKER_PROTOCOLS.stomp.port}`,
+    `--${probe}-port=${BROKER_PROTOCOLS[probed].port}`,
+    ...(BROKER_PROTOCOLS[probed].tls ? ['--probe-tls=true'] : []),
     `--probe-interval-ms=${agent.probeIntervalMs}`,
     `--probe-timeout-ms=${agent.probeTimeoutMs}`,
     `--http-port=${agent.httpPort}`,

@@ -2,10 +2,12 @@ import { brokerConfigLayout, parseBrokerVersion } from '../broker/broker-version
 import { jmxExporterAgentFlag } from '../broker/jmx-exporter-yaml.js';
 import { heapChoice } from '../broker/jvm-memory.js';
 import { BROKER_PROTOCOLS } from '../broker/protocols.js';
+import { userPasswordKey } from '../options.js';
 import type { ResolvedBaseOptions } from '../resolve-options.js';
 import { quantityValue } from '../resources/quantity.js';
 import { imageReference } from './image-reference.js';
 import type { GroupNames, ManifestComment } from './manifest.js';
+import { TLS_PATHS, tlsSettings } from './tls.js';
 
 /**
  * Layout of the official `apache/activemq-classic` image, 5.18 to 6.3 (assembly/src/docker): everything
@@ -115,6 +117,8 @@ export function brokerContainer(
       readOnly: true,
     });
   }
+  const tls = tlsSettings(names, options);
+  if (tls) mounts.push({ name: 'tls', mountPath: TLS_PATHS.dir, readOnly: true });
   mounts.push(
     { name: 'shared', mountPath: BROKER_PATHS.shared },
     { name: 'temp-store', mountPath: BROKER_PATHS.tempStore },
@@ -139,6 +143,18 @@ export function brokerContainer(
         name: CREDENTIAL_KEYS.brokerPassword,
         valueFrom: secretRef(CREDENTIAL_KEYS.brokerPassword),
       },
+      ...options.security.users.map((u) => ({
+        name: userPasswordKey(u.username),
+        valueFrom: secretRef(userPasswordKey(u.username)),
+      })),
+      ...(tls
+        ? [
+            {
+              name: TLS_PATHS.passwordVariable,
+              valueFrom: { secretKeyRef: { ...tls.passwordSecret } },
+            },
+          ]
+        : []),
     ],
     // Is the JVM still there, and has the agent not asked for a stop (split brain)? A waiting
     // slave opens no port, so no port may decide liveness; the "[.]" keeps this probe's own

@@ -2,6 +2,7 @@ import type { ResolvedBaseOptions } from '../resolve-options.js';
 import { agentContainer, agentVolumes } from './agent-container.js';
 import { BROKER_PATHS, brokerContainer, CREDENTIAL_KEYS } from './broker-container.js';
 import { type GroupNames, LEADER_LABEL, type Manifest, NAME_LABEL } from './manifest.js';
+import { TLS_PATHS, tlsSettings } from './tls.js';
 
 /** The broker group: identical pods, one of which holds the store lock at any time. */
 export function deployment(names: GroupNames, options: ResolvedBaseOptions): Manifest {
@@ -38,6 +39,17 @@ export function deployment(names: GroupNames, options: ResolvedBaseOptions): Man
             path: BROKER_PATHS.consoleRealm.replace(/^.*\//, ''),
           },
         ],
+        defaultMode: 0o440,
+      },
+    });
+  }
+  const tls = tlsSettings(names, options);
+  if (tls) {
+    volumes.push({
+      name: 'tls',
+      secret: {
+        secretName: tls.secretName,
+        items: [{ key: tls.keystoreKey, path: TLS_PATHS.keystore.replace(/^.*\//, '') }],
         defaultMode: 0o440,
       },
     });

@@ -43,6 +43,8 @@ export interface GroupNames {
   readonly role: string;
   readonly roleBinding: string;
   readonly service: string;
+  /** cert-manager Certificate (with `tls.certManager`). */
+  readonly certificate: string;
   readonly deployment: string;
   readonly claim: string;
   readonly volume: string;
@@ -59,6 +61,7 @@ export function groupNames(name: string): GroupNames {
     role: `${name}-agent`,
     roleBinding: `${name}-agent`,
     service: name,
+    certificate: `${name}-tls`,
     deployment: name,
     claim: `${name}-shared`,
     volume: `${name}-shared`,

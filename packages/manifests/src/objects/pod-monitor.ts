@@ -21,6 +21,3 @@ export function podMonitor(names: GroupNames, options: ResolvedBaseOptions): Man
     },
   };
 }
-
-/** The Component wrapping it: an overlay lists it under `components:` to opt in. */
-export const MONITORING_COMPONENT = 'components/monitoring';

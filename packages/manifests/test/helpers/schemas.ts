@@ -52,6 +52,47 @@ class PodMonitorModel implements Model {
   }
 }
 
+/**
+ * cert-manager's Certificate (cert-manager.io/v1), also a CRD: checked against the fields of its
+ * schema (cert-manager.io_certificates.yaml) this package uses.
+ */
+class CertificateModel implements Model {
+  constructor(private readonly data: Record<string, unknown>) {}
+  validate(): void {
+    const spec = this.data.spec as Record<string, unknown> | undefined;
+    if (!spec) throw new Error('spec is required');
+    const allowed = new Set(['secretName', 'dnsNames', 'issuerRef', 'privateKey', 'keystores']);
+    for (const key of Object.keys(spec))
+      if (!allowed.has(key)) throw new Error(`spec.${key} is not a field this check knows`);
+    if (typeof spec.secretName !== 'string') throw new Error('spec.secretName is required');
+    const issuer = spec.issuerRef as { name?: unknown; kind?: unknown } | undefined;
+    if (typeof issuer?.name !== 'string') throw new Error('spec.issuerRef.name is required');
+    if (!['Issuer', 'ClusterIssuer'].includes(String(issuer.kind)))
+      throw new Error('spec.issuerRef.kind must be Issuer or ClusterIssuer');
+    const names = spec.dnsNames as unknown[];
+    if (
+      !Array.isArray(names) ||
+      names.some((n) => typeof n !== 'string' || !/^[a-z0-9.*-]+$/.test(n))
+    )
+      throw new Error('spec.dnsNames must be DNS names');
+    const key = spec.privateKey as { algorithm?: string; rotationPolicy?: string } | undefined;
+    if (key && !['RSA', 'ECDSA', 'Ed25519'].includes(String(key.algorithm)))
+      throw new Error('spec.privateKey.algorithm must be RSA, ECDSA or Ed25519');
+    if (key?.rotationPolicy && !['Never', 'Always'].includes(key.rotationPolicy))
+      throw new Error('spec.privateKey.rotationPolicy must be Never or Always');
+    const pkcs12 = (spec.keystores as { pkcs12?: Record<string, unknown> } | undefined)?.pkcs12;
+    if (pkcs12) {
+      if (typeof pkcs12.create !== 'boolean')
+        throw new Error('keystores.pkcs12.create is required');
+      const ref = pkcs12.passwordSecretRef as { name?: unknown; key?: unknown } | undefined;
+      if (typeof ref?.name !== 'string' || typeof ref.key !== 'string')
+        throw new Error('keystores.pkcs12.passwordSecretRef needs name and key');
+      if (!['LegacyRC2', 'LegacyDES', 'Modern2023'].includes(String(pkcs12.profile ?? 'LegacyRC2')))
+        throw new Error('keystores.pkcs12.profile must be LegacyRC2, LegacyDES or Modern2023');
+    }
+  }
+}
+
 /** apiVersion/kind → the generated OpenAPI model. A kind missing here fails the test. */
 const MODELS: Record<string, new (data: never) => Model> = {
   'v1/Namespace': Namespace,
@@ -67,6 +108,7 @@ const MODELS: Record<string, new (data: never) => Model> = {
   'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
   'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
   'monitoring.coreos.com/v1/PodMonitor': PodMonitorModel,
+  'cert-manager.io/v1/Certificate': CertificateModel,
   'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy': ValidatingAdmissionPolicy,
   'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding':
     ValidatingAdmissionPolicyBinding,

@@ -45,7 +45,10 @@ export interface StartBrokerGroupOptions<P extends BrokerProtocol = DefaultBroke
   /** @default 'activemq' */
   readonly brokerName?: string;
   /** More of the deployed activemq.xml (as `renderActivemqXml` takes it), e.g. redelivery. @default {} */
-  readonly config?: Pick<ActivemqXmlOptions, 'redelivery' | 'systemUsage' | 'jmx'>;
+  readonly config?: Pick<
+    ActivemqXmlOptions,
+    'redelivery' | 'systemUsage' | 'jmx' | 'tls' | 'authorization'
+  >;
   /** An installation directory. @default $ACTIVEMQ_HOME, else the home of `version` */
   readonly activemqHome?: string;
   /**
