@@ -10,6 +10,11 @@ export interface JvmOptions {
   readonly extraJvmArgs?: readonly string[];
 }
 
+export interface BrokerCommandOptions extends JvmOptions {
+  /** A class archive (see class-archive.ts) that exists, for `-XX:SharedArchiveFile`. @default none */
+  readonly classArchive?: string;
+}
+
 export interface BrokerCommand {
   readonly file: string;
   readonly args: readonly string[];
@@ -25,7 +30,7 @@ export function brokerCommand(
   java: string,
   activemq: ActivemqInstallation,
   paths: BrokerPaths,
-  jvm: JvmOptions = {},
+  jvm: BrokerCommandOptions = {},
 ): BrokerCommand {
   const heapMb = jvm.heapMb ?? 256;
   const args = [
@@ -37,6 +42,7 @@ export function brokerCommand(
     '-XX:-UsePerfData',
     '-Djava.security.egd=file:/dev/./urandom',
     '-Djava.awt.headless=true',
+    ...(jvm.classArchive ? [`-XX:SharedArchiveFile=${jvm.classArchive}`] : []),
     `-Djava.io.tmpdir=${paths.tmpDir}`,
     `-Dactivemq.home=${activemq.home}`,
     `-Dactivemq.base=${paths.dir}`,
