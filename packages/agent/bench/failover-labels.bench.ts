@@ -84,7 +84,9 @@ const stages: FailoverStages[] = [];
 const started = Date.now();
 try {
   await cluster.kube.waitFor(() => cluster.leaders().length === 1, { timeoutMs: 30_000 });
-  await traffic?.start(rate);
+  // A consumer at concurrency 1 acks one message per broker round trip and falls behind the
+  // producer (the drain at the end would then count its backlog as lost): 8 at a time keeps up.
+  await traffic?.start(rate, 20, 8);
   for (let i = 0; i < failovers; i++) {
     // A kill at a random phase of the broker's checkpoint cycle.
     if (traffic) await sleep(1500 + Math.random() * 1500);

@@ -43,7 +43,7 @@ const { values } = parseArgs({
     checkpoint: { type: 'string' },
     kahadb: { type: 'string', multiple: true, default: [] },
     jvm: { type: 'string', multiple: true, default: [] },
-    'class-archive': { type: 'string', default: 'auto' },
+    'class-archive': { type: 'string', default: 'off' },
     'steady-seconds': { type: 'string', default: '0' },
     label: { type: 'string' },
   },
@@ -123,7 +123,7 @@ try {
   if (steadySeconds > 0) {
     const steady = await steadyState(group, producer, steadySeconds);
     console.error(
-      `steady state (${label}): ${steady.throughput.toFixed(0)} confirmed sends/s with receipts (8 in flight); at 200 msg/s the active JVM writes ${(steady.writeBytesPerSecond / 1024).toFixed(0)} KiB/s, ${steady.writeSyscallsPerSecond.toFixed(0)} write calls/s; load ${loadAverage()}`,
+      `steady state (${label}): ${steady.throughput.toFixed(0)} confirmed sends/s with receipts (8 in flight), ${steady.cpuPerSendMs.toFixed(2)} ms broker CPU per send; at 200 msg/s the broker uses ${(steady.cpuShare * 100).toFixed(0)} % of a core and the active JVM writes ${(steady.writeBytesPerSecond / 1024).toFixed(0)} KiB/s, ${steady.writeSyscallsPerSecond.toFixed(0)} write calls/s; load ${loadAverage()}`,
     );
   }
   let running = true;
@@ -242,6 +242,9 @@ function formatBreakdown(b: TakeoverBreakdown): string {
 
 async function steadyState(group: BrokerGroup<'stomp'>, client: HaClient, seconds: number) {
   // Throughput: 8 sends in flight, as fast as receipts come back.
+  const active = await group.active();
+  const pid = active?.pid;
+  const cpuAtStart = cpuMs(pid);
   let confirmed = 0;
   const until = now() + seconds * 1000;
   await Promise.all(
@@ -253,24 +256,30 @@ async function steadyState(group: BrokerGroup<'stomp'>, client: HaClient, second
     }),
   );
   const throughput = confirmed / seconds;
+  const cpuAtFull = cpuMs(pid);
   // Disk writes of the active JVM at the bench's own load (a send every 5 ms).
-  const active = await group.active();
-  const pid = active?.pid;
   const io = () => {
     const text = pid ? readFileSync(`/proc/${pid}/io`, 'utf8') : '';
     const field = (name: string) => Number(new RegExp(`${name}: (\\d+)`).exec(text)?.[1] ?? 0);
     return { bytes: field('write_bytes'), calls: field('syscw') };
   };
   const before = io();
+  const cpuBefore = cpuMs(pid);
   const started = now();
   while (now() - started < seconds * 1000) {
     void client.send(QUEUE, PAYLOAD).catch(() => undefined);
     await sleep(5);
   }
   const after = io();
+  const cpuAfter = cpuMs(pid);
   const elapsed = (now() - started) / 1000;
+  const diff = (a: number | undefined, b: number | undefined) =>
+    a === undefined || b === undefined ? Number.NaN : a - b;
   return {
     throughput,
+    // The broker's CPU per confirmed send at full speed, and its CPU share at 200 msg/s.
+    cpuPerSendMs: diff(cpuAtFull, cpuAtStart) / Math.max(1, confirmed),
+    cpuShare: diff(cpuAfter, cpuBefore) / (elapsed * 1000),
     writeBytesPerSecond: (after.bytes - before.bytes) / elapsed,
     writeSyscallsPerSecond: (after.calls - before.calls) / elapsed,
   };

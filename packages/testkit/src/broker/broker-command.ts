@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { BROKER_JIT_FLAGS } from '@activemq-ha/manifests';
 import type { BrokerPaths } from './broker-files.js';
 import type { ActivemqInstallation } from './locate-activemq.js';
 
@@ -38,7 +39,8 @@ export function brokerCommand(
     `-Xms${Math.min(64, heapMb)}m`,
     `-Xmx${heapMb}m`,
     '-XX:+UseSerialGC',
-    '-XX:TieredStopAtLevel=1',
+    // The deployed JIT flags (C1 only: the takeover's cold code does not compete with C2).
+    ...BROKER_JIT_FLAGS,
     '-XX:-UsePerfData',
     '-Djava.security.egd=file:/dev/./urandom',
     '-Djava.awt.headless=true',

@@ -40,9 +40,11 @@ export interface StartBrokerGroupOptions<P extends BrokerProtocol = DefaultBroke
   /** Log each failed lock attempt, for `takeoverBreakdown`. @default false */
   readonly lockRetryLog?: boolean;
   /**
-   * Class data sharing for the JVMs: `auto` uses the archive `pnpm setup:class-archive` trained
-   * for this broker release and JVM when there is one (see class-archive.ts), `off` none, or
-   * the path of an archive. @default 'auto'
+   * Class data sharing for the JVMs: `auto` uses the archive scripts/setup-class-archive.sh
+   * trained for this broker release and JVM when there is one (see class-archive.ts), `off`
+   * none, or the path of an archive. Off by default, as in the manifests: the official images'
+   * JDK 17 cannot create one safely in a pod (docs/operations.md, "JVM flags").
+   * @default 'off'
    */
   readonly classArchive?: 'auto' | 'off' | (string & {});
   /** Connectors each broker opens, each on its own free loopback port. @default ['openwire', 'stomp'] */
@@ -122,9 +124,9 @@ export async function startBrokerGroup<P extends BrokerProtocol = DefaultBrokerP
   }
   const java = locateJava(options.javaHome);
   const classArchive =
-    options.classArchive === 'off'
+    options.classArchive === undefined || options.classArchive === 'off'
       ? undefined
-      : options.classArchive === undefined || options.classArchive === 'auto'
+      : options.classArchive === 'auto'
         ? existingClassArchive(java, activemq.release)
         : options.classArchive;
 
