@@ -125,7 +125,8 @@ try {
       `failover ${i + 1}/${failovers}: stale slice syncs so far ${cluster.kube.staleEndpointSliceSyncs}, takeover ${result.takeoverMs.toFixed(0)} ms, serving→label ${(labelAt - answeringAt).toFixed(0)} ms, kill→slice ${(sliceAt - killedAt).toFixed(0)} ms | ${describeStages(s)} | load ${loadAverage()}\n`,
     );
     await cluster.brokers.restart(result.from.id);
-    await cluster.brokers.waitForSlave(result.from.id);
+    // A JVM booting on a CPU-starved machine can need more than the default 30 s.
+    await cluster.brokers.waitForSlave(result.from.id, { timeoutMs: 90_000 });
   }
 } finally {
   await traffic?.stop(5000);

@@ -170,7 +170,8 @@ try {
       `failover ${i + 1}/${failovers}: ${formatBreakdown(breakdown)} | serving ${result.takeoverMs.toFixed(0)} | first send ${firstSendMs.toFixed(0)} ms | new master CPU ${takeoverCpuMs ?? '–'} ms | load ${loadAverage()}`,
     );
     await group.restart(result.from.id);
-    await group.waitForSlave(result.from.id);
+    // A JVM booting on a CPU-starved machine can need more than the default 30 s.
+    await group.waitForSlave(result.from.id, { timeoutMs: 90_000 });
   }
   running = false;
   await loop;
