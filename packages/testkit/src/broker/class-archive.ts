@@ -9,12 +9,13 @@ import { dirname, join } from 'node:path';
  * STOMP and OpenWire connections) loads about 800 more in the JVM that just took the lock, each
  * read from a jar, parsed and verified, and ~110 lambda forms spun. With an archive trained on that
  * path they are mapped pre-parsed and pre-verified instead (figures in docs/benchmarks.md,
- * "Class data sharing").
+ * "Where the new master's time goes").
  *
  * An archive is only valid for the JVM build that wrote it and the same class path, so its name
- * carries the broker release and the JVM build. A JVM given an archive it cannot use runs with
- * class sharing off altogether (the JDK's own default archive too), so `brokerCommand` passes one
- * only when it exists.
+ * carries the broker release and the JVM build. A JVM given a missing archive runs with class
+ * sharing off altogether (the JDK's own default archive too), so `startBrokerGroup`'s `auto`
+ * passes one only when it exists; JDK 17 given a truncated one dies with SIGBUS, so an archive is
+ * only ever moved into place whole (`installClassArchive`).
  */
 
 /** Where the archive of `release` on the JVM `java` lives (it may not exist). */
