@@ -84,7 +84,9 @@ const stages: FailoverStages[] = [];
 const started = Date.now();
 try {
   await cluster.kube.waitFor(() => cluster.leaders().length === 1, { timeoutMs: 30_000 });
-  await traffic?.start(rate);
+  // A consumer at concurrency 1 acks one message per broker round trip and falls behind the
+  // producer (the drain at the end would then count its backlog as lost): 8 at a time keeps up.
+  await traffic?.start(rate, 20, 8);
   for (let i = 0; i < failovers; i++) {
     // A kill at a random phase of the broker's checkpoint cycle.
     if (traffic) await sleep(1500 + Math.random() * 1500);
@@ -123,7 +125,8 @@ try {
       `failover ${i + 1}/${failovers}: stale slice syncs so far ${cluster.kube.staleEndpointSliceSyncs}, takeover ${result.takeoverMs.toFixed(0)} ms, serving→label ${(labelAt - answeringAt).toFixed(0)} ms, kill→slice ${(sliceAt - killedAt).toFixed(0)} ms | ${describeStages(s)} | load ${loadAverage()}\n`,
     );
     await cluster.brokers.restart(result.from.id);
-    await cluster.brokers.waitForSlave(result.from.id);
+    // A JVM booting on a CPU-starved machine can need more than the default 30 s.
+    await cluster.brokers.waitForSlave(result.from.id, { timeoutMs: 90_000 });
   }
 } finally {
   await traffic?.stop(5000);

@@ -32,6 +32,7 @@ export {
 export type { JettyXmlOptions } from './broker/jetty-xml.js';
 export { renderJettyXml } from './broker/jetty-xml.js';
 export { JMX_EXPORTER_RULES, jmxExporterAgentFlag } from './broker/jmx-exporter-yaml.js';
+export { BROKER_JIT_FLAGS } from './broker/jvm-flags.js';
 export type { BrokerProtocol } from './broker/protocols.js';
 export { BROKER_PROTOCOLS, isBrokerProtocol } from './broker/protocols.js';
 export type { RedeliveryOptions } from './broker/redelivery-xml.js';

@@ -108,10 +108,11 @@ describe('day-one broker configuration', () => {
 
   it('derives the heap from the memory limit and always exits on OutOfMemoryError', () => {
     const files = renderBase({ ...STORE, broker: { resources: { limits: { memory: '2Gi' } } } });
-    expect(env(files).ACTIVEMQ_OPTS).toMatch(/^-Xmx1536m /);
+    expect(env(files).ACTIVEMQ_OPTS).toMatch(/^-Xmx1536m -XX:TieredStopAtLevel=1 /);
     expect(env(files).JAVA_TOOL_OPTIONS).toBe('-XX:+ExitOnOutOfMemoryError');
     const own = renderBase({ ...STORE, broker: { javaOptions: '-Xmx700m' } });
-    expect(env(own).ACTIVEMQ_OPTS).toMatch(/^-Xmx700m /);
+    // The user's flags come after the manifests' JIT flags, so they can override them.
+    expect(env(own).ACTIVEMQ_OPTS).toMatch(/^-XX:TieredStopAtLevel=1 -Xmx700m /);
     expect(env(own).JAVA_TOOL_OPTIONS).toBe('-XX:+ExitOnOutOfMemoryError');
   });
 

@@ -1,12 +1,16 @@
 /**
  * pnpm bench:takeover [--failovers N] [--takeover fast|balanced|gentle] [--acquire MS]
- *   [--keep-alive MS] [--checkpoint MS] [--kahadb name=value ...] [--steady-seconds S]
+ *   [--keep-alive MS] [--checkpoint MS] [--kahadb name=value ...] [--jvm=FLAG ...]
+ *   [--class-archive auto|off|FILE] [--steady-seconds S]
  *
  * The broker's part of a failover, one setting at a time: two real brokers on one KahaDB under
  * the soak's kind of load (a persistent send every 5 ms with a receipt, a consumer acking each
  * message, both @activemq-ha/client over the static server list), N SIGKILLs of the active one.
  * Per failover it prints the takeover breakdown read from the new broker's log (lock detection,
- * keep-alive wait, journal replay, connectors) and kill → first confirmed send; then p50/p95/max.
+ * keep-alive wait, journal replay, connectors), kill → first confirmed send, and the CPU time the
+ * new master's JVM spent from the kill until it served (on a shared machine a steadier measure of
+ * the cold-code cost than wall time); then p50/p95/max. `--jvm` appends JVM flags to both brokers
+ * (`--jvm=-XX:SharedArchiveFile=…`: the value starts with a dash, so it needs the `=`).
  * With --steady-seconds it first measures the steady-state cost of the settings on the active
  * broker: confirmed sends per second with receipts (8 in flight, as fast as it goes), and the
  * JVM's disk writes (write_bytes of /proc/PID/io) per second at the 5 ms load.
@@ -38,6 +42,8 @@ const { values } = parseArgs({
     'keep-alive': { type: 'string' },
     checkpoint: { type: 'string' },
     kahadb: { type: 'string', multiple: true, default: [] },
+    jvm: { type: 'string', multiple: true, default: [] },
+    'class-archive': { type: 'string', default: 'off' },
     'steady-seconds': { type: 'string', default: '0' },
     label: { type: 'string' },
   },
@@ -77,7 +83,7 @@ const settings = {
 };
 const label =
   values.label ??
-  `${takeover}: acquire ${settings.lockAcquireSleepIntervalMs} / keep-alive ${settings.lockKeepAlivePeriodMs} / checkpoint ${settings.checkpointIntervalMs}${values.kahadb.length ? ` / ${values.kahadb.join(' ')}` : ''}`;
+  `${takeover}: acquire ${settings.lockAcquireSleepIntervalMs} / keep-alive ${settings.lockKeepAlivePeriodMs} / checkpoint ${settings.checkpointIntervalMs}${values.kahadb.length ? ` / ${values.kahadb.join(' ')}` : ''}${values.jvm.length ? ` / ${values.jvm.join(' ')}` : ''} / class archive ${values['class-archive']}`;
 
 const QUEUE = '/queue/takeover-bench';
 const PAYLOAD = 'x'.repeat(256);
@@ -90,13 +96,20 @@ const group = await startBrokerGroup<'stomp'>({
   ...settings,
   kahaDb,
   lockRetryLog: true,
+  extraJvmArgs: values.jvm,
+  classArchive: values['class-archive'],
 });
 const list = servers(group.brokers.map((b) => `stomp://${b.host}:${b.ports.stomp}`));
 const producer = createClient({ discovery: list, outboxSize: 1000 });
 const consumer = createClient({ discovery: list });
 const confirmations: number[] = [];
 let received = 0;
-const rows: { kill: number; breakdown: TakeoverBreakdown; firstSendMs: number }[] = [];
+const rows: {
+  kill: number;
+  breakdown: TakeoverBreakdown;
+  firstSendMs: number;
+  cpuMs: number | undefined;
+}[] = [];
 try {
   await Promise.all([producer.connect(), consumer.connect()]);
   await consumer.subscribe(
@@ -110,7 +123,7 @@ try {
   if (steadySeconds > 0) {
     const steady = await steadyState(group, producer, steadySeconds);
     console.error(
-      `steady state (${label}): ${steady.throughput.toFixed(0)} confirmed sends/s with receipts (8 in flight); at 200 msg/s the active JVM writes ${(steady.writeBytesPerSecond / 1024).toFixed(0)} KiB/s, ${steady.writeSyscallsPerSecond.toFixed(0)} write calls/s; load ${loadAverage()}`,
+      `steady state (${label}): ${steady.throughput.toFixed(0)} confirmed sends/s with receipts (8 in flight), ${steady.cpuPerSendMs.toFixed(2)} ms broker CPU per send; at 200 msg/s the broker uses ${(steady.cpuShare * 100).toFixed(0)} % of a core and the active JVM writes ${(steady.writeBytesPerSecond / 1024).toFixed(0)} KiB/s, ${steady.writeSyscallsPerSecond.toFixed(0)} write calls/s; load ${loadAverage()}`,
     );
   }
   let running = true;
@@ -132,12 +145,18 @@ try {
     // Let the checkpoint cycle fall where it may: a kill at a random phase of it.
     await sleep(2000 + Math.random() * 2000);
     const candidates = group.brokers.filter((b) => b.running);
+    const active = await group.active();
     const offsets = new Map(candidates.map((b) => [b.id, logSize(b.logFile)]));
+    const waiting = candidates.filter((b) => b.id !== active?.id);
+    const cpuBefore = new Map(waiting.map((b) => [b.id, cpuMs(b.pid)]));
     const result = await group.failover('SIGKILL', { pollIntervalMs: 5 });
-    const after = result.killed.exitedAt;
+    const before = cpuBefore.get(result.to.id);
+    const after = cpuMs(result.to.pid);
+    const takeoverCpuMs = before === undefined || after === undefined ? undefined : after - before;
+    const exitedAt = result.killed.exitedAt;
     const deadline = now() + 10_000;
-    while (!confirmations.some((t) => t > after) && now() < deadline) await sleep(5);
-    const first = confirmations.find((t) => t > after);
+    while (!confirmations.some((t) => t > exitedAt) && now() < deadline) await sleep(5);
+    const first = confirmations.find((t) => t > exitedAt);
     // The port opens just before the "started" line is written; read the log once it is there.
     const log = await logAfter(result.to.logFile, offsets.get(result.to.id) ?? 0, / started \|/);
     const breakdown = takeoverBreakdown(log, {
@@ -146,12 +165,13 @@ try {
       lockKeepAlivePeriodMs: group.lockKeepAlivePeriodMs,
     });
     const firstSendMs = first === undefined ? Number.NaN : first - result.killed.sentAt;
-    rows.push({ kill: result.killed.sentAt, breakdown, firstSendMs });
+    rows.push({ kill: result.killed.sentAt, breakdown, firstSendMs, cpuMs: takeoverCpuMs });
     console.error(
-      `failover ${i + 1}/${failovers}: ${formatBreakdown(breakdown)} | serving ${result.takeoverMs.toFixed(0)} | first send ${firstSendMs.toFixed(0)} ms | load ${loadAverage()}`,
+      `failover ${i + 1}/${failovers}: ${formatBreakdown(breakdown)} | serving ${result.takeoverMs.toFixed(0)} | first send ${firstSendMs.toFixed(0)} ms | new master CPU ${takeoverCpuMs ?? '–'} ms | load ${loadAverage()}`,
     );
     await group.restart(result.from.id);
-    await group.waitForSlave(result.from.id);
+    // A JVM booting on a CPU-starved machine can need more than the default 30 s.
+    await group.waitForSlave(result.from.id, { timeoutMs: 90_000 });
   }
   running = false;
   await loop;
@@ -179,6 +199,10 @@ printTable(
       'kill → first confirmed send',
       percentiles(rows.map((r) => r.firstSendMs).filter(Number.isFinite)),
     ],
+    [
+      "new master's CPU time, kill → serving",
+      percentiles(rows.map((r) => r.cpuMs).filter((v): v is number => v !== undefined)),
+    ],
   ],
 );
 console.error(`received ${received}, confirmed ${confirmations.length}`);
@@ -189,6 +213,18 @@ async function logAfter(file: string, offset: number, until: RegExp): Promise<st
     const text = readFileSync(file).subarray(offset).toString();
     if (until.test(text) || now() > deadline) return text;
     await sleep(20);
+  }
+}
+
+/** User + system CPU time of a process in ms (/proc/PID/stat, clock ticks of 10 ms). */
+function cpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
   }
 }
 
@@ -207,6 +243,9 @@ function formatBreakdown(b: TakeoverBreakdown): string {
 
 async function steadyState(group: BrokerGroup<'stomp'>, client: HaClient, seconds: number) {
   // Throughput: 8 sends in flight, as fast as receipts come back.
+  const active = await group.active();
+  const pid = active?.pid;
+  const cpuAtStart = cpuMs(pid);
   let confirmed = 0;
   const until = now() + seconds * 1000;
   await Promise.all(
@@ -218,24 +257,30 @@ async function steadyState(group: BrokerGroup<'stomp'>, client: HaClient, second
     }),
   );
   const throughput = confirmed / seconds;
+  const cpuAtFull = cpuMs(pid);
   // Disk writes of the active JVM at the bench's own load (a send every 5 ms).
-  const active = await group.active();
-  const pid = active?.pid;
   const io = () => {
     const text = pid ? readFileSync(`/proc/${pid}/io`, 'utf8') : '';
     const field = (name: string) => Number(new RegExp(`${name}: (\\d+)`).exec(text)?.[1] ?? 0);
     return { bytes: field('write_bytes'), calls: field('syscw') };
   };
   const before = io();
+  const cpuBefore = cpuMs(pid);
   const started = now();
   while (now() - started < seconds * 1000) {
     void client.send(QUEUE, PAYLOAD).catch(() => undefined);
     await sleep(5);
   }
   const after = io();
+  const cpuAfter = cpuMs(pid);
   const elapsed = (now() - started) / 1000;
+  const diff = (a: number | undefined, b: number | undefined) =>
+    a === undefined || b === undefined ? Number.NaN : a - b;
   return {
     throughput,
+    // The broker's CPU per confirmed send at full speed, and its CPU share at 200 msg/s.
+    cpuPerSendMs: diff(cpuAtFull, cpuAtStart) / Math.max(1, confirmed),
+    cpuShare: diff(cpuAfter, cpuBefore) / (elapsed * 1000),
     writeBytesPerSecond: (after.bytes - before.bytes) / elapsed,
     writeSyscallsPerSecond: (after.calls - before.calls) / elapsed,
   };

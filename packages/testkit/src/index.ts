@@ -39,6 +39,7 @@ export type {
   WaitOptions,
 } from './broker/broker-group.js';
 export type { ProcessExit } from './broker/broker-process.js';
+export { classArchiveFile, existingClassArchive } from './broker/class-archive.js';
 export type { BrokerGroupErrorCode } from './broker/errors.js';
 export { BrokerGroupError } from './broker/errors.js';
 export { allocatePorts } from './broker/free-ports.js';
@@ -53,6 +54,11 @@ export type {
 export { startBrokerGroup } from './broker/start-broker-group.js';
 export type { PollOptions } from './broker/timing.js';
 export { now, pollUntil } from './broker/timing.js';
+export type {
+  TrainClassArchiveOptions,
+  TrainedClassArchive,
+} from './broker/train-class-archive.js';
+export { trainClassArchive } from './broker/train-class-archive.js';
 export type { ServiceAccountTokenOptions } from './cluster/agent-identity.js';
 export { applyAgentRbac, ServiceAccountTokenFile } from './cluster/agent-identity.js';
 export type { AgentLogLine, AgentProcessOptions } from './cluster/agent-process.js';

@@ -1,5 +1,6 @@
 import { brokerConfigLayout, parseBrokerVersion } from '../broker/broker-version.js';
 import { jmxExporterAgentFlag } from '../broker/jmx-exporter-yaml.js';
+import { BROKER_JIT_FLAGS } from '../broker/jvm-flags.js';
 import { heapChoice } from '../broker/jvm-memory.js';
 import { BROKER_PROTOCOLS } from '../broker/protocols.js';
 import { userPasswordKey } from '../options.js';
@@ -69,6 +70,7 @@ export function brokerContainer(
   const heap = heapChoice(broker.javaOptions, quantityValue(limit), limit).flag;
   const javaOpts = [
     heap,
+    ...BROKER_JIT_FLAGS,
     broker.javaOptions,
     '-Djava.util.logging.config.file=logging.properties',
     `-Djava.security.auth.login.config=${BROKER_PATHS.conf}/login.config`,

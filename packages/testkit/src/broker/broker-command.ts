@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { BROKER_JIT_FLAGS } from '@activemq-ha/manifests';
 import type { BrokerPaths } from './broker-files.js';
 import type { ActivemqInstallation } from './locate-activemq.js';
 
@@ -8,6 +9,11 @@ export interface JvmOptions {
   readonly heapMb?: number;
   /** Appended after the harness's own flags, so they can override them. @default [] */
   readonly extraJvmArgs?: readonly string[];
+}
+
+export interface BrokerCommandOptions extends JvmOptions {
+  /** A class archive (see class-archive.ts) that exists, for `-XX:SharedArchiveFile`. @default none */
+  readonly classArchive?: string;
 }
 
 export interface BrokerCommand {
@@ -25,7 +31,7 @@ export function brokerCommand(
   java: string,
   activemq: ActivemqInstallation,
   paths: BrokerPaths,
-  jvm: JvmOptions = {},
+  jvm: BrokerCommandOptions = {},
 ): BrokerCommand {
   const heapMb = jvm.heapMb ?? 256;
   const args = [
@@ -33,10 +39,12 @@ export function brokerCommand(
     `-Xms${Math.min(64, heapMb)}m`,
     `-Xmx${heapMb}m`,
     '-XX:+UseSerialGC',
-    '-XX:TieredStopAtLevel=1',
+    // The deployed JIT flags (C1 only: the takeover's cold code does not compete with C2).
+    ...BROKER_JIT_FLAGS,
     '-XX:-UsePerfData',
     '-Djava.security.egd=file:/dev/./urandom',
     '-Djava.awt.headless=true',
+    ...(jvm.classArchive ? [`-XX:SharedArchiveFile=${jvm.classArchive}`] : []),
     `-Djava.io.tmpdir=${paths.tmpDir}`,
     `-Dactivemq.home=${activemq.home}`,
     `-Dactivemq.base=${paths.dir}`,

@@ -89,4 +89,22 @@ describe('brokerCommand', () => {
       `xbean:file:${paths.configFile}`,
     ]);
   });
+
+  it('maps a class archive only when given one', () => {
+    const paths = brokerPaths(dir, 'broker-0');
+    const activemq = {
+      home: '/opt/activemq',
+      jar: '/opt/activemq/bin/activemq.jar',
+      layout: 'apache' as const,
+      version: '6.1.8',
+      release: '6.1.8',
+      webConsole: true,
+    };
+    const without = brokerCommand('/usr/bin/java', activemq, paths).args;
+    expect(without.some((a) => a.startsWith('-XX:SharedArchiveFile'))).toBe(false);
+    const withArchive = brokerCommand('/usr/bin/java', activemq, paths, {
+      classArchive: '/cache/cds/a.jsa',
+    }).args;
+    expect(withArchive).toContain('-XX:SharedArchiveFile=/cache/cds/a.jsa');
+  });
 });

@@ -15,6 +15,7 @@ import { DEFAULT_TEST_ACTIVEMQ_VERSION } from './activemq-version.js';
 import { brokerCommand, type JvmOptions } from './broker-command.js';
 import { brokerPaths, writeBrokerFiles } from './broker-files.js';
 import { BrokerGroup } from './broker-group.js';
+import { existingClassArchive } from './class-archive.js';
 import { BrokerGroupError } from './errors.js';
 import { allocatePorts } from './free-ports.js';
 import { GroupMember } from './group-member.js';
@@ -38,6 +39,14 @@ export interface StartBrokerGroupOptions<P extends BrokerProtocol = DefaultBroke
   readonly kahaDb?: KahaDbTuning;
   /** Log each failed lock attempt, for `takeoverBreakdown`. @default false */
   readonly lockRetryLog?: boolean;
+  /**
+   * Class data sharing for the JVMs: `auto` uses the archive scripts/setup-class-archive.sh
+   * trained for this broker release and JVM when there is one (see class-archive.ts), `off`
+   * none, or the path of an archive. Off by default, as in the manifests: the official images'
+   * JDK 17 cannot create one safely in a pod (docs/operations.md, "JVM flags").
+   * @default 'off'
+   */
+  readonly classArchive?: 'auto' | 'off' | (string & {});
   /** Connectors each broker opens, each on its own free loopback port. @default ['openwire', 'stomp'] */
   readonly protocols?: readonly P[];
   /** When set, clients must log in (simple authentication plugin). @default none (anonymous) */
@@ -117,6 +126,12 @@ export async function startBrokerGroup<P extends BrokerProtocol = DefaultBrokerP
     );
   }
   const java = locateJava(options.javaHome);
+  const classArchive =
+    options.classArchive === undefined || options.classArchive === 'off'
+      ? undefined
+      : options.classArchive === 'auto'
+        ? existingClassArchive(java, activemq.release)
+        : options.classArchive;
 
   const dir = await mkdtemp(join(options.parentDir ?? tmpdir(), 'activemq-ha-group-'));
   let group: BrokerGroup<P> | undefined;
@@ -161,7 +176,7 @@ export async function startBrokerGroup<P extends BrokerProtocol = DefaultBrokerP
       dir,
       sharedDataDir: members[0]!.paths.sharedDataDir,
       members,
-      command: (m) => brokerCommand(java, activemq, m.paths, options),
+      command: (m) => brokerCommand(java, activemq, m.paths, { ...options, classArchive }),
       env: { ...process.env, ...options.env },
       lockAcquireSleepIntervalMs,
       lockKeepAlivePeriodMs,

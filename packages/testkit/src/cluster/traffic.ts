@@ -54,7 +54,12 @@ export class Traffic {
     }
   }
 
-  async start(ratePerSecond: number, inFlight = 20): Promise<void> {
+  /**
+   * @param inFlight sends awaiting their receipt at most
+   * @param consumerConcurrency messages the consumer handles at once (each ack is a round trip
+   *   to the broker, so at 1 the consumer falls behind a producer of a few hundred msg/s)
+   */
+  async start(ratePerSecond: number, inFlight = 20, consumerConcurrency = 1): Promise<void> {
     await Promise.all([this.#producer.connect(), this.#consumer.connect()]);
     await this.#consumer.subscribe(
       this.queue,
@@ -67,7 +72,12 @@ export class Traffic {
         }
         await message.ack();
       },
-      { ack: 'client-individual', dedupe: { window: 100_000 }, prefetch: 100 },
+      {
+        ack: 'client-individual',
+        dedupe: { window: 100_000 },
+        prefetch: 100,
+        concurrency: consumerConcurrency,
+      },
     );
     this.#running = true;
     const gapMs = 1000 / ratePerSecond;
