@@ -168,6 +168,18 @@ const settings = {
     schema: z.string().min(1).default('/var/run/activemq-ha/stop-broker'),
     help: "File (in an emptyDir shared with the broker container) whose existence fails the broker's liveness probe. Removed once no other pod holds a live Lease.",
   },
+  brokerLog: {
+    flag: 'broker-log',
+    env: 'ACTIVEMQ_HA_BROKER_LOG',
+    schema: z.string().min(1).optional(),
+    help: "The broker's own log file (ActiveMQ's activemq.log, from an emptyDir mounted read-only). When set, a standby is Ready only once that log shows its broker waiting for the store lock (or holding it).",
+  },
+  brokerProcess: {
+    flag: 'broker-process',
+    env: 'ACTIVEMQ_HA_BROKER_PROCESS',
+    schema: z.string().min(1).default('activemq.jar'),
+    help: "With --broker-log: a substring of one of the broker JVM's arguments, to find it in the pod's shared process list (shareProcessNamespace).",
+  },
   fenceBackoffMs: {
     flag: 'fence-backoff-ms',
     env: 'ACTIVEMQ_HA_FENCE_BACKOFF_MS',

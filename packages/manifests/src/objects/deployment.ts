@@ -74,6 +74,8 @@ export function deployment(names: GroupNames, options: ResolvedBaseOptions): Man
             // The token is projected into the agent container only (agentVolumes).
             automountServiceAccountToken: false,
             enableServiceLinks: false,
+            // The agent finds the broker JVM in the pod's process list (standby readiness).
+            shareProcessNamespace: true,
             terminationGracePeriodSeconds: options.terminationGracePeriodSeconds,
             securityContext: {
               runAsNonRoot: true,
