@@ -302,6 +302,7 @@ export function configHelp(): string {
     return `  --${s.flag.padEnd(22)} ${s.env.padEnd(32)} ${s.help}${dflt}`;
   });
   return `Usage: activemq-ha-agent [flags]
+       activemq-ha-agent check-store <dir>   (init container: can this uid create, lock and write the store?)
 
 Labels this pod ${'`leader=yes`'} while its local ActiveMQ broker holds the shared-store lock and
 serves clients, and ${'`leader=no`'} otherwise. Every flag can also be set by its environment variable.

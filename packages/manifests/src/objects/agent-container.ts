@@ -1,6 +1,10 @@
 import { BROKER_PROTOCOLS } from '../broker/protocols.js';
 import type { ResolvedBaseOptions } from '../resolve-options.js';
-import { CREDENTIAL_KEYS, RESTRICTED_CONTAINER_SECURITY } from './broker-container.js';
+import {
+  BROKER_PATHS,
+  CREDENTIAL_KEYS,
+  RESTRICTED_CONTAINER_SECURITY,
+} from './broker-container.js';
 import { imageReference } from './image-reference.js';
 import { type GroupNames, NAME_LABEL } from './manifest.js';
 import { leaseName } from './rbac.js';
@@ -108,4 +112,22 @@ export function agentContainer(
 /** The agent's uid: never the broker's (see agentContainer). */
 export function agentUid(brokerUid: number): number {
   return brokerUid === 65532 ? 65533 : 65532;
+}
+
+/**
+ * Init container: the agent image's `check-store` as the broker's uid (the pod's runAsUser) on the
+ * broker's store mount. An unwritable store (root-owned export, a uid change) then fails the pod
+ * visibly, naming the path and the uid, instead of a broker that logs "locked by another server"
+ * and waits forever; a rollout stops at this pod.
+ */
+export function storeCheckContainer(options: ResolvedBaseOptions): Record<string, unknown> {
+  const { agent } = options;
+  return {
+    name: 'check-store',
+    image: imageReference(agent.image, agent.version, agent.imageDigest),
+    args: ['check-store', BROKER_PATHS.shared],
+    resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '64Mi' } },
+    securityContext: RESTRICTED_CONTAINER_SECURITY,
+    volumeMounts: [{ name: 'shared', mountPath: BROKER_PATHS.shared }],
+  };
 }

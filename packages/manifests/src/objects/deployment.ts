@@ -1,5 +1,5 @@
 import type { ResolvedBaseOptions } from '../resolve-options.js';
-import { agentContainer, agentVolumes } from './agent-container.js';
+import { agentContainer, agentVolumes, storeCheckContainer } from './agent-container.js';
 import { BROKER_PATHS, brokerContainer, CREDENTIAL_KEYS } from './broker-container.js';
 import { type GroupNames, LEADER_LABEL, type Manifest, NAME_LABEL } from './manifest.js';
 
@@ -86,6 +86,7 @@ export function deployment(names: GroupNames, options: ResolvedBaseOptions): Man
               seccompProfile: { type: 'RuntimeDefault' },
             },
             affinity: { podAntiAffinity },
+            initContainers: [storeCheckContainer(options)],
             containers: [broker.container, agentContainer(names, options)],
             volumes,
           },
