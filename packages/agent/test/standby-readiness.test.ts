@@ -1,4 +1,4 @@
-import { type HaCluster, type HaPod, isReady, startHaCluster } from '@activemq-ha/testkit';
+import { type HaCluster, type HaPod, startHaCluster } from '@activemq-ha/testkit';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { requireAgentBundle } from './agent-entrypoint.js';
 
@@ -30,8 +30,11 @@ async function readyz(pod: HaPod): Promise<{ status: number; body: string }> {
 async function podReady(name: string, ready: boolean): Promise<void> {
   await cluster.kube.waitFor(
     () => {
-      const pod = cluster.kube.getPod(name);
-      return pod !== undefined && isReady(pod) === ready;
+      const status = cluster.kube.getPod(name)?.status as
+        | { conditions?: { type: string; status: string }[] }
+        | undefined;
+      const conditions = status?.conditions ?? [];
+      return conditions.some((c) => c.type === 'Ready' && c.status === 'True') === ready;
     },
     { timeoutMs: 30_000, description: `pod ${name} Ready=${ready}` },
   );
