@@ -34,6 +34,8 @@ import {
 } from '@activemq-ha/testkit';
 import { requireAgentBundle } from '../test/agent-entrypoint.js';
 
+import { procMemory } from './proc-memory.js';
+
 const { values } = parseArgs({
   options: {
     failovers: { type: 'string', default: '20' },
@@ -81,6 +83,8 @@ const takeoverMs: number[] = [];
 const toLabel: number[] = [];
 const toSlice: number[] = [];
 const stages: FailoverStages[] = [];
+const agentRss: number[] = [];
+let agentPeak = 0;
 const started = Date.now();
 try {
   await cluster.kube.waitFor(() => cluster.leaders().length === 1, { timeoutMs: 30_000 });
@@ -124,6 +128,12 @@ try {
     process.stderr.write(
       `failover ${i + 1}/${failovers}: stale slice syncs so far ${cluster.kube.staleEndpointSliceSyncs}, takeover ${result.takeoverMs.toFixed(0)} ms, serving→label ${(labelAt - answeringAt).toFixed(0)} ms, kill→slice ${(sliceAt - killedAt).toFixed(0)} ms | ${describeStages(s)} | load ${loadAverage()}\n`,
     );
+    for (const pod of cluster.pods) {
+      const m = procMemory(pod.agent?.pid);
+      if (!m) continue;
+      agentRss.push(m.rssMiB);
+      agentPeak = Math.max(agentPeak, m.peakMiB);
+    }
     await cluster.brokers.restart(result.from.id);
     // A JVM booting on a CPU-starved machine can need more than the default 30 s.
     await cluster.brokers.waitForSlave(result.from.id, { timeoutMs: 90_000 });
@@ -144,6 +154,9 @@ console.log(
   `\nWhere the failover goes (${failovers} SIGKILLs, ${((Date.now() - started) / 1000).toFixed(0)} s, load average at the end ${loadAverage()}):\n`,
 );
 console.log(formatFailoverBreakdown(stages));
+console.log(
+  `\nAgent memory (the bundle, Node ${process.versions.node}): RSS after each failover p50 ${percentiles(agentRss).p50.toFixed(1)} MiB / max ${Math.max(...agentRss).toFixed(1)} MiB, peak RSS (VmHWM) ${agentPeak.toFixed(1)} MiB over ${agentRss.length} samples.`,
+);
 if (traffic) {
   const t = traffic.stats;
   console.log(

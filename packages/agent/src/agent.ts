@@ -1,6 +1,7 @@
 import { KubeClient, LeaderElector, PodLabeler } from '@activemq-ha/core';
 import { wireLogs } from './agent-logs.js';
 import { wireMetrics } from './agent-metrics.js';
+import { BrokerLogReadiness } from './broker-log-readiness.js';
 import type { AgentConfig } from './config.js';
 import { AgentError } from './errors.js';
 import { type AgentHttpServer, startHttpServer } from './http-server.js';
@@ -109,6 +110,9 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
     });
   }
 
+  const brokerLog = config.brokerLog
+    ? new BrokerLogReadiness(config.brokerLog, config.brokerProcess)
+    : undefined;
   // Liveness covers the agent's own loop only: a waiting slave must stay alive.
   const stallMs = Math.max(30_000, 4 * (config.probeIntervalMs + config.probeTimeoutMs));
   let http: AgentHttpServer;
@@ -121,7 +125,14 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
           const last = elector.snapshot().lastProbe?.at ?? elector.snapshot().since;
           return Date.now() - last < stallMs;
         },
-        ready: () => labeler.status.readiness,
+        ready: async () => {
+          const own = labeler.status.readiness;
+          // A standby is Ready (and a rollout moves on) only once its broker got as far as the
+          // store lock; a leader's readiness is its probe.
+          if (!own.ready || !brokerLog || labeler.status.label === config.leaderValue) return own;
+          const log = await brokerLog.read(elector.snapshot().state);
+          return log.ready ? { ready: true, reason: `${own.reason}; ${log.reason}` } : log;
+        },
       },
       metrics.registry,
     );

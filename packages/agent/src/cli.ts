@@ -3,6 +3,7 @@ import { startAgent } from './agent.js';
 import { configHelp, loadConfig } from './config.js';
 import { ConfigError } from './errors.js';
 import { createLogger } from './logger.js';
+import { checkStore } from './store-check.js';
 import { AGENT_VERSION } from './version.js';
 
 const CONFIG_ERROR_CODES = new Set([
@@ -22,6 +23,7 @@ function errorCode(error: unknown): string | undefined {
  * or a hand-over whose required release failed, 0 after a SIGTERM/SIGINT hand-over.
  */
 async function main(argv: readonly string[]): Promise<void> {
+  if (argv[0] === 'check-store') return checkStoreCommand(argv.slice(1));
   if (argv.includes('--version') || argv.includes('-v')) {
     process.stdout.write(`${AGENT_VERSION}\n`);
     return;
@@ -70,6 +72,27 @@ async function main(argv: readonly string[]): Promise<void> {
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
+}
+
+/**
+ * `activemq-ha-agent check-store <dir>`: the init container's store check. Exit 0 when usable,
+ * 1 (the path and uid on stderr) when not, 2 on bad usage.
+ */
+async function checkStoreCommand(args: readonly string[]): Promise<void> {
+  if (args.length !== 1 || args[0]?.startsWith('-')) {
+    process.stderr.write('Usage: activemq-ha-agent check-store <store directory>\n');
+    process.exitCode = 2;
+    return;
+  }
+  try {
+    const result = await checkStore(args[0] as string);
+    process.stdout.write(
+      `activemq-ha-agent check-store: ${result.dir} is usable\n${result.checks.map((c) => `  ${c}\n`).join('')}`,
+    );
+  } catch (error) {
+    process.stderr.write(`activemq-ha-agent check-store: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+  }
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

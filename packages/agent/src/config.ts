@@ -174,6 +174,18 @@ const settings = {
     schema: z.string().min(1).default('/var/run/activemq-ha/stop-broker'),
     help: "File (in an emptyDir shared with the broker container) whose existence fails the broker's liveness probe. Removed once no other pod holds a live Lease.",
   },
+  brokerLog: {
+    flag: 'broker-log',
+    env: 'ACTIVEMQ_HA_BROKER_LOG',
+    schema: z.string().min(1).optional(),
+    help: "The broker's own log file (ActiveMQ's activemq.log, from an emptyDir mounted read-only). When set, a standby is Ready only once that log shows its broker waiting for the store lock (or holding it).",
+  },
+  brokerProcess: {
+    flag: 'broker-process',
+    env: 'ACTIVEMQ_HA_BROKER_PROCESS',
+    schema: z.string().min(1).default('activemq.jar'),
+    help: "With --broker-log: a substring of one of the broker JVM's arguments, to find it in the pod's shared process list (shareProcessNamespace).",
+  },
   fenceBackoffMs: {
     flag: 'fence-backoff-ms',
     env: 'ACTIVEMQ_HA_FENCE_BACKOFF_MS',
@@ -296,6 +308,7 @@ export function configHelp(): string {
     return `  --${s.flag.padEnd(22)} ${s.env.padEnd(32)} ${s.help}${dflt}`;
   });
   return `Usage: activemq-ha-agent [flags]
+       activemq-ha-agent check-store <dir>   (init container: can this uid create, lock and write the store?)
 
 Labels this pod ${'`leader=yes`'} while its local ActiveMQ broker holds the shared-store lock and
 serves clients, and ${'`leader=no`'} otherwise. Every flag can also be set by its environment variable.

@@ -1,4 +1,9 @@
-export type AgentErrorCode = 'CONFIG_INVALID' | 'KUBECONFIG_INVALID' | 'HTTP_LISTEN_FAILED';
+export type AgentErrorCode =
+  | 'CONFIG_INVALID'
+  | 'KUBECONFIG_INVALID'
+  | 'HTTP_LISTEN_FAILED'
+  /** `check-store`: the broker's uid cannot create, lock or write files in the store. */
+  | 'STORE_NOT_WRITABLE';
 
 export class AgentError extends Error {
   override name = 'AgentError';

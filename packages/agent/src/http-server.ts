@@ -1,12 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Readiness } from '@activemq-ha/core';
 import type { Registry } from 'prom-client';
 
 export interface HealthSource {
   /** Liveness: the agent's own loop runs. Never depends on the broker (a slave must live). */
   live(): boolean;
   /** Readiness: false exactly when this pod is labelled leader but its broker does not serve. */
-  ready(): { ready: boolean; reason: string };
+  ready(): Readiness | Promise<Readiness>;
 }
 
 export interface AgentHttpServer {
@@ -31,10 +32,14 @@ export async function startHttpServer(
     switch (path) {
       case '/healthz':
         return health.live() ? reply(200, 'ok\n') : reply(503, 'agent loop stalled\n');
-      case '/readyz': {
-        const { ready, reason } = health.ready();
-        return reply(ready ? 200 : 503, `${reason}\n`);
-      }
+      case '/readyz':
+        Promise.resolve()
+          .then(() => health.ready())
+          .then(
+            ({ ready, reason }) => reply(ready ? 200 : 503, `${reason}\n`),
+            (error: unknown) => reply(503, `${String(error)}\n`),
+          );
+        return;
       case '/metrics':
         registry.metrics().then(
           (text) => reply(200, text, registry.contentType),

@@ -1,4 +1,9 @@
-import { type RetryDelayOptions, resolveRetryDelay, retryDelay } from '@activemq-ha/policy';
+import {
+  type ResolvedRetryDelay,
+  type RetryDelayOptions,
+  resolveRetryDelay,
+  retryDelay,
+} from '@activemq-ha/policy';
 import { InvalidOptionError } from './errors.js';
 
 /**
@@ -17,6 +22,18 @@ export const BACKOFF_DEFAULTS = {
   jitter: 0.2,
 } as const satisfies Required<BackoffOptions>;
 
+/** Core's defaults overlaid with `options`, checked; an InvalidOptionError names `field.key`. */
+export function resolveBackoff(
+  options: BackoffOptions = {},
+  field = 'backoff',
+): ResolvedRetryDelay {
+  const checked = resolveRetryDelay(options, BACKOFF_DEFAULTS);
+  if (!checked.ok) {
+    throw new InvalidOptionError(`${field}.${checked.problem.key}`, checked.problem.message);
+  }
+  return checked.value;
+}
+
 /**
  * The retry-delay curve with its attempt count kept: `next()` after each failure, `reset()` after
  * a success. The delays themselves are the pure `retryDelay` of the attempt.
@@ -27,11 +44,7 @@ export class Backoff {
   #attempt = 0;
 
   constructor(options: BackoffOptions = {}, random: () => number = Math.random, field = 'backoff') {
-    const checked = resolveRetryDelay(options, BACKOFF_DEFAULTS);
-    if (!checked.ok) {
-      throw new InvalidOptionError(`${field}.${checked.problem.key}`, checked.problem.message);
-    }
-    this.#o = checked.value;
+    this.#o = resolveBackoff(options, field);
     this.#random = random;
   }
 

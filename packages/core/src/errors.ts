@@ -60,6 +60,7 @@ export type KubeOperation =
   | 'patchPod'
   | 'watchPods'
   | 'createEvent'
+  | 'updateEventSeries'
   | 'readLease'
   | 'writeLease';
 

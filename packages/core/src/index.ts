@@ -26,6 +26,7 @@ export {
 export type { LeaseStatus } from './group-lease.js';
 export type { ListenerErrorEvents } from './guarded-emitter.js';
 export type {
+  EventSeriesWrite,
   KubeRequestEvent,
   LeaseRecord,
   LeaseSpecWrite,

@@ -61,6 +61,14 @@ export interface PodEventSpec {
   readonly at: number;
 }
 
+/** An Event's repeat count, as client-go's events recorder keeps it. */
+export interface EventSeriesWrite {
+  /** Occurrences so far, at least 2. */
+  readonly count: number;
+  /** Epoch ms of the last occurrence. */
+  readonly lastObservedAt: number;
+}
+
 /** A coordination.k8s.io/v1 Lease as the labeler uses it (client-go's leader-election record). */
 export interface LeaseRecord {
   readonly resourceVersion: string;
@@ -125,7 +133,10 @@ export interface PodApi {
     query: PodWatchQuery,
     handlers: PodWatchHandlers,
   ): Promise<WatchHandle>;
-  createPodEvent(event: PodEventSpec): Promise<void>;
+  /** Creates an Event; resolves its name (a series update names it). */
+  createPodEvent(event: PodEventSpec): Promise<string>;
+  /** Writes an Event's series (events.k8s.io/v1 `series.count`, `series.lastObservedTime`). */
+  updatePodEventSeries(namespace: string, name: string, series: EventSeriesWrite): Promise<void>;
   /** Reads a Lease; resolves undefined when it does not exist (404). */
   readLease(namespace: string, name: string): Promise<LeaseRecord | undefined>;
   /** Creates a Lease; rejects with 409 (AlreadyExists) when another writer was first. */

@@ -17,6 +17,7 @@ import { type Clock, roundMs, systemClock } from './clock.js';
 import { InvalidOptionError, KubeApiError, type KubeOperation } from './errors.js';
 import { GuardedEmitter, type ListenerErrorEvents } from './guarded-emitter.js';
 import type {
+  EventSeriesWrite,
   KubeRequestEvent,
   LeaseRecord,
   LeaseSpecWrite,
@@ -220,15 +221,16 @@ export class KubeClient extends GuardedEmitter<KubeClientEvents> implements PodA
     };
   }
 
-  createPodEvent(e: PodEventSpec): Promise<void> {
+  createPodEvent(e: PodEventSpec): Promise<string> {
     return this.#call('createEvent', async (c) => {
+      const name = eventName(e.regarding.name, e.at);
       await c.events.createNamespacedEvent(
         {
           namespace: e.regarding.namespace,
           body: {
             apiVersion: 'events.k8s.io/v1',
             kind: 'Event',
-            metadata: { name: eventName(e.regarding.name, e.at) },
+            metadata: { name },
             // MicroTime wants exactly six fractional digits; the serializer passes strings through.
             eventTime: microTime(e.at) as unknown as Date,
             type: e.type,
@@ -247,6 +249,25 @@ export class KubeClient extends GuardedEmitter<KubeClientEvents> implements PodA
           },
         },
         this.#options(),
+      );
+      return name;
+    });
+  }
+
+  updatePodEventSeries(namespace: string, name: string, series: EventSeriesWrite): Promise<void> {
+    return this.#call('updateEventSeries', async (c) => {
+      await c.events.patchNamespacedEvent(
+        {
+          namespace,
+          name,
+          body: {
+            series: {
+              count: series.count,
+              lastObservedTime: microTime(series.lastObservedAt) as unknown as Date,
+            },
+          },
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch, this.#options()),
       );
     });
   }

@@ -1,4 +1,11 @@
-import type { PodApi, PodMeta } from './kube-api.js';
+import type { Clock, TimerHandle } from './clock.js';
+import {
+  EventSeries,
+  type EventSeriesOptions,
+  eventSeriesKey,
+  type SeriesWrite,
+} from './event-series.js';
+import type { PodApi, PodEventSpec, PodMeta } from './kube-api.js';
 
 export interface AnnouncerOptions {
   readonly api: PodApi;
@@ -11,8 +18,12 @@ export interface AnnouncerOptions {
   /** The own pod's uid as last seen (Events name it). */
   readonly podUid: () => string | undefined;
   readonly now: () => number;
+  /** Timers of the series flush. */
+  readonly clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
   /** Best-effort failures end up here; they never block labelling. */
   readonly onFailure: (what: string, error: Error) => void;
+  /** Repeats of one Event become a series (count) instead of new objects. @default its defaults */
+  readonly series?: EventSeriesOptions;
 }
 
 export type LeadershipEventReason =
@@ -27,7 +38,21 @@ export type LeadershipEventReason =
  * path.
  */
 export class LeadershipAnnouncer {
-  constructor(private readonly o: AnnouncerOptions) {}
+  readonly #series: EventSeries;
+  #flushTimer: TimerHandle | undefined;
+  #stopped = false;
+
+  constructor(private readonly o: AnnouncerOptions) {
+    this.#series = new EventSeries(o.series);
+  }
+
+  /** Writes the counts still pending and stops the flush timer. */
+  stop(): void {
+    this.#stopped = true;
+    if (this.#flushTimer !== undefined) this.o.clock.clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    for (const s of this.#series.due(Number.POSITIVE_INFINITY)) this.#writeSeries(s);
+  }
 
   event(
     regarding: PodMeta,
@@ -42,18 +67,50 @@ export class LeadershipAnnouncer {
         : reason === 'Demoted' || reason === 'SplitBrain'
           ? 'Demote'
           : 'Label';
+    const spec: PodEventSpec = {
+      regarding: { name: regarding.name, namespace: regarding.namespace, uid: regarding.uid },
+      type,
+      reason,
+      action,
+      note,
+      reportingController: this.o.reportingController,
+      reportingInstance: this.o.podName,
+      at: this.o.now(),
+    };
+    const key = eventSeriesKey(spec);
+    const decision = this.#series.observe(key, spec.at);
+    if (decision.kind === 'create') {
+      this.o.api.createPodEvent(spec).then(
+        (name) => {
+          this.#series.created(key, name);
+          this.#schedule();
+        },
+        (err: Error) => this.o.onFailure(`event ${reason}`, err),
+      );
+    } else if (decision.kind === 'write') this.#writeSeries(decision.series);
+    else this.#schedule();
+  }
+
+  #writeSeries(s: SeriesWrite): void {
+    if (s.name === undefined) return;
     this.o.api
-      .createPodEvent({
-        regarding: { name: regarding.name, namespace: regarding.namespace, uid: regarding.uid },
-        type,
-        reason,
-        action,
-        note,
-        reportingController: this.o.reportingController,
-        reportingInstance: this.o.podName,
-        at: this.o.now(),
-      })
-      .catch((err: Error) => this.o.onFailure(`event ${reason}`, err));
+      .updatePodEventSeries(this.o.namespace, s.name, s)
+      .catch((err: Error) => this.o.onFailure(`event series ${s.name}`, err));
+  }
+
+  /** One timer for the next pending count (a refresh interval after the last write). */
+  #schedule(): void {
+    if (this.#stopped || this.#flushTimer !== undefined) return;
+    const at = this.#series.nextDueAt();
+    if (at === undefined) return;
+    this.#flushTimer = this.o.clock.setTimeout(
+      () => {
+        this.#flushTimer = undefined;
+        for (const s of this.#series.due(this.o.now())) this.#writeSeries(s);
+        this.#schedule();
+      },
+      Math.max(0, at - this.o.now()),
+    );
   }
 
   /** The own label was written: BecameLeader, Demoted or BecameStandby. */

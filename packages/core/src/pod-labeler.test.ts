@@ -439,8 +439,14 @@ describe('PodLabeler', () => {
     expect(api.openWatches).toBe(0);
     await vi.advanceTimersByTimeAsync(200);
     expect(api.openWatches).toBe(1);
-    api.closeWatches(); // a clean server-side timeout restarts at once
+    await vi.advanceTimersByTimeAsync(5_000);
+    api.closeWatches(); // a clean server-side timeout of a healthy watch restarts at once
     await vi.advanceTimersByTimeAsync(0);
+    expect(api.openWatches).toBe(1);
+    api.closeWatches(); // ...but one that ends young and empty backs off
+    await vi.advanceTimersByTimeAsync(0);
+    expect(api.openWatches).toBe(0);
+    await vi.advanceTimersByTimeAsync(200);
     expect(api.openWatches).toBe(1);
     await labeler.stop();
     expect(api.openWatches).toBe(0);

@@ -135,6 +135,7 @@ export class PodLabeler extends GuardedEmitter<PodLabelerEvents> {
       reportingController: o.reportingController,
       podUid: () => this.#uid,
       now: () => o.clock.now(),
+      clock: o.clock,
       onFailure: (what, error) => this.emit('warning', { what, error }),
     });
     this.#readiness = this.#computeReadiness();
@@ -191,6 +192,7 @@ export class PodLabeler extends GuardedEmitter<PodLabelerEvents> {
     }
     this.#retryTimer = this.#resyncTimer = this.#dampingTimer = undefined;
     this.#watch?.stop();
+    this.#announcer.stop();
     await this.#lease?.stop();
     // A reconcile in flight against a hung API can take several request timeouts.
     await settleBy(this.#o.clock, this.#loop, deadline);

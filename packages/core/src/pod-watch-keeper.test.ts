@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { systemClock } from './clock.js';
 import { KubeApiError } from './errors.js';
-import { PodWatchKeeper } from './pod-watch-keeper.js';
+import { PodWatchKeeper, watchEnd } from './pod-watch-keeper.js';
 import { FakePodApi } from './testing/fake-pod-api.js';
 
 function setup(api = new FakePodApi()) {
@@ -59,7 +59,9 @@ describe('PodWatchKeeper', () => {
     };
     keeper.start();
     await vi.advanceTimersByTimeAsync(0);
-    await vi.advanceTimersByTimeAsync(0);
+    // Ended young and empty: a failure, restarted after the first backoff step, not at once.
+    expect(calls).toBe(1);
+    await vi.advanceTimersByTimeAsync(200);
     expect(calls).toBe(2);
     expect(states.map((s) => s.state)).toEqual(['closed', 'open']);
     expect(keeper.open).toBe(true);
@@ -89,5 +91,84 @@ describe('PodWatchKeeper', () => {
     expect(keeper.open).toBe(true);
     expect(states.map((s) => s.state)).toEqual(['closed', 'open']);
     keeper.stop();
+  });
+
+  it('a server that ends every watch at once cleanly is not re-watched at API speed', async () => {
+    const { api, keeper } = setup();
+    let calls = 0;
+    api.watchPods = async (_ns, _query, handlers) => {
+      calls++;
+      queueMicrotask(() => handlers.onClose(undefined));
+      return { close: () => undefined };
+    };
+    keeper.start();
+    await vi.advanceTimersByTimeAsync(10_000);
+    // 200, 400, 800, 1600, 2000, 2000, ... ms apart: a handful in 10 s, not thousands.
+    expect(calls).toBeLessThanOrEqual(8);
+    expect(keeper.failures).toBeGreaterThanOrEqual(5);
+    keeper.stop();
+  });
+
+  function withPod(api: FakePodApi): void {
+    api.pods.set('amq-0', {
+      name: 'amq-0',
+      namespace: 'ns',
+      uid: 'u',
+      resourceVersion: '1',
+      labels: { app: 'amq' },
+      annotations: {},
+    });
+  }
+
+  it('a stream cut right after its initial ADDED events (the list) still backs off', async () => {
+    const { api, keeper } = setup();
+    withPod(api);
+    let calls = 0;
+    const watchPods = api.watchPods.bind(api);
+    api.watchPods = async (ns, query, handlers) => {
+      calls++;
+      const h = await watchPods(ns, query, handlers); // ADDED amq-0
+      queueMicrotask(() => handlers.onClose(undefined));
+      return h;
+    };
+    keeper.start();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(calls).toBeLessThanOrEqual(8);
+    keeper.stop();
+  });
+
+  it('a healthy watch (it lived past a second) that ends cleanly is re-opened at once', async () => {
+    const { api, keeper } = setup();
+    withPod(api);
+    let calls = 0;
+    let close: (() => void) | undefined;
+    const watchPods = api.watchPods.bind(api);
+    api.watchPods = async (ns, query, handlers) => {
+      calls++;
+      close = () => handlers.onClose(undefined);
+      return watchPods(ns, query, handlers);
+    };
+    keeper.start();
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(calls).toBe(1);
+    close?.();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls).toBe(2);
+    expect(keeper.failures).toBe(0);
+    keeper.stop();
+  });
+
+  it('maps how a watch ended for the policy: clean, 410, an HTTP status, no answer', () => {
+    expect(watchEnd(undefined)).toEqual({ type: 'closed' });
+    expect(watchEnd(new KubeApiError('watchPods', 410, 'Expired', 'too old'))).toEqual({
+      type: 'gone',
+    });
+    expect(watchEnd(new KubeApiError('watchPods', 403, 'Forbidden', 'no'))).toEqual({
+      type: 'error',
+      status: 403,
+    });
+    expect(watchEnd(new KubeApiError('watchPods', 0, undefined, 'refused'))).toEqual({
+      type: 'error',
+    });
   });
 });

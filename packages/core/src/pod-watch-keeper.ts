@@ -1,5 +1,12 @@
-import { Backoff, type BackoffOptions } from './backoff.js';
-import { type Clock, jittered, type TimerHandle } from './clock.js';
+import {
+  decideWatchRestart,
+  WATCH_RESTART_DEFAULTS,
+  type WatchEnd,
+  type WatchRestartPolicy,
+} from '@activemq-ha/policy';
+import { type BackoffOptions, resolveBackoff } from './backoff.js';
+import { type Clock, jittered, monotonicNow, type TimerHandle } from './clock.js';
+import { KubeApiError } from './errors.js';
 import type { PodApi, PodMeta, PodWatchEventType, WatchHandle } from './kube-api.js';
 
 export interface PodWatchKeeperOptions {
@@ -15,20 +22,43 @@ export interface PodWatchKeeperOptions {
   readonly onState: (state: 'open' | 'closed', error?: Error) => void;
 }
 
+/** How a pod watch ended, in the shared watch-restart policy's terms. */
+export function watchEnd(error: Error | undefined): WatchEnd {
+  // core's KubeClient already reports client-node's 30 s idle TimeoutError as a clean end.
+  if (error === undefined) return { type: 'closed' };
+  if (error instanceof KubeApiError) {
+    if (error.status === 410) return { type: 'gone' };
+    // 0: no answer (refused, reset, timed out): a network error.
+    return error.status === 0 ? { type: 'error' } : { type: 'error', status: error.status };
+  }
+  return { type: 'error' };
+}
+
 /**
- * Keeps one pod watch open: restarts it at once after a clean server-side end and with backoff
- * after an error. Watches go silent or die in practice, so the owner also calls `ensure()` from
- * its resync timer as a watchdog.
+ * Keeps one pod watch open. When it ends, the shared watch-restart policy (the client's discovery
+ * uses the same) decides how long to wait: at once after a healthy watch (one that lived a second
+ * or delivered a change) ended cleanly, with growing backoff after errors and after watches that
+ * end young and empty — a proxy that closes every stream at once would otherwise loop at API
+ * speed. Every restart is a fresh watch (its initial ADDED events are the list), so `resume` and
+ * `relist` open the same way. Watches go silent or die in practice, so the owner also calls
+ * `ensure()` from its resync timer as a watchdog.
  */
 export class PodWatchKeeper {
-  readonly #backoff: Backoff;
+  readonly #policy: WatchRestartPolicy;
+  /** Consecutive failed watches (the policy's count). */
+  #failures = 0;
   #running = false;
   #handle: WatchHandle | undefined;
   #starting = false;
   #timer: TimerHandle | undefined;
 
   constructor(private readonly o: PodWatchKeeperOptions) {
-    this.#backoff = new Backoff(o.backoff, o.random);
+    this.#policy = { ...WATCH_RESTART_DEFAULTS, retry: resolveBackoff(o.backoff) };
+  }
+
+  /** Consecutive watches that failed or ended young and empty. */
+  get failures(): number {
+    return this.#failures;
   }
 
   get open(): boolean {
@@ -60,12 +90,26 @@ export class PodWatchKeeper {
     // A watch can end before watchPods() resolves (it ended at once): its handle must then never
     // be stored, or `open` would stay true with nothing open and nothing would restart it.
     let ended = false;
+    let sawEvents = false;
     let handle: WatchHandle | undefined;
-    const end = (error: Error | undefined, delayMs: number) => {
+    const startedAt = monotonicNow(o.clock);
+    const end = (error: Error | undefined) => {
       ended = true;
       if (handle !== undefined && this.#handle === handle) this.#handle = undefined;
+      const next = decideWatchRestart(
+        {
+          end: watchEnd(error),
+          livedMs: monotonicNow(o.clock) - startedAt,
+          sawEvents,
+          failures: this.#failures,
+          canResume: false,
+        },
+        this.#policy,
+        o.random,
+      );
+      this.#failures = next.failures;
       o.onState('closed', error);
-      this.#restart(delayMs);
+      this.#restart(next.delayMs);
     };
     try {
       handle = await o.api.watchPods(
@@ -78,11 +122,13 @@ export class PodWatchKeeper {
         {
           onEvent: (type, pod) => {
             if (ended) return;
-            this.#backoff.reset();
+            // A fresh watch (no resourceVersion) opens with ADDED for every pod: that is the
+            // list, not a change; a stream cut after it must still count as a failure.
+            if (type !== 'ADDED') sawEvents = true;
             o.onEvent(type, pod);
           },
           onClose: (error) => {
-            if (!ended) end(error, error ? this.#backoff.next() : 0);
+            if (!ended) end(error);
           },
         },
       );
@@ -95,7 +141,7 @@ export class PodWatchKeeper {
       this.#handle = handle;
       o.onState('open');
     } catch (err) {
-      if (!ended) end(err instanceof Error ? err : new Error(String(err)), this.#backoff.next());
+      if (!ended) end(err instanceof Error ? err : new Error(String(err)));
     } finally {
       this.#starting = false;
     }

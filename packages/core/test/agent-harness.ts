@@ -79,6 +79,7 @@ export function delegate(api: PodApi, overrides: Partial<PodApi>): PodApi {
     patchPodMetadata: (ns, name, patch) => api.patchPodMetadata(ns, name, patch),
     watchPods: (ns, query, handlers) => api.watchPods(ns, query, handlers),
     createPodEvent: (event) => api.createPodEvent(event),
+    updatePodEventSeries: (ns, name, series) => api.updatePodEventSeries(ns, name, series),
     readLease: (ns, name) => api.readLease(ns, name),
     createLease: (ns, name, spec, labels) => api.createLease(ns, name, spec, labels),
     updateLease: (ns, name, rv, spec) => api.updateLease(ns, name, rv, spec),

@@ -86,7 +86,7 @@ export interface AgentOptions {
   readonly probeTimeoutMs?: number;
   /** Extra command-line flags for the agent, e.g. `['--log-level=debug']`. @default [] */
   readonly extraArgs?: readonly string[];
-  /** @default { requests: { cpu: '20m', memory: '64Mi' }, limits: { memory: '128Mi' } } */
+  /** @default { requests: { cpu: '20m', memory: '128Mi' }, limits: { memory: '200Mi' } } */
   readonly resources?: ResourceRequirements;
 }
 

@@ -90,7 +90,7 @@ describe('fixes over the seed', () => {
     // narrowed by name in RBAC (the name is unknown at authorization).
     expect(rulesOf(await build())).toEqual([
       { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'patch'] },
-      { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create'] },
+      { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
       {
         apiGroups: ['coordination.k8s.io'],
         resources: ['leases'],

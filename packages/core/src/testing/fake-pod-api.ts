@@ -1,5 +1,6 @@
 import { KubeApiError, type KubeOperation } from '../errors.js';
 import type {
+  EventSeriesWrite,
   LeaseRecord,
   LeaseSpecWrite,
   MetadataPatch,
@@ -26,6 +27,7 @@ export class FakePodApi implements PodApi {
   readonly pods = new Map<string, PodMeta>();
   readonly requests: { op: KubeOperation; pod?: string; patch?: MetadataPatch }[] = [];
   readonly events: PodEventSpec[] = [];
+  readonly eventSeries: ({ readonly name: string } & EventSeriesWrite)[] = [];
   readonly leases = new Map<string, LeaseRecord>();
   readonly #faults = new Map<KubeOperation, Fault[]>();
   readonly #hangs = new Map<KubeOperation, number>();
@@ -146,9 +148,15 @@ export class FakePodApi implements PodApi {
     return { close: () => this.#watchers.delete(w) };
   }
 
-  async createPodEvent(event: PodEventSpec): Promise<void> {
+  async createPodEvent(event: PodEventSpec): Promise<string> {
     this.#enter('createEvent');
     this.events.push(event);
+    return `${event.regarding.name}.${this.events.length}`;
+  }
+
+  async updatePodEventSeries(_ns: string, name: string, series: EventSeriesWrite): Promise<void> {
+    this.#enter('updateEventSeries');
+    this.eventSeries.push({ name, ...series });
   }
 
   async readLease(_ns: string, name: string): Promise<LeaseRecord | undefined> {

@@ -322,14 +322,14 @@ export const FLAGS: readonly Flag[] = [
     'agent-memory-limit',
     'string',
     'base.agent.resources.limits.memory',
-    'Agent memory limit (default: 128Mi).',
+    'Agent memory limit (default: 200Mi).',
     { value: 'qty' },
   ),
   f(
     'agent-memory-request',
     'string',
     'base.agent.resources.requests.memory',
-    'Agent memory request (default: 64Mi).',
+    'Agent memory request (default: 128Mi).',
     { value: 'qty' },
   ),
   f(

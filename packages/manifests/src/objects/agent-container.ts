@@ -1,12 +1,18 @@
 import { BROKER_PROTOCOLS, type BrokerProtocol } from '../broker/protocols.js';
 import type { ResolvedBaseOptions } from '../resolve-options.js';
-import { CREDENTIAL_KEYS, RESTRICTED_CONTAINER_SECURITY } from './broker-container.js';
+import {
+  BROKER_PATHS,
+  CREDENTIAL_KEYS,
+  RESTRICTED_CONTAINER_SECURITY,
+} from './broker-container.js';
 import { imageReference } from './image-reference.js';
 import { type GroupNames, NAME_LABEL } from './manifest.js';
 import { leaseName } from './rbac.js';
 
 /** emptyDir shared by the agent (writes) and the broker container (its liveness probe reads). */
 export const AGENT_RUN_DIR = '/var/run/activemq-ha';
+/** The broker's `local-data` emptyDir (ActiveMQ's activemq.log), read-only in the agent. */
+export const BROKER_LOG_DIR = '/var/log/activemq';
 /** Where client-node's in-cluster configuration reads the token, CA and namespace. */
 const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
@@ -67,6 +73,8 @@ export function agentContainer(
     `--http-port=${agent.httpPort}`,
     `--lease-name=${leaseName(names)}`,
     `--stop-marker=${AGENT_RUN_DIR}/stop-broker`,
+    // A standby is Ready only while its JVM runs (shared process list) and its log shows the lock wait.
+    `--broker-log=${BROKER_LOG_DIR}/activemq.log`,
     ...agent.extraArgs,
   ];
   const env: Record<string, unknown>[] = [
@@ -99,10 +107,36 @@ export function agentContainer(
       failureThreshold: 2,
     },
     resources: agent.resources,
-    securityContext: RESTRICTED_CONTAINER_SECURITY,
+    // Another uid than the broker: with one process namespace per pod, neither may then read the
+    // other's environment, files or token through /proc (no CAP_SYS_PTRACE); cmdline stays visible.
+    securityContext: { ...RESTRICTED_CONTAINER_SECURITY, runAsUser: agentUid(options.runAsUser) },
     volumeMounts: [
       { name: 'ha-run', mountPath: AGENT_RUN_DIR },
+      { name: 'local-data', mountPath: BROKER_LOG_DIR, readOnly: true },
       { name: 'agent-token', mountPath: SERVICE_ACCOUNT_DIR, readOnly: true },
     ],
+  };
+}
+
+/** The agent's uid: never the broker's (see agentContainer). */
+export function agentUid(brokerUid: number): number {
+  return brokerUid === 65532 ? 65533 : 65532;
+}
+
+/**
+ * Init container: the agent image's `check-store` as the broker's uid (the pod's runAsUser) on the
+ * broker's store mount. An unwritable store (root-owned export, a uid change) then fails the pod
+ * visibly, naming the path and the uid, instead of a broker that logs "locked by another server"
+ * and waits forever; a rollout stops at this pod.
+ */
+export function storeCheckContainer(options: ResolvedBaseOptions): Record<string, unknown> {
+  const { agent } = options;
+  return {
+    name: 'check-store',
+    image: imageReference(agent.image, agent.version, agent.imageDigest),
+    args: ['check-store', BROKER_PATHS.shared],
+    resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '64Mi' } },
+    securityContext: RESTRICTED_CONTAINER_SECURITY,
+    volumeMounts: [{ name: 'shared', mountPath: BROKER_PATHS.shared }],
   };
 }

@@ -1,5 +1,5 @@
 import type { ResolvedBaseOptions } from '../resolve-options.js';
-import { agentContainer, agentVolumes } from './agent-container.js';
+import { agentContainer, agentVolumes, storeCheckContainer } from './agent-container.js';
 import { BROKER_PATHS, brokerContainer, CREDENTIAL_KEYS } from './broker-container.js';
 import { type GroupNames, LEADER_LABEL, type Manifest, NAME_LABEL } from './manifest.js';
 import { TLS_PATHS, tlsSettings } from './tls.js';
@@ -86,6 +86,8 @@ export function deployment(names: GroupNames, options: ResolvedBaseOptions): Man
             // The token is projected into the agent container only (agentVolumes).
             automountServiceAccountToken: false,
             enableServiceLinks: false,
+            // The agent finds the broker JVM in the pod's process list (standby readiness).
+            shareProcessNamespace: true,
             terminationGracePeriodSeconds: options.terminationGracePeriodSeconds,
             securityContext: {
               runAsNonRoot: true,
@@ -96,6 +98,7 @@ export function deployment(names: GroupNames, options: ResolvedBaseOptions): Man
               seccompProfile: { type: 'RuntimeDefault' },
             },
             affinity: { podAntiAffinity },
+            initContainers: [storeCheckContainer(options)],
             containers: [broker.container, agentContainer(names, options)],
             volumes,
           },

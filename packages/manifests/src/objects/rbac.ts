@@ -14,14 +14,15 @@ export const leaseName = (names: GroupNames) => `${names.app}-leader`;
 /**
  * Least privilege for the agent: read pods of its namespace and patch them (the admission policy
  * narrows the patch to the leader label and the agent's annotations on its group's pods), create
- * events.k8s.io Events (the only Events API it calls), and get/update only its group's Lease. A
+ * events.k8s.io Events (the only Events API it calls) and patch their series (repeats counted on
+ * one Event, as client-go does), and get/update only its group's Lease. A
  * Lease `create` cannot be limited by name in RBAC (the name is not known at authorization), so
  * it stays unrestricted. Nothing cluster-wide, no secrets, no delete.
  */
 export function role(names: GroupNames, _options: ResolvedBaseOptions): Manifest {
   const rules: Record<string, unknown>[] = [
     { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'patch'] },
-    { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create'] },
+    { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
     {
       apiGroups: ['coordination.k8s.io'],
       resources: ['leases'],

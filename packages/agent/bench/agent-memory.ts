@@ -1,0 +1,58 @@
+// Idle memory of the agent bundle (the image's entrypoint) as a standby next to no broker,
+// against the API emulator: VmRSS and VmHWM from /proc, heap from the agent's own metrics.
+// `tsx packages/agent/bench/agent-memory.ts [--seconds 20] [-- <node flags>...]`
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startKubeEmulator } from '@activemq-ha/testkit';
+import { procMemory } from './proc-memory.js';
+
+const { values, positionals } = parseArgs({
+  options: { seconds: { type: 'string', default: '20' } },
+  allowPositionals: true,
+});
+const bundle = fileURLToPath(new URL('../dist/agent.js', import.meta.url));
+const kube = await startKubeEmulator({ namespace: 'mq' });
+kube.createPod({ name: 'amq-0', labels: { 'app.kubernetes.io/name': 'activemq' } });
+const child = spawn(process.execPath, [...positionals, bundle], {
+  env: {
+    PATH: process.env.PATH,
+    POD_NAME: 'amq-0',
+    POD_NAMESPACE: 'mq',
+    KUBECONFIG: kube.kubeconfigPath,
+    ACTIVEMQ_HA_TOKEN_FILE: kube.tokenFilePath,
+    ACTIVEMQ_HA_HTTP_HOST: '127.0.0.1',
+    ACTIVEMQ_HA_HTTP_PORT: '0',
+    ACTIVEMQ_HA_OPENWIRE_PORT: '1',
+  },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+let port: number | undefined;
+child.stdout.on('data', (d: Buffer) => {
+  const m = /"httpPort":(\d+)/.exec(d.toString());
+  if (m) port = Number(m[1]);
+});
+try {
+  const samples: number[] = [];
+  const until = Date.now() + Number(values.seconds) * 1000;
+  while (Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 1000));
+    samples.push(procMemory(child.pid)?.rssMiB ?? Number.NaN);
+  }
+  const metrics = port ? await (await fetch(`http://127.0.0.1:${port}/metrics`)).text() : '';
+  const gauge = (name: string) =>
+    Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metrics)?.[1]) / 1048576;
+  console.log(
+    JSON.stringify({
+      flags: positionals.join(' ') || '(none)',
+      idleRssMiB: Number(samples.at(-1)?.toFixed(1)),
+      peakRssMiB: Number(procMemory(child.pid)?.peakMiB.toFixed(1)),
+      heapUsedMiB: Number(gauge('nodejs_heap_size_used_bytes').toFixed(1)),
+      heapTotalMiB: Number(gauge('nodejs_heap_size_total_bytes').toFixed(1)),
+    }),
+  );
+} finally {
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+  await kube.close();
+}
