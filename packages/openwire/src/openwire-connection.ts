@@ -10,6 +10,8 @@ import {
   type SubscribeOptions,
 } from './openwire-consumer.js';
 import { type MessageBody, outgoingMessage, type SendOptions } from './outgoing-message.js';
+import { encodePrimitiveMap } from './primitive-map.js';
+import { messageSize, ProducerWindow } from './producer-window.js';
 import {
   type BrokerInfo,
   type Command,
@@ -130,6 +132,8 @@ export class OpenWireConnection extends EventEmitter<OpenWireConnectionEvents> {
   #lastWriteAt = Date.now();
   #monitor: NodeJS.Timeout | undefined;
   #closed = false;
+  /** Asynchronous sends wait here while the broker has not acknowledged `producerWindowSize` bytes. */
+  readonly #window: ProducerWindow | undefined;
   /** The handshake is over: requests use `responseTimeoutMs`. */
   #connected = false;
   #onWireFormat: ((theirs: WireFormatInfo) => void) | undefined;
@@ -144,6 +148,8 @@ export class OpenWireConnection extends EventEmitter<OpenWireConnectionEvents> {
     this.sessionId = { type: 'SessionId', connectionId: id, value: 1n };
     this.producerId = { type: 'ProducerId', connectionId: id, sessionId: 1n, value: 1n };
     this.clientId = options.clientId ?? `ID:${randomUUID()}`;
+    const window = options.producerWindowSize ?? 0;
+    this.#window = window > 0 ? new ProducerWindow(window) : undefined;
   }
 
   /**
@@ -239,6 +245,11 @@ export class OpenWireConnection extends EventEmitter<OpenWireConnectionEvents> {
     return this.#closed;
   }
 
+  /** Bytes of asynchronous sends the broker has not acknowledged yet (with a producer window). */
+  get producerWindowUsed(): number {
+    return this.#window?.used ?? 0;
+  }
+
   /**
    * Sends one message. Resolves once the broker confirmed it (sync) or it was written (async),
    * with the message id the broker uses for duplicate detection.
@@ -272,7 +283,16 @@ export class OpenWireConnection extends EventEmitter<OpenWireConnectionEvents> {
       sync,
     );
     if (sync) await this.#awaitResponse(commandId, message);
-    else await this.#writeAsync(message);
+    else {
+      if (this.#window) {
+        const props = options.properties;
+        const content = (message as { content?: Uint8Array | null }).content;
+        await this.#window.reserve(
+          messageSize(props ? encodePrimitiveMap(props).length : 0, content?.length ?? 0),
+        );
+      }
+      await this.#writeAsync(message);
+    }
     return `${this.producerId.connectionId}:1:1:${sequence}`;
   }
 
@@ -568,6 +588,7 @@ export class OpenWireConnection extends EventEmitter<OpenWireConnectionEvents> {
         this.emit('consumerControl', command);
         return;
       case 'ProducerAck':
+        this.#window?.release(command.size);
         this.emit('producerAck', command);
         return;
       case 'ConnectionError':
@@ -613,6 +634,7 @@ export class OpenWireConnection extends EventEmitter<OpenWireConnectionEvents> {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#monitor);
+    this.#window?.releaseAll();
     const error = reason ?? closedError();
     for (const pending of this.#pending.values()) {
       clearTimeout(pending.timer);
