@@ -11,6 +11,7 @@ const alias = {
   '@activemq-ha/client': pkg('client'),
   '@activemq-ha/manifests': pkg('manifests'),
   '@activemq-ha/openwire': pkg('openwire'),
+  '@activemq-ha/policy': pkg('policy'),
   '@activemq-ha/testkit': pkg('testkit'),
 };
 

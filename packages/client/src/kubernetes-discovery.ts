@@ -1,4 +1,11 @@
 // Types only: the package is an optional peer dependency, loaded by start() alone.
+
+import {
+  decideWatchRestart,
+  WATCH_RESTART_DEFAULTS,
+  type WatchEnd,
+  type WatchRestartPolicy,
+} from '@activemq-ha/policy';
 import type { KubeConfig, Watch } from '@kubernetes/client-node';
 import type { Discovery, DiscoveryListener } from './discovery.js';
 import {
@@ -94,17 +101,17 @@ async function loadClientNode(): Promise<K8s> {
 }
 type ServicePort = { readonly name?: string; readonly port: number };
 
-/** A watch that lasted this long proves list/watch work again: the retry backoff restarts. */
-const HEALTHY_WATCH_MS = 1000;
-
 class KubernetesDiscovery implements Discovery {
   readonly description: string;
   readonly #o: KubernetesDiscoveryOptions;
   readonly #port: string | number;
   /** What every address this discovery names shares: TLS and protocol. */
   readonly #address: Pick<ServerAddress, 'tls' | 'protocol'>;
-  readonly #retry: Required<RetryDelayOptions>;
-  #retryAttempt = 0;
+  readonly #restartPolicy: WatchRestartPolicy;
+  /** Consecutive failed lists and watches (see `decideWatchRestart`). */
+  #failures = 0;
+  /** When the open watch started; a watchdog re-list of a watch this old counts it healthy. */
+  #watchStartedAt: number | undefined;
   readonly #slices = new Map<string, EndpointSliceLike>();
   #current: ReadyEndpoint | undefined;
   /** The Service's cluster IP and ports, read for `useServiceAddress`. */
@@ -118,7 +125,6 @@ class KubernetesDiscovery implements Discovery {
   #stopped = false;
   #watchdog: NodeJS.Timeout | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
-  #healthyTimer: NodeJS.Timeout | undefined;
 
   constructor(options: KubernetesDiscoveryOptions) {
     for (const key of ['namespace', 'service'] as const) {
@@ -163,11 +169,14 @@ class KubernetesDiscovery implements Discovery {
       protocol === 'openwire'
         ? { tls: options.tls === true, protocol }
         : { tls: options.tls === true };
-    this.#retry = validateRetryDelay(
-      options.retry ?? {},
-      { initialDelayMs: 250, maxDelayMs: 2000, multiplier: 2, jitter: 0.5 },
-      'kubernetes.retry.',
-    );
+    this.#restartPolicy = {
+      ...WATCH_RESTART_DEFAULTS,
+      retry: validateRetryDelay(
+        options.retry ?? {},
+        { initialDelayMs: 250, maxDelayMs: 2000, multiplier: 2, jitter: 0.5 },
+        'kubernetes.retry.',
+      ),
+    };
     this.description = `kubernetes(${options.namespace}/${options.service}:${this.#port})`;
   }
 
@@ -205,7 +214,6 @@ class KubernetesDiscovery implements Discovery {
     this.#generation++;
     clearInterval(this.#watchdog);
     clearTimeout(this.#retryTimer);
-    clearTimeout(this.#healthyTimer);
     this.#abort?.abort();
     this.#abort = undefined;
   }
@@ -215,7 +223,12 @@ class KubernetesDiscovery implements Discovery {
     if (this.#stopped || !this.#k8s || !this.#kc) return;
     const generation = ++this.#generation;
     clearTimeout(this.#retryTimer);
-    clearTimeout(this.#healthyTimer);
+    // The watchdog replaces a watch that was open long enough to prove list/watch work.
+    const since = this.#watchStartedAt;
+    if (since !== undefined && Date.now() - since >= this.#restartPolicy.healthyAfterMs) {
+      this.#failures = 0;
+    }
+    this.#watchStartedAt = undefined;
     this.#abort?.abort();
     this.#abort = undefined;
     const { namespace, service } = this.#o;
@@ -232,7 +245,7 @@ class KubernetesDiscovery implements Discovery {
       this.#startWatch(generation, list.metadata?.resourceVersion);
     } catch (error) {
       if (generation !== this.#generation) return;
-      this.#failed(generation, 'list', error);
+      this.#listFailed(generation, error);
     }
   }
 
@@ -245,55 +258,68 @@ class KubernetesDiscovery implements Discovery {
       allowWatchBookmarks: true,
       resourceVersion: rv,
     };
-    // A watch that lasts counts as recovery; one that ends young (a proxy closing streams at
-    // once, an ERROR on every new watch) is a failure, so that restarts back off instead of
-    // looping list/watch as fast as the API answers.
     const startedAt = Date.now();
-    let healthy = false;
-    clearTimeout(this.#healthyTimer);
-    this.#healthyTimer = setTimeout(() => {
-      if (generation !== this.#generation) return;
-      healthy = true;
-      this.#retryAttempt = 0;
-    }, HEALTHY_WATCH_MS);
-    this.#healthyTimer.unref();
+    this.#watchStartedAt = startedAt;
+    let sawEvents = false;
     let ended = false;
-    /** `next`: what a healthy watch does now; a young one (or `'fail'`) retries with backoff. */
-    const end = (error: unknown, next: 'watch' | 'list' | 'fail') => {
+    /** This watch's controller (`#abort` may already hold the next one's). */
+    let own: AbortController | undefined;
+    const end = (how: WatchEnd, error: unknown) => {
       if (ended || generation !== this.#generation) return;
       ended = true;
-      clearTimeout(this.#healthyTimer);
-      if (!healthy || next === 'fail') this.#failed(generation, 'watch', error);
-      else if (next === 'watch') this.#startWatch(generation, rv);
-      else void this.#resync();
+      this.#watchStartedAt = undefined;
+      const next = decideWatchRestart(
+        {
+          end: how,
+          livedMs: Date.now() - startedAt,
+          sawEvents,
+          failures: this.#failures,
+          canResume: rv !== undefined,
+        },
+        this.#restartPolicy,
+      );
+      this.#failures = next.failures;
+      if (next.failures > 0)
+        this.#report('watch', `${next.reason}: ${describe(error)}`, error, next.delayMs);
+      this.#after(generation, next.delayMs, () =>
+        next.action === 'resume' ? this.#startWatch(generation, rv) : void this.#resync(),
+      );
     };
     const onEvent = (phase: string, obj: unknown) => {
       if (ended || generation !== this.#generation) return;
       const slice = obj as EndpointSliceLike & { code?: number };
       if (phase === 'ERROR') {
-        // 410 Gone (resourceVersion too old) or anything else the server reports: start over.
-        end(new Error(`ERROR event (code ${String(slice.code)})`), 'list');
-        this.#abort?.abort();
+        // 410 Gone (resourceVersion too old) or anything else the server reports in a Status.
+        const status = slice.code;
+        end(
+          status === 410 ? { type: 'gone' } : { type: 'error', ...(status ? { status } : {}) },
+          new Error(`ERROR event (code ${String(status)})`),
+        );
+        own?.abort();
+        if (this.#abort === own) this.#abort = undefined;
         return;
       }
       rv = slice.metadata?.resourceVersion ?? rv;
       if (phase === 'BOOKMARK') return;
+      sawEvents = true;
       const name = slice.metadata?.name ?? '';
       if (phase === 'DELETED') this.#slices.delete(name);
       else this.#slices.set(name, slice);
       this.#update();
     };
     const onDone = (error: unknown) => {
-      // The server ended the watch (its timeout): resume from where we were.
-      if (!error) end(new Error(`the server ended it after ${Date.now() - startedAt} ms`), 'watch');
-      // client-node ends a watch that saw no data for 30 s with a TimeoutError: routine.
-      else if ((error as Error).name === 'TimeoutError') end(error, 'watch');
-      else if ((error as { statusCode?: number }).statusCode === 410) end(error, 'list');
-      else end(error, 'fail');
+      const status = (error as { statusCode?: number } | undefined)?.statusCode;
+      // The server ended the watch (its timeout); client-node ends one that saw no data for
+      // 30 s with a TimeoutError; an HTTP status comes from the watch request itself.
+      if (!error) end({ type: 'closed' }, new Error('the server ended the watch'));
+      else if ((error as Error).name === 'TimeoutError') end({ type: 'idle-timeout' }, error);
+      else if (status === 410) end({ type: 'gone' }, error);
+      else end({ type: 'error', ...(typeof status === 'number' ? { status } : {}) }, error);
     };
     this.#watch!.watch(path, { ...query, resourceVersion: rv }, onEvent, onDone).then(
       (controller) => {
-        if (generation !== this.#generation) controller.abort();
+        own = controller;
+        if (ended || generation !== this.#generation) controller.abort();
         else this.#abort = controller;
       },
       onDone,
@@ -323,18 +349,38 @@ class KubernetesDiscovery implements Discovery {
     }
   }
 
-  /** API trouble: keep the last known endpoint, report, retry with backoff. */
-  #failed(generation: number, what: string, error: unknown): void {
+  /** A failed list: keep the last known endpoint, report, list again after the backoff. */
+  #listFailed(generation: number, error: unknown): void {
     if (this.#stopped || generation !== this.#generation) return;
-    const delay = retryDelay(this.#retryAttempt++, this.#retry);
+    const delay = retryDelay(this.#failures++, this.#restartPolicy.retry);
+    this.#report('list', describe(error), error, delay);
+    this.#after(generation, delay, () => void this.#resync());
+  }
+
+  #report(what: string, problem: string, cause: unknown, delayMs: number): void {
     this.#listener?.error(
       new HaClientError(
         'DISCOVERY_FAILED',
-        `${this.description}: ${what} failed (${error instanceof Error ? error.message : String(error)}); keeping ${this.#current ? endpointKey(this.#current) : 'no endpoint'}, retrying in ${delay} ms`,
-        { cause: error },
+        `${this.description}: ${what} failed (${problem}); keeping ${this.#current ? endpointKey(this.#current) : 'no endpoint'}, retrying in ${delayMs} ms`,
+        { cause },
       ),
     );
-    clearTimeout(this.#retryTimer);
-    this.#retryTimer = setTimeout(() => void this.#resync(), delay);
   }
+
+  /** Runs `next` after `delayMs` (at once for 0) unless a newer list/watch took over. */
+  #after(generation: number, delayMs: number, next: () => void): void {
+    if (this.#stopped || generation !== this.#generation) return;
+    clearTimeout(this.#retryTimer);
+    if (delayMs === 0) {
+      next();
+      return;
+    }
+    this.#retryTimer = setTimeout(() => {
+      if (generation === this.#generation) next();
+    }, delayMs);
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

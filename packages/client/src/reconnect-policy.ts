@@ -1,9 +1,9 @@
 import type { ConnectionState } from './connection-state.js';
 import { invalidOption } from './errors.js';
 import {
+  definedOnly,
   type RetryDelayOptions,
   retryDelay,
-  stripUndefined,
   validateRetryDelay,
 } from './retry-delay.js';
 
@@ -40,7 +40,7 @@ export const RECONNECT_DEFAULTS: ResolvedReconnect = {
 };
 
 export function validateReconnect(options: ReconnectOptions, prefix: string): ResolvedReconnect {
-  const o = { ...RECONNECT_DEFAULTS, ...stripUndefined(options) };
+  const o = { ...RECONNECT_DEFAULTS, ...definedOnly(options) };
   validateRetryDelay(o, RECONNECT_DEFAULTS, prefix);
   for (const k of ['fastWindowMs', 'fastMaxDelayMs'] as const) {
     if (!Number.isFinite(o[k]) || o[k] < 0) {

@@ -30,11 +30,8 @@ export function monotonicNow(clock: Clock): number {
   return clock.monotonic ? clock.monotonic() : clock.now();
 }
 
-/** `ms` scaled by a random factor in [1 - jitter, 1 + jitter]. */
-export function jittered(ms: number, jitter: number, random: () => number = Math.random): number {
-  if (jitter <= 0) return ms;
-  return Math.max(0, ms * (1 + jitter * (2 * random() - 1)));
-}
+/** `ms` scaled by a random factor in [1 - jitter, 1 + jitter] (the retry-delay curve's spread). */
+export { jittered } from '@activemq-ha/policy';
 
 /** A duration rounded to 0.01 ms: enough for latencies, without float noise in logs and events. */
 export function roundMs(ms: number): number {

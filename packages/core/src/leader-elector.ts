@@ -1,4 +1,4 @@
-import { definedOnly } from './backoff.js';
+import { definedOnly } from '@activemq-ha/policy';
 import { type Clock, jittered, monotonicNow, systemClock, type TimerHandle } from './clock.js';
 import { addResult, decide, type LeaderState, NO_STREAKS, type Streaks } from './elector-policy.js';
 import { InvalidOptionError, ProbeFailedError } from './errors.js';

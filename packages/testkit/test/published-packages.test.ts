@@ -79,6 +79,18 @@ describe('the published tarballs, installed with plain npm', () => {
     }
   });
 
+  it('bundles the private policy package into core and client, code and types', async () => {
+    expect(tarballs.some((t) => t.includes('policy'))).toBe(false);
+    for (const name of ['core', 'client']) {
+      const dir = join(app(), 'node_modules', '@activemq-ha', name);
+      for (const file of ['package.json', 'dist/index.js', 'dist/index.d.ts']) {
+        expect(await readFile(join(dir, file), 'utf8'), `${name}/${file}`).not.toContain(
+          '@activemq-ha/policy',
+        );
+      }
+    }
+  });
+
   it('installs the agent as a plain bin without a bundled copy of its dependencies', async () => {
     const dir = join(app(), 'node_modules', '@activemq-ha', 'agent', 'dist');
     await expect(readFile(join(dir, 'agent.js'))).rejects.toMatchObject({ code: 'ENOENT' });
