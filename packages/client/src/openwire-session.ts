@@ -23,6 +23,7 @@ import type {
   SessionHandlers,
   SessionOptions,
 } from './session.js';
+import { connectionLost, goodbyeWithin } from './session-ending.js';
 
 /**
  * What the OpenWire connections of one client share, as Java's failover transport shares its
@@ -177,7 +178,7 @@ export class OpenWireSession implements Session {
     body?: Buffer | string,
     extras?: SendExtras,
   ): Promise<void> {
-    if (!this.#alive) throw lost(this.server, undefined);
+    if (!this.#alive) throw connectionLost(this.server, undefined);
     try {
       await this.#execute(command, headers, body, extras, true);
     } catch (error) {
@@ -200,20 +201,11 @@ export class OpenWireSession implements Session {
 
   async disconnect(timeoutMs: number): Promise<void> {
     if (!this.#alive) return;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        this.#conn.close(),
-        new Promise((resolve) => {
-          timer = setTimeout(resolve, timeoutMs);
-        }),
-      ]);
-    } catch {
-      // Going away either way.
-    } finally {
-      clearTimeout(timer);
-      this.destroy();
-    }
+    await goodbyeWithin(
+      () => this.#conn.close(),
+      timeoutMs,
+      () => this.destroy(),
+    );
   }
 
   destroy(error?: HaClientError): void {
@@ -390,7 +382,7 @@ export class OpenWireSession implements Session {
   #translate(error: unknown): Error {
     if (error instanceof HaClientError) return error;
     if (!this.#alive || (error instanceof OpenWireError && isConnectionEnd(error))) {
-      return lost(this.server, error instanceof Error ? error : undefined);
+      return connectionLost(this.server, error instanceof Error ? error : undefined);
     }
     if (error instanceof OpenWireBrokerError) {
       return new BrokerError(
@@ -425,16 +417,7 @@ function lostOrBroker(server: ServerAddress, reason: OpenWireError): HaClientErr
       reason.exceptionClass ?? undefined,
     );
   }
-  return lost(server, reason);
-}
-
-function lost(server: ServerAddress, cause: Error | undefined): HaClientError {
-  if (cause instanceof HaClientError && cause.code === 'CONNECTION_LOST') return cause;
-  return new HaClientError(
-    'CONNECTION_LOST',
-    `${formatServer(server)}: ${cause?.message ?? 'connection closed'}`,
-    cause ? { cause } : undefined,
-  );
+  return connectionLost(server, reason);
 }
 
 /**
@@ -457,5 +440,5 @@ function connectFailure(server: ServerAddress, error: unknown): HaClientError {
       code,
     );
   }
-  return lost(server, error instanceof Error ? error : new Error(String(error)));
+  return connectionLost(server, error instanceof Error ? error : new Error(String(error)));
 }
