@@ -27,6 +27,7 @@ const HELP = `Usage: pnpm demo [-- flags]
   --interval MS     pause between failovers (default 4000)
   --signal SIG      SIGKILL or SIGTERM for the active broker (default SIGKILL)
   --rate N          messages per second the producer sends (default 200)
+  --protocol P      stomp or openwire: the Service port the clients use (default stomp)
   --help            this text
 
 Exit code 0 when every confirmed message arrived and no two pods were labelled leader beyond
@@ -37,6 +38,7 @@ interface Flags {
   interval: number;
   signal: 'SIGKILL' | 'SIGTERM';
   rate: number;
+  protocol: 'stomp' | 'openwire';
 }
 
 function parseFlags(argv: string[]): Flags | undefined {
@@ -48,6 +50,7 @@ function parseFlags(argv: string[]): Flags | undefined {
       interval: { type: 'string', default: '4000' },
       signal: { type: 'string', default: 'SIGKILL' },
       rate: { type: 'string', default: '200' },
+      protocol: { type: 'string', default: 'stomp' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -61,7 +64,11 @@ function parseFlags(argv: string[]): Flags | undefined {
   if (values.signal !== 'SIGKILL' && values.signal !== 'SIGTERM') {
     throw new Error(`--signal must be SIGKILL or SIGTERM, got "${values.signal}"`);
   }
+  if (values.protocol !== 'stomp' && values.protocol !== 'openwire') {
+    throw new Error(`--protocol must be stomp or openwire, got "${values.protocol}"`);
+  }
   return {
+    protocol: values.protocol,
     rounds: int('rounds', values.rounds, 1),
     interval: int('interval', values.interval, 0),
     signal: values.signal,
@@ -108,9 +115,15 @@ async function main(): Promise<number> {
     say(
       `leader: ${cluster.leaders()[0]} (kubectl --kubeconfig ${cluster.kube.kubeconfigPath} get pods -L leader)`,
     );
-    traffic = new Traffic(cluster.kube.kubeConfig(), cluster.kube.namespace, cluster.serviceName);
+    traffic = new Traffic(
+      cluster.kube.kubeConfig(),
+      cluster.kube.namespace,
+      cluster.serviceName,
+      '/queue/demo',
+      flags.protocol,
+    );
     await traffic.start(flags.rate);
-    say(`producer and consumer connected through EndpointSlice discovery`);
+    say(`producer and consumer connected over ${flags.protocol} through EndpointSlice discovery`);
 
     const rows: FailoverRow[] = [];
     for (let round = 1; round <= flags.rounds; round++) {

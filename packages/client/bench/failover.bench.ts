@@ -1,34 +1,47 @@
 /**
  * Failover benchmark: this client and plain stompit (Channel over ConnectFailover, same static
  * server list) side by side on one broker group, through N SIGKILLs of the active broker, then
- * steady-state throughput. Run: `pnpm bench:failover [--failovers 20] [--messages 3000]`
+ * steady-state throughput. With `--protocol openwire` the same run also has this client over
+ * OpenWire and ActiveMQ's Java JMS client over its failover transport, on the same brokers.
+ * Run: `pnpm bench:failover [--failovers 20] [--messages 3000] [--protocol openwire]`
  * (or FAILOVERS=… / MESSAGES=…). Prints a Markdown table.
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { createClient, type HaClient, servers } from '@activemq-ha/client';
-import { stompProbe } from '@activemq-ha/core';
+import { openwireProbe, stompProbe } from '@activemq-ha/core';
 import { type BrokerGroup, firstProtocolAnswer, startBrokerGroup } from '@activemq-ha/testkit';
 import stompit from 'stompit';
 import { largestGap, now, Producer, percentile, Receiver, waitFor } from '../test/traffic.js';
+import { javaRate, javaSide } from './java-side.js';
 
 const { values: args } = parseArgs({
   options: {
     failovers: { type: 'string', default: process.env.FAILOVERS ?? '20' },
     messages: { type: 'string', default: process.env.MESSAGES ?? '3000' },
     window: { type: 'string', default: '8' },
+    protocol: { type: 'string', default: 'stomp' },
     help: { type: 'boolean', default: false },
   },
   strict: true,
 });
 if (args.help) {
-  console.log('usage: failover.bench.ts [--failovers N] [--messages M] [--window W]');
+  console.log(
+    'usage: failover.bench.ts [--failovers N] [--messages M] [--window W] [--protocol stomp|openwire]',
+  );
   process.exit(0);
 }
 const FAILOVERS = positive('failovers', args.failovers);
 const MESSAGES = positive('messages', args.messages);
 const WINDOW = positive('window', args.window);
 const PAYLOAD = 'x'.repeat(256);
+if (args.protocol !== 'stomp' && args.protocol !== 'openwire') {
+  console.error(`--protocol must be stomp or openwire, got ${args.protocol}`);
+  process.exit(2);
+}
+/** OpenWire adds this client over OpenWire and the Java failover client to the same run. */
+const OPENWIRE = args.protocol === 'openwire';
+type Protocols = 'stomp' | 'openwire';
 
 function positive(name: string, value: string): number {
   const n = Number(value);
@@ -47,10 +60,23 @@ interface Side {
   errors: number;
   /** Duplicates a dedupe filter dropped before the handler (this client only). */
   filtered: number;
+  /** A side that produces on its own (the Java peer): starts and stops it. */
+  start?(): void;
+  stop?(): Promise<void>;
 }
 
-async function haSide(group: BrokerGroup<'stomp'>, queue: string): Promise<Side> {
-  const list = servers(group.brokers.map((b) => `stomp://${b.host}:${b.ports.stomp}`));
+async function haSide(
+  group: BrokerGroup<Protocols>,
+  queue: string,
+  protocol: Protocols = 'stomp',
+): Promise<Side> {
+  const list = servers(
+    group.brokers.map((b) =>
+      protocol === 'openwire'
+        ? `tcp://${b.host}:${b.ports.openwire}`
+        : `stomp://${b.host}:${b.ports.stomp}`,
+    ),
+  );
   const producerClient = createClient({ discovery: list, outboxOverflow: 'wait' });
   const consumerClient = createClient({
     discovery: list,
@@ -62,7 +88,7 @@ async function haSide(group: BrokerGroup<'stomp'>, queue: string): Promise<Side>
     },
   });
   const side: Side = {
-    name: '@activemq-ha/client',
+    name: protocol === 'openwire' ? '@activemq-ha/client (OpenWire)' : '@activemq-ha/client',
     producer: new Producer(async () => {
       const { messageId } = await producerClient.send(queue, PAYLOAD);
       return messageId;
@@ -91,7 +117,7 @@ async function haSide(group: BrokerGroup<'stomp'>, queue: string): Promise<Side>
   return side;
 }
 
-function stompitSide(group: BrokerGroup<'stomp'>, queue: string): Side {
+function stompitSide(group: BrokerGroup<Protocols>, queue: string): Side {
   const failover = () =>
     new stompit.ConnectFailover(
       group.brokers.map((b) => ({
@@ -150,13 +176,24 @@ function stompitSide(group: BrokerGroup<'stomp'>, queue: string): Side {
   return side;
 }
 
-async function failoverRun(group: BrokerGroup<'stomp'>) {
-  const sides = [
+function javaFailoverUrl(group: BrokerGroup<Protocols>): string {
+  const list = group.brokers.map((b) => `tcp://${b.host}:${b.ports.openwire}`).join(',');
+  // Java's defaults except the delay cap, set to what this client's fast window does (its
+  // default maxReconnectDelay of 30 s would measure the backoff, not the client).
+  return `failover:(${list})?randomize=false&initialReconnectDelay=10&maxReconnectDelay=100`;
+}
+
+async function failoverRun(group: BrokerGroup<Protocols>) {
+  const sides: Side[] = [
     await haSide(group, '/queue/bench.ha'),
     stompitSide(group, '/queue/bench.stompit'),
   ];
-  for (const s of sides) s.producer.start();
-  const kills: { at: number; takeoverMs: number; answerMs: number }[] = [];
+  if (OPENWIRE) {
+    sides.push(await haSide(group, '/queue/bench.ha-openwire', 'openwire'));
+    sides.push(await javaSide(javaFailoverUrl(group), 'bench.java', WINDOW, PAYLOAD.length));
+  }
+  for (const s of sides) (s.start ?? (() => s.producer.start()))();
+  const kills: { at: number; takeoverMs: number; answerMs: number; openwireMs: number }[] = [];
   try {
     for (let k = 0; k < FAILOVERS; k++) {
       const marks = sides.map((s) => s.producer.confirmed.size);
@@ -167,13 +204,21 @@ async function failoverRun(group: BrokerGroup<'stomp'>) {
         'traffic',
       ).catch(() => console.error(`kill ${k + 1}: a producer made no progress for 30 s`));
       const r = await group.failover('SIGKILL', { timeoutMs: 60_000 });
-      const answeredAt = await firstProtocolAnswer(
-        stompProbe({ host: r.to.host, port: r.to.ports.stomp, timeoutMs: 5000 }),
-      );
+      const [answeredAt, openwireAt] = await Promise.all([
+        firstProtocolAnswer(
+          stompProbe({ host: r.to.host, port: r.to.ports.stomp, timeoutMs: 5000 }),
+        ),
+        OPENWIRE
+          ? firstProtocolAnswer(
+              openwireProbe({ host: r.to.host, port: r.to.ports.openwire, timeoutMs: 5000 }),
+            )
+          : Promise.resolve(Number.NaN),
+      ]);
       kills.push({
         at: r.killed.sentAt,
         takeoverMs: r.takeoverMs,
         answerMs: answeredAt - r.killed.sentAt,
+        openwireMs: openwireAt - r.killed.sentAt,
       });
       await group.restart(r.from.id);
       await group.waitForSlave(r.from.id, { timeoutMs: 60_000 });
@@ -186,7 +231,7 @@ async function failoverRun(group: BrokerGroup<'stomp'>) {
       'traffic',
     ).catch(() => {});
   } finally {
-    await Promise.all(sides.map((s) => s.producer.stop()));
+    await Promise.all(sides.map((s) => (s.stop ? s.stop() : s.producer.stop())));
   }
   // Let every side drain what the broker still holds for it.
   await Promise.all(
@@ -222,16 +267,40 @@ async function failoverRun(group: BrokerGroup<'stomp'>) {
   return { kills, rows };
 }
 
-async function throughputRun(group: BrokerGroup<'stomp'>, persistent: boolean) {
+async function haRateOf(uri: string, queue: string, persistent: boolean): Promise<Rate> {
+  const headers = { persistent: String(persistent) };
+  const ha = createClient({ discovery: [uri], outboxOverflow: 'wait' });
+  await ha.whenConnected();
+  const result = await rate((i) => ha.send(queue, PAYLOAD, { ...headers, seq: i }).then(() => {}));
+  await ha.close();
+  return result;
+}
+
+async function throughputRun(group: BrokerGroup<Protocols>, persistent: boolean) {
   const active = await group.waitForActive({ timeoutMs: 60_000 });
   const port = active.broker.ports.stomp;
-  const headers = { persistent: String(persistent) };
-  const ha = createClient({ discovery: [`stomp://127.0.0.1:${port}`], outboxOverflow: 'wait' });
-  await ha.whenConnected();
-  const haRate = await rate((i) =>
-    ha.send(`/queue/tp.ha.${persistent}`, PAYLOAD, { ...headers, seq: i }).then(() => {}),
+  const haRate = await haRateOf(
+    `stomp://127.0.0.1:${port}`,
+    `/queue/tp.ha.${persistent}`,
+    persistent,
   );
-  await ha.close();
+  const owRate = OPENWIRE
+    ? await haRateOf(
+        `tcp://127.0.0.1:${active.broker.ports.openwire}`,
+        `/queue/tp.ow.${persistent}`,
+        persistent,
+      )
+    : undefined;
+  const javaResult = OPENWIRE
+    ? await javaRate(
+        `tcp://127.0.0.1:${active.broker.ports.openwire}`,
+        `tp.java.${persistent}`,
+        MESSAGES,
+        WINDOW,
+        PAYLOAD.length,
+        persistent,
+      )
+    : undefined;
 
   const raw = await new Promise<stompit.Client>((resolve, reject) =>
     stompit.connect(
@@ -248,7 +317,7 @@ async function throughputRun(group: BrokerGroup<'stomp'>, persistent: boolean) {
         const frame = raw.send(
           {
             destination: `/queue/tp.raw.${persistent}`,
-            ...headers,
+            persistent: String(persistent),
             seq: i,
             'ha-message-id': randomUUID(),
           },
@@ -258,26 +327,44 @@ async function throughputRun(group: BrokerGroup<'stomp'>, persistent: boolean) {
       }),
   );
   await new Promise<void>((resolve) => raw.disconnect(() => resolve()));
-  return { haRate, rawRate };
+  return { haRate, rawRate, owRate, javaResult };
 }
 
-async function rate(send: (i: number) => Promise<void>): Promise<number> {
+interface Rate {
+  readonly rate: number;
+  readonly p50: number;
+  readonly p99: number;
+}
+
+async function rate(send: (i: number) => Promise<void>): Promise<Rate> {
   let next = 0;
+  const latencies: number[] = [];
   const start = now();
   await Promise.all(
     Array.from({ length: WINDOW }, async () => {
-      while (next < MESSAGES) await send(next++);
+      while (next < MESSAGES) {
+        const sentAt = now();
+        await send(next++);
+        latencies.push(now() - sentAt);
+      }
     }),
   );
-  return (MESSAGES / (now() - start)) * 1000;
+  return {
+    rate: (MESSAGES / (now() - start)) * 1000,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+  };
 }
 
 const fmt = (v: number) => (Number.isFinite(v) ? v.toFixed(0) : 'n/a');
+const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : 'n/a');
+const rateCell = (r: Rate | undefined) =>
+  r ? `${fmt(r.rate)} (${ms(r.p50)} / ${ms(r.p99)})` : 'n/a';
 
 async function main() {
-  const group = await startBrokerGroup({
+  const group: BrokerGroup<Protocols> = await startBrokerGroup<Protocols>({
     size: 2,
-    protocols: ['stomp'],
+    protocols: OPENWIRE ? ['stomp', 'openwire'] : ['stomp'],
     lockAcquireSleepIntervalMs: 1000,
     lockKeepAlivePeriodMs: 500,
   });
@@ -296,6 +383,12 @@ async function main() {
       `| broker takeover: port accepts | ${fmt(percentile(takeovers, 50))} / ${fmt(percentile(takeovers, 95))} | | | | | | |`,
       `| broker takeover: answers STOMP (floor) | ${fmt(percentile(answers, 50))} / ${fmt(percentile(answers, 95))} | | | | | | |`,
     );
+    if (OPENWIRE) {
+      const ow = kills.map((k) => k.openwireMs);
+      out.push(
+        `| broker takeover: answers OpenWire (floor) | ${fmt(percentile(ow, 50))} / ${fmt(percentile(ow, 95))} | | | | | | |`,
+      );
+    }
     for (const r of rows) {
       out.push(
         `| ${r.name} | ${fmt(percentile(r.produce, 50))} / ${fmt(percentile(r.produce, 95))} | ${fmt(percentile(r.consume, 50))} / ${fmt(percentile(r.consume, 95))} | ${r.confirmed} | ${r.lost} | ${r.duplicates} | ${r.filtered} | ${r.sendFailures} |`,
@@ -303,12 +396,14 @@ async function main() {
     }
     out.push(
       '',
-      `Steady state, ${MESSAGES} messages of ${PAYLOAD.length} B, each confirmed by a RECEIPT, ${WINDOW} in flight:`,
+      `Steady state, ${MESSAGES} messages of ${PAYLOAD.length} B, ${WINDOW} in flight; messages/s (send latency p50 / p99 ms). This client and raw stompit wait for each RECEIPT or Response; Java sends persistent messages synchronously and non-persistent ones without any confirmation (its default):`,
       '',
-      '| messages/s | @activemq-ha/client | raw stompit Client |',
-      '| --- | --- | --- |',
-      `| persistent | ${fmt(tp[0]!.haRate)} | ${fmt(tp[0]!.rawRate)} |`,
-      `| non-persistent | ${fmt(tp[1]!.haRate)} | ${fmt(tp[1]!.rawRate)} |`,
+      '| messages/s | @activemq-ha/client (STOMP) | raw stompit Client | @activemq-ha/client (OpenWire) | ActiveMQ Java client |',
+      '| --- | --- | --- | --- | --- |',
+      ...tp.map(
+        (t, i) =>
+          `| ${i === 0 ? 'persistent' : 'non-persistent'} | ${rateCell(t.haRate)} | ${rateCell(t.rawRate)} | ${rateCell(t.owRate)} | ${rateCell(t.javaResult)} |`,
+      ),
     );
     console.log(out.join('\n'));
   } catch (error) {

@@ -1,6 +1,7 @@
 import type { HaClientError } from './errors.js';
+import { invalidUri } from './errors.js';
 import { type FailoverUriOptions, parseFailoverUri } from './failover-uri.js';
-import { type ServerAddress, toServerAddress } from './server-address.js';
+import { formatServer, type ServerAddress, toServerAddress } from './server-address.js';
 import { ServerList, type ServerListOptions } from './server-list.js';
 
 /** What a discovery tells the client between rounds. */
@@ -58,8 +59,16 @@ function staticDiscovery(
   options: ServerListOptions,
   defaults: FailoverUriOptions | undefined,
 ): Discovery {
+  const protocols = new Set(list.map((s) => s.protocol ?? 'stomp'));
+  if (protocols.size > 1) {
+    // Subscriptions, acks and message ids are restored in one protocol's terms.
+    throw invalidUri(
+      'servers',
+      `${list.map(formatServer).join(', ')} mixes STOMP and OpenWire; one client speaks one protocol: list the brokers' stomp:// or their tcp:// connectors`,
+    );
+  }
   const pool = new ServerList(list, options);
-  const description = `servers(${list.map((s) => `${s.tls ? 'stomp+ssl' : 'stomp'}://${s.host}:${s.port}`).join(', ')})`;
+  const description = `servers(${list.map(formatServer).join(', ')})`;
   return {
     description,
     ...(defaults ? { defaults } : {}),

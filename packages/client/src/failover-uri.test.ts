@@ -19,6 +19,21 @@ describe('parseFailoverUri', () => {
     });
   });
 
+  it('takes OpenWire servers (tcp://, ssl://) with the same options', () => {
+    const parsed = parseFailoverUri(
+      'failover:(tcp://a:61616,ssl://b)?randomize=false&initialReconnectDelay=10&maxReconnectDelay=100',
+    );
+    expect(parsed.servers).toEqual([
+      { host: 'a', port: 61616, tls: false, protocol: 'openwire' },
+      { host: 'b', port: 61617, tls: true, protocol: 'openwire' },
+    ]);
+    expect(parsed.options).toEqual({
+      randomize: false,
+      initialReconnectDelayMs: 10,
+      maxReconnectDelayMs: 100,
+    });
+  });
+
   it('accepts the form without parentheses and default ports', () => {
     expect(parseFailoverUri('failover:stomp://a,stomp+ssl://[::1]').servers).toEqual([
       { host: 'a', port: 61613, tls: false },
@@ -58,8 +73,20 @@ describe('parseFailoverUri', () => {
 
 describe('parseServerUri', () => {
   it('parses schemes, IPv6 and rejects per-server options', () => {
-    expect(() => parseServerUri('tcp://10.0.0.1:61616')).toThrow(
-      /OpenWire.*stomp:\/\/10\.0\.0\.1:61613/,
+    expect(parseServerUri('tcp://10.0.0.1:61616')).toEqual({
+      host: '10.0.0.1',
+      port: 61616,
+      tls: false,
+      protocol: 'openwire',
+    });
+    expect(parseServerUri('ssl://b')).toEqual({
+      host: 'b',
+      port: 61617,
+      tls: true,
+      protocol: 'openwire',
+    });
+    expect(() => parseServerUri('auto://10.0.0.1:61616')).toThrow(
+      /broker connector transport.*tcp:\/\/10\.0\.0\.1:61616/,
     );
     expect(parseServerUri('stomp://10.0.0.1:1234')).toEqual({
       host: '10.0.0.1',

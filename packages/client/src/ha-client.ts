@@ -3,6 +3,7 @@ import type { ConnectionState } from './connection-state.js';
 import { abortedError, closedError, HaClientError } from './errors.js';
 import type { HaClientEvents } from './events.js';
 import { type HaClientOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { protocolSessions } from './protocol-sessions.js';
 import { nextReconnect } from './reconnect-policy.js';
 import {
   type MessageBody,
@@ -13,7 +14,6 @@ import {
 } from './sender.js';
 import { formatServer, type ServerAddress } from './server-address.js';
 import type { OpenSession, Session } from './session.js';
-import { StompSession } from './stomp-session.js';
 import type {
   MessageHandler,
   MessageStream,
@@ -39,7 +39,7 @@ export class HaClient extends EventEmitter<HaClientEvents> {
   #state: ConnectionState = { type: 'idle' };
   #session: Session | undefined;
   /** The protocol below the HA logic. */
-  readonly #openSession: OpenSession = StompSession.open;
+  readonly #openSession: OpenSession = protocolSessions();
   #generation = 0;
   #nextTx = 1;
   #looping = false;

@@ -1,8 +1,19 @@
 /**
- * Failover-aware STOMP client for an HA ActiveMQ Classic broker behind a Kubernetes Service.
+ * Failover-aware STOMP and OpenWire client for an HA ActiveMQ Classic broker behind a Kubernetes Service.
  *
  * @module @activemq-ha/client
  */
+
+// Java-typed JMS property values (OpenWire keeps them; STOMP sends strings).
+export {
+  JavaByte,
+  JavaChar,
+  JavaDouble,
+  JavaFloat,
+  JavaShort,
+  type PropertyMap,
+  type PropertyValue,
+} from '@activemq-ha/openwire';
 export type { ConnectionState, ConnectionStateType } from './connection-state.js';
 export { type Discovery, type DiscoveryListener, failover, servers } from './discovery.js';
 export {
@@ -28,7 +39,12 @@ export {
 export type { Logger } from './logger.js';
 export type { FrameLimits, HaClientOptions, ReconnectOptions } from './options.js';
 export type { MessageBody, SendHeaders, SendOptions, SendResult } from './sender.js';
-export { formatServer, parseServerUri, type ServerAddress } from './server-address.js';
+export {
+  formatServer,
+  type Protocol,
+  parseServerUri,
+  type ServerAddress,
+} from './server-address.js';
 export type { ServerListOptions } from './server-list.js';
 export type {
   AckMode,

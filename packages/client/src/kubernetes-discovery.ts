@@ -17,7 +17,12 @@ import {
 } from './endpoint-slices.js';
 import { HaClientError, invalidOption } from './errors.js';
 import { type RetryDelayOptions, retryDelay, validateRetryDelay } from './retry-delay.js';
-import type { ServerAddress } from './server-address.js';
+import {
+  OPENWIRE_PORT,
+  OPENWIRE_TLS_PORT,
+  type Protocol,
+  type ServerAddress,
+} from './server-address.js';
 
 export interface KubernetesDiscoveryOptions {
   readonly namespace: string;
@@ -45,6 +50,11 @@ export interface KubernetesDiscoveryOptions {
   readonly useServiceAddress?: boolean;
   /** Dial with TLS. @default false */
   readonly tls?: boolean;
+  /**
+   * The protocol spoken on that port.
+   * @default 'openwire' when `port` is `'openwire'` (the manifests' name for 61616) or 61616/61617, else 'stomp'
+   */
+  readonly protocol?: Protocol;
   /**
    * Re-list period: a watchdog against watches that stay open but deliver nothing.
    * @default 30000
@@ -95,6 +105,8 @@ class KubernetesDiscovery implements Discovery {
   readonly description: string;
   readonly #o: KubernetesDiscoveryOptions;
   readonly #port: string | number;
+  /** What every address this discovery names shares: TLS and protocol. */
+  readonly #address: Pick<ServerAddress, 'tls' | 'protocol'>;
   readonly #restartPolicy: WatchRestartPolicy;
   /** Consecutive failed lists and watches (see `decideWatchRestart`). */
   #failures = 0;
@@ -127,6 +139,7 @@ class KubernetesDiscovery implements Discovery {
       'kubeConfig',
       'useServiceAddress',
       'tls',
+      'protocol',
       'relistIntervalMs',
       'retry',
     ]);
@@ -143,6 +156,19 @@ class KubernetesDiscovery implements Discovery {
     }
     this.#o = options;
     this.#port = options.port ?? 'stomp';
+    const port = this.#port;
+    const protocol =
+      options.protocol ??
+      (port === 'openwire' || port === OPENWIRE_PORT || port === OPENWIRE_TLS_PORT
+        ? 'openwire'
+        : 'stomp');
+    if (protocol !== 'stomp' && protocol !== 'openwire') {
+      throw invalidOption('kubernetes.protocol', `must be 'stomp' or 'openwire', got ${protocol}`);
+    }
+    this.#address =
+      protocol === 'openwire'
+        ? { tls: options.tls === true, protocol }
+        : { tls: options.tls === true };
     this.#restartPolicy = {
       ...WATCH_RESTART_DEFAULTS,
       retry: validateRetryDelay(
@@ -177,10 +203,10 @@ class KubernetesDiscovery implements Discovery {
       const name = this.#current.portName;
       const port = this.#service?.ports.find((p) => (p.name ?? '') === name);
       return this.#service && port
-        ? [{ host: this.#service.ip, port: port.port, tls: this.#o.tls === true }]
+        ? [{ host: this.#service.ip, port: port.port, ...this.#address }]
         : [];
     }
-    return [{ host: this.#current.address, port: this.#current.port, tls: this.#o.tls === true }];
+    return [{ host: this.#current.address, port: this.#current.port, ...this.#address }];
   }
 
   stop(): void {

@@ -56,11 +56,16 @@ describe('resolveOptions', () => {
     expect(() => resolveOptions({ discovery, ...extra })).toThrow(message);
   });
 
-  it('takes one server URI as discovery, and refuses OpenWire with a hint', () => {
+  it('takes one server URI as discovery, STOMP or OpenWire, and refuses a mix of the two', () => {
     expect(resolveOptions({ discovery: 'stomp://h:61613' }).discovery.round()).toEqual([
       { host: 'h', port: 61613, tls: false },
     ]);
-    expect(() => resolveOptions({ discovery: 'tcp://h:61616' })).toThrow(/OpenWire/);
+    expect(resolveOptions({ discovery: 'tcp://h:61616' }).discovery.round()).toEqual([
+      { host: 'h', port: 61616, tls: false, protocol: 'openwire' },
+    ]);
+    expect(() => resolveOptions({ discovery: 'failover:(stomp://a,tcp://b)' })).toThrow(
+      /mixes STOMP and OpenWire/,
+    );
   });
 
   it('rejects a malformed discovery', () => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { type PropertyMap, plainValue } from '@activemq-ha/openwire';
 import {
   abortedError,
   BrokerError,
@@ -8,7 +9,7 @@ import {
 } from './errors.js';
 import type { FrameLimits } from './options.js';
 import { Outbox } from './outbox.js';
-import type { FrameHeaders, Session } from './session.js';
+import type { FrameHeaders, SendExtras, Session } from './session.js';
 
 export type MessageBody = Buffer | Uint8Array | string;
 export type SendHeaders = Readonly<Record<string, string | number | boolean>>;
@@ -19,6 +20,11 @@ export interface SendOptions {
    * written rejects with `ABORTED` but may still reach the broker.
    */
   readonly signal?: AbortSignal;
+  /**
+   * JMS properties with Java types (`number` an int, `bigint` a long, `JavaShort`, `JavaFloat`…
+   * from @activemq-ha/openwire). OpenWire carries the types; STOMP gets them as string headers.
+   */
+  readonly properties?: PropertyMap;
 }
 
 /** What a confirmed send resolves to. */
@@ -31,6 +37,7 @@ interface PendingSend {
   readonly messageId: string;
   readonly headers: FrameHeaders;
   readonly body: Buffer | string;
+  readonly extras: SendExtras | undefined;
   readonly resolve: (result: SendResult) => void;
   readonly reject: (error: Error) => void;
   timer: NodeJS.Timeout | undefined;
@@ -89,13 +96,14 @@ export class Sender {
   ): Promise<SendResult> {
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(abortedError(`send to ${destination}`, signal));
-    const frame = this.prepare(destination, body, headers);
+    const frame = this.prepare(destination, body, withProperties(headers, options.properties));
     const wait = !this.#outbox.hasRoom() && this.#o.outboxOverflow === 'wait';
     return new Promise<SendResult>((resolve, reject) => {
       const entry: PendingSend = {
         messageId: frame.headers[this.#o.messageIdHeader]!,
         headers: frame.headers,
         body: frame.body,
+        extras: options.properties ? { properties: options.properties } : undefined,
         resolve,
         reject,
         timer: undefined,
@@ -198,7 +206,7 @@ export class Sender {
     for (const entry of probing ? this.#outbox.takeQueued(1) : this.#outbox.takeQueued()) {
       if (entry.done) continue;
       if (entry.writes++ > 0) resent++;
-      session.request('SEND', entry.headers, entry.body).then(
+      session.request('SEND', entry.headers, entry.body, entry.extras).then(
         () => this.#settle(entry, undefined),
         (error: unknown) => {
           // A lost connection requeues the entry (see `requeue`); anything else is final.
@@ -357,4 +365,24 @@ function tooLarge(what: string): HaClientError {
     'FRAME_TOO_LARGE',
     `send refused before writing: ${what} (frameLimits; ActiveMQ would close the connection on it)`,
   );
+}
+
+/** Typed properties also as string headers: what STOMP carries of them (OpenWire keeps types). */
+function withProperties(
+  headers: SendHeaders | undefined,
+  properties: PropertyMap | undefined,
+): SendHeaders | undefined {
+  if (!properties) return headers;
+  const all: Record<string, string | number | boolean> = { ...headers };
+  for (const [k, v] of properties) {
+    const plain = plainValue(v);
+    if (typeof plain === 'object' || plain === undefined) {
+      throw invalidOption(
+        `properties.${k}`,
+        'must be a scalar (null, byte[], Map and List properties are not supported)',
+      );
+    }
+    all[k] = String(plain);
+  }
+  return all;
 }

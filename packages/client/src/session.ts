@@ -1,4 +1,5 @@
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import type { PropertyMap, PropertyValue } from '@activemq-ha/openwire';
 import type { HaClientError } from './errors.js';
 import type { ServerAddress } from './server-address.js';
 
@@ -16,9 +17,19 @@ export interface Session {
   readonly heartBeat: readonly [number, number];
   readonly alive: boolean;
   /** Resolves when the broker confirmed the command; rejects with its error, or CONNECTION_LOST. */
-  request(command: SessionCommand, headers: FrameHeaders, body?: Buffer | string): Promise<void>;
+  request(
+    command: SessionCommand,
+    headers: FrameHeaders,
+    body?: Buffer | string,
+    extras?: SendExtras,
+  ): Promise<void>;
   /** Writes a command nobody waits for; false when the connection is gone. */
-  fire(command: SessionCommand, headers: FrameHeaders, body?: Buffer | string): boolean;
+  fire(
+    command: SessionCommand,
+    headers: FrameHeaders,
+    body?: Buffer | string,
+    extras?: SendExtras,
+  ): boolean;
   /** Orderly goodbye, bounded by `timeoutMs`, then closed. */
   disconnect(timeoutMs: number): Promise<void>;
   destroy(error?: HaClientError): void;
@@ -40,12 +51,24 @@ export type OpenSession = (options: SessionOptions, handlers: SessionHandlers) =
 
 export type FrameHeaders = Record<string, string>;
 
+/**
+ * What a SEND carries beside its headers in a protocol with typed messages (OpenWire): JMS
+ * properties with their Java types. STOMP has only strings (the headers hold those).
+ */
+export interface SendExtras {
+  readonly properties?: PropertyMap;
+}
+
 /** A MESSAGE frame read in full. */
 export interface MessageFrame {
   readonly headers: Readonly<FrameHeaders>;
   readonly body: Buffer;
   /** Set when the frame is over a `frameLimits` bound: what is over (the body is then empty). */
   readonly oversize?: string;
+  /** OpenWire: the JMS properties with their Java types (the headers have them as strings). */
+  readonly properties?: ReadonlyMap<string, PropertyValue>;
+  /** OpenWire: a MapMessage's entries, typed (the body is then their JSON). */
+  readonly map?: ReadonlyMap<string, PropertyValue>;
 }
 
 /** Frame limits as the session applies them to incoming MESSAGE frames. */

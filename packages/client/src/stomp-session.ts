@@ -10,6 +10,7 @@ import type {
   SessionHandlers,
   SessionOptions,
 } from './session.js';
+import { connectionLost, goodbyeWithin } from './session-ending.js';
 
 /**
  * stompit's parser must read a frame to the end to keep its place in the stream, so its own
@@ -90,7 +91,7 @@ export class StompSession implements Session {
     client.setCommandHandler('MESSAGE', (frame) => this.#onMessage(frame));
     client.setCommandHandler('ERROR', (frame) => this.#onError(frame));
     client.on('error', (error) =>
-      this.#end(error instanceof HaClientError ? error : lost(server, error)),
+      this.#end(error instanceof HaClientError ? error : connectionLost(server, error)),
     );
     client.on('end', () => this.#end(undefined));
   }
@@ -135,7 +136,7 @@ export class StompSession implements Session {
           if (settled) return;
           settled = true;
           if (error) {
-            reject(lost(server, error));
+            reject(connectionLost(server, error));
             return;
           }
           const wire = client as unknown as WireClient;
@@ -192,7 +193,7 @@ export class StompSession implements Session {
 
   /** Sends a command with a `receipt` header; resolves on the broker's RECEIPT. */
   request(command: SessionCommand, headers: FrameHeaders, body?: Buffer | string): Promise<void> {
-    if (!this.#alive) return Promise.reject(lost(this.server, undefined));
+    if (!this.#alive) return Promise.reject(connectionLost(this.server, undefined));
     const id = `r${this.#nextReceipt++}`;
     return new Promise((resolve, reject) => {
       this.#receipts.set(id, { resolve, reject });
@@ -210,20 +211,11 @@ export class StompSession implements Session {
   /** DISCONNECT with a receipt, then closes; gives up after `timeoutMs`. */
   async disconnect(timeoutMs: number): Promise<void> {
     if (!this.#alive) return;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        this.request('DISCONNECT', {}),
-        new Promise((resolve) => {
-          timer = setTimeout(resolve, timeoutMs);
-        }),
-      ]);
-    } catch {
-      // The connection is going away either way.
-    } finally {
-      clearTimeout(timer);
-      this.destroy();
-    }
+    await goodbyeWithin(
+      () => this.request('DISCONNECT', {}),
+      timeoutMs,
+      () => this.destroy(),
+    );
   }
 
   destroy(error?: HaClientError): void {
@@ -242,7 +234,7 @@ export class StompSession implements Session {
     if (!this.#alive) return;
     this.#alive = false;
     // Whatever ended the connection, its unanswered commands share one fate: connection lost.
-    const reason = lost(this.server, error);
+    const reason = connectionLost(this.server, error);
     for (const r of this.#receipts.values()) r.reject(reason);
     this.#receipts.clear();
     this.#handlers.closed(error);
@@ -341,15 +333,6 @@ function readBody(frame: IncomingFrame, limit: number, done: (body: string) => v
     kept += chunk.length;
   });
   frame.on('end', () => done(Buffer.concat(chunks).toString('utf8')));
-}
-
-function lost(server: ServerAddress, cause: Error | undefined): HaClientError {
-  if (cause instanceof HaClientError && cause.code === 'CONNECTION_LOST') return cause;
-  return new HaClientError(
-    'CONNECTION_LOST',
-    `${formatServer(server)}: ${cause?.message ?? 'connection closed'}`,
-    cause ? { cause } : undefined,
-  );
 }
 
 function firstLine(text: string): string {

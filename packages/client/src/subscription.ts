@@ -1,3 +1,4 @@
+import type { PropertyValue } from '@activemq-ha/openwire';
 import { DedupeWindow } from './dedupe-window.js';
 import { invalidOption } from './errors.js';
 import type { FrameHeaders, MessageFrame } from './session.js';
@@ -63,6 +64,14 @@ export interface ReceivedMessage {
   readonly brokerMessageId: string;
   readonly redelivered: boolean;
   readonly headers: Readonly<FrameHeaders>;
+  /**
+   * The JMS properties. Over OpenWire with their Java types (`number` an int, `bigint` a long,
+   * `JavaShort`…, see @activemq-ha/openwire); over STOMP every value is a string (the headers
+   * that are not STOMP or JMS headers).
+   */
+  readonly properties: ReadonlyMap<string, PropertyValue>;
+  /** A MapMessage's entries (OpenWire only; `json()` gives them as plain JSON). */
+  readonly map: ReadonlyMap<string, PropertyValue> | undefined;
   readonly body: Buffer;
   text(): string;
   /** The body parsed as JSON (throws a SyntaxError on malformed JSON). */
@@ -242,10 +251,35 @@ export function toReceivedMessage(
     brokerMessageId,
     redelivered: h.redelivered === 'true',
     headers: h,
+    properties: frame.properties ?? stompProperties(h),
+    map: frame.map,
     body: frame.body,
     text: () => frame.body.toString('utf8'),
     json: <T>() => JSON.parse(frame.body.toString('utf8')) as T,
     ack: () => once('ACK'),
     nack: () => once('NACK'),
   };
+}
+
+/** Headers of a STOMP MESSAGE that are not JMS properties (ActiveMQ's own and STOMP's). */
+const STOMP_HEADERS = new Set([
+  'destination',
+  'message-id',
+  'subscription',
+  'ack',
+  'content-length',
+  'content-type',
+  'redelivered',
+  'persistent',
+  'priority',
+  'expires',
+  'timestamp',
+  'correlation-id',
+  'reply-to',
+  'type',
+  'receipt',
+]);
+
+function stompProperties(h: Readonly<FrameHeaders>): ReadonlyMap<string, PropertyValue> {
+  return new Map(Object.entries(h).filter(([k]) => !STOMP_HEADERS.has(k)));
 }

@@ -24,6 +24,13 @@ export class Producer {
     private readonly window = 16,
   ) {}
 
+  /** A confirmation reported from elsewhere (a peer process that does its own sending). */
+  record(id: string): void {
+    const t = now();
+    this.confirmed.set(id, t);
+    this.confirmTimes.push(t);
+  }
+
   start(): void {
     this.#running = true;
     this.#loops = Array.from({ length: this.window }, () => this.#loop());
@@ -38,10 +45,7 @@ export class Producer {
     while (this.#running) {
       const seq = this.#next++;
       try {
-        const id = await this.send(seq);
-        const t = now();
-        this.confirmed.set(id, t);
-        this.confirmTimes.push(t);
+        this.record(await this.send(seq));
       } catch (error) {
         this.failures++;
         this.lastError = error;

@@ -27,7 +27,7 @@ export type {
 } from './openwire-consumer.js';
 export type { MessageBody, SendOptions } from './outgoing-message.js';
 export { decodePrimitiveMap, encodePrimitiveMap } from './primitive-map.js';
-export { messageIdString, ReceivedMessage } from './received-message.js';
+export { messageIdString, ReceivedMessage, type Settlement } from './received-message.js';
 export type {
   BaseCommand,
   BrokerId,
@@ -62,6 +62,7 @@ export type {
   ProducerId,
   ProducerInfo,
   RemoveInfo,
+  RemoveSubscriptionInfo,
   Response,
   SessionId,
   SessionInfo,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { type Socket, connect as tcpConnect } from 'node:net';
+import { isIP, type Socket, connect as tcpConnect } from 'node:net';
+import { type ConnectionOptions as TlsOptions, connect as tlsConnect } from 'node:tls';
 import { EventEmitter } from 'eventemitter3';
 import { OpenWireBrokerError, OpenWireError } from './errors.js';
 import { inactivityDecision, keepAliveIntervalMs } from './inactivity-policy.js';
@@ -9,6 +10,8 @@ import {
   type SubscribeOptions,
 } from './openwire-consumer.js';
 import { type MessageBody, outgoingMessage, type SendOptions } from './outgoing-message.js';
+import { encodePrimitiveMap } from './primitive-map.js';
+import { messageSize, ProducerWindow } from './producer-window.js';
 import {
   type BrokerInfo,
   type Command,
@@ -18,6 +21,7 @@ import {
   type ConsumerControl,
   type Destination,
   type LocalTransactionId,
+  type ProducerAck,
   type ProducerId,
   type SessionId,
   TRANSACTION_TYPE,
@@ -46,6 +50,41 @@ export interface OpenWireConnectionOptions {
   readonly wireFormat?: WireFormatPreferences;
   /** Deadline for connecting and for each request the broker must answer. @default 10000 */
   readonly requestTimeoutMs?: number;
+  /**
+   * Deadline for the answers to requests once connected; 0 waits as long as the connection
+   * lives (a failover layer that bounds its own waits, and a broker under flow control may
+   * hold a send's Response back for long).
+   * @default requestTimeoutMs
+   */
+  readonly responseTimeoutMs?: number;
+  /** Dial with TLS (`ssl://`), with these options (CA, client certificate…). */
+  readonly tls?: TlsOptions;
+  /**
+   * The ConnectionId to register (`ID:…`). A failover layer keeps one id for every connection
+   * of a logical client, as Java's failover transport replays its ConnectionInfo: the producer
+   * id (and so every message id) stays the same on a resend, and the broker drops an older
+   * connection with the same id ("Killing previous stale connection").
+   * @default a fresh `ID:<uuid>-0:1`
+   */
+  readonly connectionId?: string;
+  /**
+   * Sets ConnectionInfo.failoverReconnect. The broker then reads the store's last sequence
+   * number of each producer of this connection (`getLastProducerSequenceId`) and drops a
+   * persistent send at or below it as a duplicate (`ProducerBrokerExchange.canDispatch`).
+   */
+  readonly failoverReconnect?: boolean;
+  /**
+   * The producer's message sequence, shared by the connections of one logical client (message
+   * ids must keep growing across connections, or the broker's audit above drops new sends).
+   * @default a counter of this connection
+   */
+  readonly producerSequence?: { next(): bigint };
+  /**
+   * ProducerInfo.windowSize: bytes of asynchronous sends the broker may hold before it answers
+   * with ProducerAck (producer flow control). 0: no window.
+   * @default 0
+   */
+  readonly producerWindowSize?: number;
 }
 
 /** Events of a connection; `close` comes exactly once, with the reason when it was not ours. */
@@ -54,6 +93,8 @@ export interface OpenWireConnectionEvents {
   connectionControl: (command: ConnectionControl) => void;
   /** The broker changes a consumer's prefetch, or closes it. */
   consumerControl: (command: ConsumerControl) => void;
+  /** The broker acknowledges `size` bytes of asynchronous sends (producer window). */
+  producerAck: (command: ProducerAck) => void;
   /** A problem that did not close the connection (a refused message, a handler that threw). */
   error: (error: unknown) => void;
   close: (reason: OpenWireError | undefined) => void;
@@ -62,7 +103,7 @@ export interface OpenWireConnectionEvents {
 interface Pending {
   readonly resolve: () => void;
   readonly reject: (e: unknown) => void;
-  readonly timer: NodeJS.Timeout;
+  readonly timer: NodeJS.Timeout | undefined;
 }
 
 /**
@@ -91,6 +132,10 @@ export class OpenWireConnection extends EventEmitter<OpenWireConnectionEvents> {
   #lastWriteAt = Date.now();
   #monitor: NodeJS.Timeout | undefined;
   #closed = false;
+  /** Asynchronous sends wait here while the broker has not acknowledged `producerWindowSize` bytes. */
+  readonly #window: ProducerWindow | undefined;
+  /** The handshake is over: requests use `responseTimeoutMs`. */
+  #connected = false;
   #onWireFormat: ((theirs: WireFormatInfo) => void) | undefined;
 
   private constructor(
@@ -98,11 +143,13 @@ export class OpenWireConnection extends EventEmitter<OpenWireConnectionEvents> {
     readonly options: OpenWireConnectionOptions,
   ) {
     super();
-    const id = `ID:${randomUUID()}-0:1`;
+    const id = options.connectionId ?? `ID:${randomUUID()}-0:1`;
     this.connectionId = { type: 'ConnectionId', value: id };
     this.sessionId = { type: 'SessionId', connectionId: id, value: 1n };
     this.producerId = { type: 'ProducerId', connectionId: id, sessionId: 1n, value: 1n };
     this.clientId = options.clientId ?? `ID:${randomUUID()}`;
+    const window = options.producerWindowSize ?? 0;
+    this.#window = window > 0 ? new ProducerWindow(window) : undefined;
   }
 
   /**
@@ -111,11 +158,16 @@ export class OpenWireConnection extends EventEmitter<OpenWireConnectionEvents> {
    */
   static async connect(options: OpenWireConnectionOptions): Promise<OpenWireConnection> {
     const timeoutMs = options.requestTimeoutMs ?? 10_000;
-    const socket = tcpConnect({
-      host: options.host ?? '127.0.0.1',
-      port: options.port,
-      noDelay: true,
-    });
+    const host = options.host ?? '127.0.0.1';
+    const socket = options.tls
+      ? tlsConnect({
+          host,
+          port: options.port,
+          ...(isIP(host) ? {} : { servername: host }),
+          ...options.tls,
+        })
+      : tcpConnect({ host, port: options.port, noDelay: true });
+    if (options.tls) socket.setNoDelay(true);
     const connection = new OpenWireConnection(socket, options);
     try {
       await connection.#open(timeoutMs);
@@ -168,9 +220,15 @@ export class OpenWireConnection extends EventEmitter<OpenWireConnectionEvents> {
       userName: this.options.userName ?? null,
       password: this.options.password ?? null,
       manageable: false,
+      failoverReconnect: this.options.failoverReconnect ?? false,
     });
     await this.#request({ type: 'SessionInfo', sessionId: this.sessionId });
-    await this.#request({ type: 'ProducerInfo', producerId: this.producerId, windowSize: 0 });
+    await this.#request({
+      type: 'ProducerInfo',
+      producerId: this.producerId,
+      windowSize: this.options.producerWindowSize ?? 0,
+    });
+    this.#connected = true;
   }
 
   /** The broker's BrokerInfo (name, URL), once it arrived. */
@@ -187,6 +245,11 @@ export class OpenWireConnection extends EventEmitter<OpenWireConnectionEvents> {
     return this.#closed;
   }
 
+  /** Bytes of asynchronous sends the broker has not acknowledged yet (with a producer window). */
+  get producerWindowUsed(): number {
+    return this.#window?.used ?? 0;
+  }
+
   /**
    * Sends one message. Resolves once the broker confirmed it (sync) or it was written (async),
    * with the message id the broker uses for duplicate detection.
@@ -198,7 +261,8 @@ export class OpenWireConnection extends EventEmitter<OpenWireConnectionEvents> {
   ): Promise<string> {
     const persistent = options.persistent ?? true;
     const sync = options.sync ?? (persistent && options.transactionId === undefined);
-    const sequence = ++this.#producerSequence;
+    const sequence =
+      options.producerSequence ?? this.options.producerSequence?.next() ?? ++this.#producerSequence;
     const commandId = this.#nextCommandId();
     const message = outgoingMessage(
       destination,
@@ -219,8 +283,22 @@ export class OpenWireConnection extends EventEmitter<OpenWireConnectionEvents> {
       sync,
     );
     if (sync) await this.#awaitResponse(commandId, message);
-    else await this.#writeAsync(message);
+    else {
+      if (this.#window) {
+        const props = options.properties;
+        const content = (message as { content?: Uint8Array | null }).content;
+        await this.#window.reserve(
+          messageSize(props ? encodePrimitiveMap(props).length : 0, content?.length ?? 0),
+        );
+      }
+      await this.#writeAsync(message);
+    }
     return `${this.producerId.connectionId}:1:1:${sequence}`;
+  }
+
+  /** The sequence the next `send` without `producerSequence` would use (for a failover layer). */
+  nextProducerSequence(): bigint {
+    return this.options.producerSequence?.next() ?? ++this.#producerSequence;
   }
 
   /** Subscribes to a queue or topic; with prefetch 0 use `consumer.pull()` instead of a handler. */
@@ -301,6 +379,32 @@ export class OpenWireConnection extends EventEmitter<OpenWireConnectionEvents> {
     });
   }
 
+  /**
+   * Removes this client id's durable subscription `name` and its stored messages (its consumer
+   * must be closed first: the broker refuses while one is active).
+   */
+  unsubscribeDurable(name: string): Promise<void> {
+    return this.#request({
+      type: 'RemoveSubscriptionInfo',
+      connectionId: this.connectionId,
+      subcriptionName: name,
+      clientId: this.clientId,
+    });
+  }
+
+  /**
+   * Registers a temporary destination under a name of ours (`<connectionId>:<suffix>`): a
+   * failover layer re-creates its temporary destinations under their old names.
+   */
+  async addTemporaryDestination(destination: Destination): Promise<void> {
+    await this.#request({
+      type: 'DestinationInfo',
+      connectionId: this.connectionId,
+      destination,
+      operationType: 0,
+    });
+  }
+
   /** Creates a temporary queue (or topic) that lives as long as this connection. */
   async createTemporaryDestination(kind: 'queue' | 'topic' = 'queue'): Promise<Destination> {
     const destination: Destination = {
@@ -371,12 +475,18 @@ export class OpenWireConnection extends EventEmitter<OpenWireConnectionEvents> {
 
   #awaitResponse(commandId: number, command: CommandInput): Promise<void> {
     if (this.#closed) return Promise.reject(closedError());
-    const timeoutMs = this.options.requestTimeoutMs ?? 10_000;
+    const requestMs = this.options.requestTimeoutMs ?? 10_000;
+    const timeoutMs = this.#connected ? (this.options.responseTimeoutMs ?? requestMs) : requestMs;
     return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#pending.delete(commandId);
-        reject(new OpenWireError('TIMEOUT', `no answer to ${command.type} within ${timeoutMs} ms`));
-      }, timeoutMs);
+      const timer =
+        timeoutMs > 0
+          ? setTimeout(() => {
+              this.#pending.delete(commandId);
+              reject(
+                new OpenWireError('TIMEOUT', `no answer to ${command.type} within ${timeoutMs} ms`),
+              );
+            }, timeoutMs)
+          : undefined;
       this.#pending.set(commandId, { resolve, reject, timer });
       try {
         this.#write(command);
@@ -477,6 +587,10 @@ export class OpenWireConnection extends EventEmitter<OpenWireConnectionEvents> {
       case 'ConsumerControl':
         this.emit('consumerControl', command);
         return;
+      case 'ProducerAck':
+        this.#window?.release(command.size);
+        this.emit('producerAck', command);
+        return;
       case 'ConnectionError':
         this.#shutdown(
           new OpenWireBrokerError(
@@ -520,6 +634,7 @@ export class OpenWireConnection extends EventEmitter<OpenWireConnectionEvents> {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#monitor);
+    this.#window?.releaseAll();
     const error = reason ?? closedError();
     for (const pending of this.#pending.values()) {
       clearTimeout(pending.timer);

@@ -1,11 +1,10 @@
 import { OpenWireError } from './errors.js';
-import { ReceivedMessage } from './received-message.js';
+import { ReceivedMessage, type Settlement } from './received-message.js';
 import {
   ACK_TYPE,
   type CommandInput,
   type ConsumerId,
   type Destination,
-  type LocalTransactionId,
   type Message,
   type MessageDispatch,
 } from './structures.js';
@@ -67,8 +66,8 @@ export class OpenWireConsumer {
     this.#lastDeliveredSequenceId =
       message.messageId?.brokerSequenceId ?? this.#lastDeliveredSequenceId;
     this.#unacked.push(message);
-    const received = new ReceivedMessage(message, d.redeliveryCounter, (tx) =>
-      this.#ack(message, tx),
+    const received = new ReceivedMessage(message, d.redeliveryCounter, (how) =>
+      this.#ack(message, how),
     );
     if (pull !== undefined) {
       pull(received);
@@ -103,10 +102,12 @@ export class OpenWireConsumer {
       .then(() => next);
   }
 
-  async #ack(message: Message, transactionId?: LocalTransactionId): Promise<void> {
+  async #ack(message: Message, how: Settlement = {}): Promise<void> {
     const at = this.#unacked.indexOf(message);
     if (at < 0) return; // already acknowledged (cumulatively, or twice)
-    const individual = this.ackMode === 'individual';
+    const poison = how.poison === true;
+    // A poison ack names one message: the broker dead-letters exactly that one.
+    const individual = this.ackMode === 'individual' || poison;
     const first = individual ? message : this.#unacked[0]!;
     const count = individual ? 1 : at + 1;
     if (individual) this.#unacked.splice(at, 1);
@@ -116,14 +117,14 @@ export class OpenWireConsumer {
         type: 'MessageAck',
         commandId: this.link.nextCommandId(),
         destination: message.destination,
-        transactionId: transactionId ?? null,
+        transactionId: how.transactionId ?? null,
         consumerId: this.consumerId,
-        ackType: individual ? ACK_TYPE.INDIVIDUAL : ACK_TYPE.STANDARD,
+        ackType: poison ? ACK_TYPE.POISON : individual ? ACK_TYPE.INDIVIDUAL : ACK_TYPE.STANDARD,
         firstMessageId: first.messageId,
         lastMessageId: message.messageId,
         messageCount: count,
       },
-      false,
+      how.sync === true,
     );
   }
 

@@ -37,6 +37,12 @@ export interface SendOptions {
   readonly properties?: PropertyMap;
   /** From `connection.begin()`: the send is part of that local transaction. */
   readonly transactionId?: LocalTransactionId;
+  /**
+   * The producer sequence (the last part of the message id). A failover layer passes the one
+   * the first write used, so a resend carries the same message id and the broker's duplicate
+   * detection can drop it. @default the next one
+   */
+  readonly producerSequence?: bigint;
 }
 
 /** Builds the Message command Java's ActiveMQMessageProducer would send. */

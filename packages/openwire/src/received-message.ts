@@ -3,15 +3,24 @@ import type { Destination, LocalTransactionId, Message } from './structures.js';
 import type { PropertyValue } from './typed-values.js';
 
 /** A message handed to a consumer, with its body decoded on demand. */
+/** How a message is settled: acknowledged, or refused as poison (dead-letter queue). */
+export interface Settlement {
+  readonly transactionId?: LocalTransactionId;
+  /** A POISON ack: the broker sends the message to its DLQ (or redelivers per its policy). */
+  readonly poison?: boolean;
+  /** Ask for the broker's Response and resolve on it (Java's sendAcksAsync=false). */
+  readonly sync?: boolean;
+}
+
 export class ReceivedMessage {
-  readonly #ack: (transactionId?: LocalTransactionId) => Promise<void>;
+  readonly #settle: (how: Settlement) => Promise<void>;
 
   constructor(
     readonly message: Message,
     readonly redeliveryCounter: number,
-    ack: (transactionId?: LocalTransactionId) => Promise<void>,
+    settle: (how: Settlement) => Promise<void>,
   ) {
-    this.#ack = ack;
+    this.#settle = settle;
   }
 
   /** JMSMessageID as Java prints it: `ID:…:session:producer:sequence`. */
@@ -40,7 +49,12 @@ export class ReceivedMessage {
    * only it). In auto mode the consumer acknowledges after the handler and this is a no-op.
    */
   ack(transactionId?: LocalTransactionId): Promise<void> {
-    return this.#ack(transactionId);
+    return this.#settle(transactionId === undefined ? {} : { transactionId });
+  }
+
+  /** Settles it as `how` says (poison, synchronous). */
+  settle(how: Settlement): Promise<void> {
+    return this.#settle(how);
   }
 }
 

@@ -121,6 +121,7 @@ export type StructureName =
   | 'ProducerInfo'
   | 'TransactionInfo'
   | 'DestinationInfo'
+  | 'RemoveSubscriptionInfo'
   | 'KeepAliveInfo'
   | 'ShutdownInfo'
   | 'RemoveInfo'
@@ -226,6 +227,12 @@ export const STRUCTURES: Readonly<Record<StructureName, StructureSpec>> = {
     f('operationType', 'byte'),
     f('timeout', 'long'),
     f('brokerPath', 'array', ['BrokerId']),
+  ]),
+  // The field is spelled "subcriptionName" in Java (RemoveSubscriptionInfo.getSubcriptionName).
+  RemoveSubscriptionInfo: cmd(9, [
+    f('connectionId', 'cached', ['ConnectionId']),
+    f('subcriptionName', 'string'),
+    f('clientId', 'string'),
   ]),
   KeepAliveInfo: cmd(10, []),
   ShutdownInfo: cmd(11, []),

@@ -159,6 +159,13 @@ export interface DestinationInfo extends BaseCommand {
   readonly timeout: bigint;
   readonly brokerPath: readonly BrokerId[] | null;
 }
+/** Removes a durable topic subscription (no consumer may be on it). */
+export interface RemoveSubscriptionInfo extends BaseCommand {
+  readonly type: 'RemoveSubscriptionInfo';
+  readonly connectionId: ConnectionId | null;
+  readonly subcriptionName: string | null;
+  readonly clientId: string | null;
+}
 export interface KeepAliveInfo extends BaseCommand {
   readonly type: 'KeepAliveInfo';
 }
@@ -298,6 +305,7 @@ export type Command =
   | ProducerInfo
   | TransactionInfo
   | DestinationInfo
+  | RemoveSubscriptionInfo
   | KeepAliveInfo
   | ShutdownInfo
   | RemoveInfo

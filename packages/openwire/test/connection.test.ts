@@ -117,6 +117,32 @@ describe('OpenWireConnection against a real broker', () => {
     expect(back!.messageId).toBe(unackedId);
   });
 
+  it('asynchronous sends keep to the producer window: the broker acknowledges each with ProducerAck of the size we counted', async () => {
+    const window = 8 * 1024;
+    await using conn = await OpenWireConnection.connect({ port, producerWindowSize: window });
+    const acks: number[] = [];
+    conn.on('producerAck', (a) => acks.push(a.size));
+    let most = 0;
+    const body = { text: 'w'.repeat(1000) };
+    for (let i = 0; i < 40; i++) {
+      await conn.send(queue('ow.window'), body, {
+        persistent: false,
+        properties: new Map([['i', i]]),
+      });
+      most = Math.max(most, conn.producerWindowUsed);
+    }
+    // One message may overshoot a window that still had room (as in Java).
+    expect(most).toBeLessThan(window + 3000);
+    await conn.send(queue('ow.window'), { text: 'sync' }); // a persistent, confirmed send
+    await new Promise<void>((resolve) => {
+      const check = () => (acks.length === 40 ? resolve() : setTimeout(check, 10));
+      check();
+    });
+    // The broker's sizes (Message.getSize()) are the ones we counted: the window drains to 0.
+    expect(conn.producerWindowUsed).toBe(0);
+    expect(new Set(acks).size).toBeLessThanOrEqual(2); // i < 10 and i >= 10 differ by one byte
+  });
+
   it('prefetch 0 pulls with MessagePull; an empty queue answers null', async () => {
     await using conn = await OpenWireConnection.connect({ port });
     await conn.send(queue('ow.pull'), { text: 'pulled' });

@@ -39,8 +39,10 @@ export class Traffic {
     namespace: string,
     service: string,
     readonly queue = '/queue/demo',
+    /** The Service port (and so the protocol) the clients use. */
+    port: 'stomp' | 'openwire' = 'stomp',
   ) {
-    const discovery = () => kubernetes({ namespace, service, port: 'stomp', kubeConfig });
+    const discovery = () => kubernetes({ namespace, service, port, kubeConfig });
     this.#producer = createClient({ discovery: discovery(), outboxSize: 1000 });
     this.#consumer = createClient({ discovery: discovery() });
     for (const client of [this.#producer, this.#consumer]) {
