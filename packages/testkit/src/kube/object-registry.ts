@@ -262,11 +262,13 @@ export class ObjectRegistry {
     const gr = groupResource(def);
     const old = this.store.get(def.storage, namespace, name);
     if (!old) throw apiErrors.notFound(gr, name);
+    // BeforeDelete checks the preconditions first, naming the kind (not the resource) in details.
+    const byKind = { group: def.group, resource: def.kind };
     if (preconditions?.uid && preconditions.uid !== old.metadata.uid) {
       throw apiErrors.conflict(
-        gr,
+        byKind,
         name,
-        `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${old.metadata.uid}`,
+        `the UID in the precondition (${preconditions.uid}) does not match the UID in record (${old.metadata.uid}). The object might have been deleted and then recreated`,
       );
     }
     if (
@@ -274,9 +276,9 @@ export class ObjectRegistry {
       preconditions.resourceVersion !== old.metadata.resourceVersion
     ) {
       throw apiErrors.conflict(
-        gr,
+        byKind,
         name,
-        `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`,
+        `the ResourceVersion in the precondition (${preconditions.resourceVersion}) does not match the ResourceVersion in record (${old.metadata.resourceVersion}). The object might have been modified`,
       );
     }
     const plan = planDelete(
