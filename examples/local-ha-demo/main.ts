@@ -150,14 +150,14 @@ async function failoverRound(
     `round ${round}: ${how === 'pod deletion' ? `deleting pod ${pod.name} (the API marks it terminating, the kubelet SIGTERMs agent and broker)` : `${how} broker of ${pod.name}`}`,
   );
   let removed: Promise<void> | undefined;
-  let result: { from: typeof broker; to: typeof broker; killed: { sentAt: number }; takeoverMs: number };
+  let result: {
+    from: typeof broker;
+    to: typeof broker;
+    killed: { sentAt: number };
+    takeoverMs: number;
+  };
   if (how === 'pod deletion') {
-    removed = new Promise<void>((resolve) => {
-      const off = cluster.kubelet.onPodRemoved((name) => {
-        if (name !== pod.name) return;
-        off();
-        resolve();
-      });
+    removed = cluster.kubelet.removal(pod.name);
     });
     const sentAt = await cluster.deletePod(pod.name);
     const next = await cluster.brokers.waitForActive({ exclude: broker.id, timeoutMs: 60_000 });

@@ -23,11 +23,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import {
-  type HaCluster,
-  type HaClusterApi,
-  startHaCluster,
-} from '@activemq-ha/testkit';
+import { type HaCluster, type HaClusterApi, startHaCluster } from '@activemq-ha/testkit';
 import { requireAgentBundle } from '../test/agent-entrypoint.js';
 
 const GROUP_LABELS = { 'app.kubernetes.io/name': 'activemq' };

@@ -39,12 +39,7 @@ describe.each(TARGETS)('pod deletion on the %s API', (api) => {
     const leader = cluster.podOfBroker(broker.id);
     await leaderIs(leader.name);
     const oldAgent = leader.agent!;
-    const removed = new Promise<void>((resolve) => {
-      const off = cluster.kubelet.onPodRemoved((name) => {
-        if (name !== leader.name) return;
-        off();
-        resolve();
-      });
+    const removed = cluster.kubelet.removal(leader.name);
     });
     const sentAt = await cluster.deletePod(leader.name);
     const next = await cluster.brokers.waitForActive({ exclude: broker.id, timeoutMs: 60_000 });

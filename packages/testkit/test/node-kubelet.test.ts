@@ -69,6 +69,24 @@ function httpContainer(name: string) {
   return { container, state, start, url: () => (server ? `http://127.0.0.1:${port}/` : undefined) };
 }
 
+/** Pod `web-0` on the kubelet's node, played by `containers`. */
+function createWebPod(
+  containers: readonly LocalContainer[],
+  extra: { terminationGracePeriodSeconds?: number } = {},
+): Promise<void> {
+  return kubelet.createPod(
+    {
+      name: 'web-0',
+      labels: { app: 'web' },
+      podIP: '127.0.0.1',
+      containerPorts: [],
+      containers: containers.map((c) => c.name),
+      ...extra,
+    },
+    containers,
+  );
+}
+
 const readPod = (name: string): V1Pod | undefined => emu.getPod(name) as V1Pod | undefined;
 const restartCountOf = (name: string, container: string) =>
   readPod(name)?.status?.containerStatuses?.find((c) => c.name === container)?.restartCount;
@@ -102,17 +120,7 @@ describe('NodeKubelet on the emulator', () => {
   it('kills a container after failureThreshold failed liveness probes and restarts it with back-off', async () => {
     const web = httpContainer('web');
     await web.start();
-    await kubelet.createPod(
-      {
-        name: 'web-0',
-        labels: { app: 'web' },
-        podIP: '127.0.0.1',
-        containerPorts: [],
-        containers: ['web'],
-        terminationGracePeriodSeconds: 5,
-      },
-      [web.container],
-    );
+    await createWebPod([web.container], { terminationGracePeriodSeconds: 5 });
     kubelet.setLivenessProbe('web-0', {
       container: 'web',
       url: web.url,
@@ -131,16 +139,7 @@ describe('NodeKubelet on the emulator', () => {
   it('restarts a container that exited, counting restarts in containerStatuses', async () => {
     const web = httpContainer('web');
     await web.start();
-    await kubelet.createPod(
-      {
-        name: 'web-0',
-        labels: { app: 'web' },
-        podIP: '127.0.0.1',
-        containerPorts: [],
-        containers: ['web'],
-      },
-      [web.container],
-    );
+    await createWebPod([web.container]);
     await web.container.stop('SIGKILL'); // it crashed
     await emu.waitFor(() => restartCountOf('web-0', 'web') === 1, { timeoutMs: 10_000 });
     expect(web.container.running).toBe(true);
@@ -173,17 +172,7 @@ describe('NodeKubelet on the emulator', () => {
         await stubbornExit;
       },
     };
-    await kubelet.createPod(
-      {
-        name: 'web-0',
-        labels: { app: 'web' },
-        podIP: '127.0.0.1',
-        containerPorts: [],
-        containers: ['polite', 'stubborn'],
-        terminationGracePeriodSeconds: 1,
-      },
-      [polite.container, stubborn],
-    );
+    await createWebPod([polite.container, stubborn], { terminationGracePeriodSeconds: 1 });
     const removed = new Promise<string>((resolve) => kubelet.onPodRemoved(resolve));
     const answer = await core.deleteNamespacedPod({ name: 'web-0', namespace: NS });
     expect(answer.metadata?.deletionGracePeriodSeconds).toBe(1);

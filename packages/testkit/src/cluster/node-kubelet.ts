@@ -323,6 +323,17 @@ export class NodeKubelet {
     return () => this.#removedListeners.delete(listener);
   }
 
+  /** Resolves once `podName` was removed by this kubelet (its containers stopped, the pod deleted). */
+  removal(podName: string): Promise<void> {
+    return new Promise((resolve) => {
+      const off = this.onPodRemoved((name) => {
+        if (name !== podName) return;
+        off();
+        resolve();
+      });
+    });
+  }
+
   /** Stops probing a pod; its Ready condition stays as last written. */
   stopProbe(podName: string): void {
     const state = this.#pods.get(podName);

@@ -30,6 +30,19 @@ function planned(
   return { slices: names('endpointslices'), endpoints: names('endpoints') };
 }
 
+/** The slice one reconcile of `service` over `pod` (on the existing Node) would create. */
+function createdSlice(service: KubeObject, pod: KubeObject): KubeObject | undefined {
+  const { writes } = reconcileService({
+    service,
+    pods: [pod],
+    slices: [],
+    endpoints: undefined,
+    nodes: new Set(['emulated-node']),
+  });
+  const w = writes.find((x) => x.op === 'create' && x.resource === 'endpointslices');
+  return w && w.op === 'create' ? w.object : undefined;
+}
+
 describe('reconcileService', () => {
   it('leaves an unscheduled pod (no Node to find) out of the slices, but not out of Endpoints', () => {
     const pod = buildPod({ name: 'amq-0', labels: { app: 'amq' }, nodeName: '' }, ns);
@@ -75,15 +88,7 @@ describe('reconcileService', () => {
         },
         ns,
       );
-      const { writes } = reconcileService({
-        service,
-        pods: [pod],
-        slices: [],
-        endpoints: undefined,
-        nodes: new Set(['emulated-node']),
-      });
-      const slice = writes.find((w) => w.op === 'create' && w.resource === 'endpointslices');
-      const eps = slice && slice.op === 'create' ? (slice.object.endpoints as unknown[]) : [];
+      const eps = (createdSlice(service, pod)?.endpoints as unknown[] | undefined) ?? [];
       return (eps[0] as { conditions: unknown } | undefined)?.conditions;
     };
     const notReady = buildPod({ name: 'amq-0', labels: { app: 'amq' }, ready: false }, ns);
@@ -139,15 +144,7 @@ describe('reconcileService', () => {
         },
         ns,
       );
-      const { writes } = reconcileService({
-        service,
-        pods: [pod],
-        slices: [],
-        endpoints: undefined,
-        nodes: new Set(['emulated-node']),
-      });
-      const slice = writes.find((w) => w.op === 'create' && w.resource === 'endpointslices');
-      return slice && slice.op === 'create' ? slice.object.ports : undefined;
+      return createdSlice(service, pod)?.ports;
     };
     expect(ports(withInit('Always'))).toEqual([{ name: 'http', port: 8080, protocol: 'TCP' }]);
     // A plain init container's ports are not the pod's: the endpoint goes in without the port.
