@@ -158,7 +158,6 @@ async function failoverRound(
   };
   if (how === 'pod deletion') {
     removed = cluster.kubelet.removal(pod.name);
-    });
     const sentAt = await cluster.deletePod(pod.name);
     const next = await cluster.brokers.waitForActive({ exclude: broker.id, timeoutMs: 60_000 });
     result = {

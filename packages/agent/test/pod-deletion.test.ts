@@ -40,7 +40,6 @@ describe.each(TARGETS)('pod deletion on the %s API', (api) => {
     await leaderIs(leader.name);
     const oldAgent = leader.agent!;
     const removed = cluster.kubelet.removal(leader.name);
-    });
     const sentAt = await cluster.deletePod(leader.name);
     const next = await cluster.brokers.waitForActive({ exclude: broker.id, timeoutMs: 60_000 });
     const successor = cluster.podOfBroker(next.broker.id);
