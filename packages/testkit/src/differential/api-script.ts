@@ -443,20 +443,20 @@ async function gracefulDeletionScript(
     events: await settledConditions(kc, ns, 'g', (e) => e.length > 0),
   });
   const watchG0 = `${pods}?watch=1&fieldSelector=metadata.name%3Dg-0`;
+  // The DELETE's answer is recorded after the watch, so the order of steps does not depend on
+  // which of the two arrives first.
+  let deleting: Promise<Answer> | undefined;
   const marked = await watchDuring(
     kc,
     watchG0,
     async () => {
-      out.push(
-        deletionOutcome(
-          'graceful delete of a scheduled pod',
-          await call(kc, 'DELETE', `${pods}/g-0`),
-        ),
-      );
+      deleting = call(kc, 'DELETE', `${pods}/g-0`);
+      await deleting;
     },
     (e) => e.length >= 2,
     5000,
   );
+  if (deleting) out.push(deletionOutcome('graceful delete of a scheduled pod', await deleting));
   out.push({ step: 'watch across a graceful delete', status: 200, events: marked });
   out.push({
     step: 'EndpointSlice endpoints of a terminating pod',
@@ -478,23 +478,28 @@ async function gracefulDeletionScript(
   const current = JSON.parse((await call(kc, 'GET', `${pods}/g-0`)).body) as {
     metadata: { uid: string };
   };
+  let finishing: Promise<Answer> | undefined;
   const finished = await watchDuring(
     kc,
     watchG0,
     async () => {
-      out.push(
-        deletionOutcome(
-          "the kubelet's delete with grace 0 and the uid precondition",
-          await call(kc, 'DELETE', `${pods}/g-0`, {
-            gracePeriodSeconds: 0,
-            preconditions: { uid: current.metadata.uid },
-          }),
-        ),
-      );
+      finishing = call(kc, 'DELETE', `${pods}/g-0`, {
+        gracePeriodSeconds: 0,
+        preconditions: { uid: current.metadata.uid },
+      });
+      await finishing;
     },
     (e) => e.length >= 3,
     5000,
   );
+  if (finishing) {
+    out.push(
+      deletionOutcome(
+        "the kubelet's delete with grace 0 and the uid precondition",
+        await finishing,
+      ),
+    );
+  }
   out.push({ step: 'watch across the final delete', status: 200, events: finished });
   out.push(
     deletionOutcome(
