@@ -287,7 +287,8 @@ export class HaCluster implements AsyncDisposable {
     const agent = new AgentProcess(await this.#agentOptions(pod, extra));
     pod.agent = agent;
     await agent.waitForLog((line) => typeof line.httpPort === 'number');
-    {
+    // A pod the test took from the kubelet (kubelet.forget) runs its agent unsupervised.
+    if (this.kubelet.manages(podName)) {
       const kubelet = this.kubelet;
       const broker = pod.broker;
       const restarts = this.options.kubeletRestarts === true;

@@ -323,6 +323,24 @@ export class NodeKubelet {
     return () => this.#removedListeners.delete(listener);
   }
 
+  /** Whether this kubelet runs `podName` (created it and has not removed or forgotten it). */
+  manages(podName: string): boolean {
+    return this.#pods.has(podName);
+  }
+
+  /**
+   * Stops running `podName`: no more probes, restarts or graceful deletion by this kubelet, the
+   * API object stays as it is. For a test that plays the kubelet for that pod itself.
+   */
+  forget(podName: string): void {
+    const state = this.#pods.get(podName);
+    if (!state) return;
+    clearTimeout(state.timer);
+    for (const c of state.byName.values()) clearTimeout(c.livenessTimer);
+    state.terminating = true;
+    this.#pods.delete(podName);
+  }
+
   /** Resolves once `podName` was removed by this kubelet (its containers stopped, the pod deleted). */
   removal(podName: string): Promise<void> {
     return new Promise((resolve) => {
@@ -452,6 +470,16 @@ export class NodeKubelet {
     }
   }
 
+  /** Starts the watch again after `delayMs`, and keeps trying while the API refuses the list. */
+  #restartWatch(delayMs: number): void {
+    setTimeout(() => {
+      this.#startWatch().catch((e: unknown) => {
+        this.errors.push(e);
+        if (!this.#stopped) this.#restartWatch(500);
+      });
+    }, delayMs);
+  }
+
   async #startWatch(): Promise<void> {
     if (this.#stopped) return;
     const list = await this.#core.listNamespacedPod({
@@ -470,10 +498,7 @@ export class NodeKubelet {
       if (this.#stopped) return;
       if (error && (error as Error).name !== 'TimeoutError') this.errors.push(error);
       // Resume: a missed deletionTimestamp would leave a pod terminating for ever.
-      setTimeout(
-        () => void this.#startWatch().catch((e: unknown) => this.errors.push(e)),
-        error ? 500 : 0,
-      );
+      this.#restartWatch(error ? 500 : 0);
     };
     const controller = await this.#watch.watch(
       `/api/v1/namespaces/${encodeURIComponent(this.namespace)}/pods`,
