@@ -23,7 +23,8 @@ import { type FailoverRow, printSummary } from './report.js';
 const HELP = `Usage: pnpm demo [-- flags]
 
   --rounds N        failovers to cause (default 5); the last one is a pod deletion
-                    (agent and broker SIGTERMed together: the agent hands over first)
+                    (a DELETE through the API: the pod turns terminating, the kubelet
+                    stand-in SIGTERMs agent and broker, the agent hands over at once)
   --interval MS     pause between failovers (default 4000)
   --signal SIG      SIGKILL or SIGTERM for the active broker (default SIGKILL)
   --rate N          messages per second the producer sends (default 200)
@@ -159,19 +160,39 @@ async function failoverRound(
   const pod = cluster.podOfBroker(broker.id);
   using handover = new RoutingHandover(cluster, Date.now);
   say(
-    `round ${round}: ${how === 'pod deletion' ? `deleting pod ${pod.name} (agent and broker SIGTERM)` : `${how} broker of ${pod.name}`}`,
+    `round ${round}: ${how === 'pod deletion' ? `deleting pod ${pod.name} (the API marks it terminating, the kubelet SIGTERMs agent and broker)` : `${how} broker of ${pod.name}`}`,
   );
-  const killAgent = how === 'pod deletion' ? pod.agent?.kill('SIGTERM') : undefined;
-  const result = await cluster.brokers.failover(how === 'pod deletion' ? 'SIGTERM' : how);
-  await killAgent;
+  let removed: Promise<void> | undefined;
+  let result: {
+    from: typeof broker;
+    to: typeof broker;
+    killed: { sentAt: number };
+    takeoverMs: number;
+  };
+  if (how === 'pod deletion') {
+    removed = cluster.kubelet.removal(pod.name);
+    const sentAt = await cluster.deletePod(pod.name);
+    const next = await cluster.brokers.waitForActive({ exclude: broker.id, timeoutMs: 60_000 });
+    result = {
+      from: broker,
+      to: next.broker,
+      killed: { sentAt },
+      takeoverMs: next.servingAt - sentAt,
+    };
+  } else result = await cluster.brokers.failover(how);
   const target = cluster.podOfBroker(result.to.id).name;
   handover.expect(target);
   say(`round ${round}: ${result.to.id} serving after ${result.takeoverMs.toFixed(0)} ms`);
   const { labelAt, sliceAt } = await handover.done();
   say(`round ${round}: ${target} labelled leader=yes, EndpointSlice updated`);
-  // The killed broker's container restarts inside its pod and waits for the lock.
-  await cluster.brokers.restart(result.from.id);
-  if (how === 'pod deletion') await cluster.startAgent(pod.name);
+  if (removed) {
+    // The kubelet removed the pod once its containers stopped; the StatefulSet brings it back.
+    await removed;
+    await cluster.replacePod(pod.name);
+  } else {
+    // The killed broker's container restarts inside its pod and waits for the lock.
+    await cluster.brokers.restart(result.from.id);
+  }
   await cluster.brokers.waitForSlave(result.from.id);
   const killedAt = result.killed.sentAt;
   const window = killedAt + 15_000;

@@ -6,9 +6,9 @@
  * emulator's kubeconfig. It checks the suite's own logic (watch, overlap proof, polling, client
  * bookkeeping); it is no substitute for a real cluster (see docs/operations.md).
  *
- * Differences from a real cluster: a DELETE removes the pod at once (no terminating phase, so the
- * agent's own SIGTERM demotion is not exercised), and the replacement pod keeps the deleted
- * pod's name (a Deployment would pick a new one).
+ * Pod deletion runs as on a cluster: the API marks the pod terminating, the kubelet stand-in
+ * SIGTERMs broker and agent (the agent's SIGTERM hand-over is exercised) and removes the pod. The
+ * replacement pod keeps the deleted pod's name (a StatefulSet's; a Deployment would pick a new one).
  *
  *   pnpm build && npx tsx packages/agent/test-cluster/rehearse-on-emulator.ts
  *
@@ -23,39 +23,18 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import {
-  type HaCluster,
-  type HaClusterApi,
-  type HaPod,
-  startHaCluster,
-} from '@activemq-ha/testkit';
+import { type HaCluster, type HaClusterApi, startHaCluster } from '@activemq-ha/testkit';
 import { requireAgentBundle } from '../test/agent-entrypoint.js';
 
 const GROUP_LABELS = { 'app.kubernetes.io/name': 'activemq' };
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
-/** What the kubelet and the ReplicaSet do about a deleted pod: stop it, start a replacement. */
+/**
+ * What the kubelet and the StatefulSet controller do about a deleted pod: the kubelet stand-in
+ * (the same on both targets) runs the graceful deletion, the replacement comes back by name.
+ */
 function playDeployment(cluster: HaCluster): () => void {
-  if (cluster.api === 'real') {
-    // The stand-in kubelet already ran the graceful deletion; the ReplicaSet's part is left.
-    return cluster.real.kubelet.onPodRemoved((name) => {
-      cluster.replacePod(name).catch((error: unknown) => console.error('replace failed', error));
-    });
-  }
-  return cluster.kube.onChange((e) => {
-    if (e.resource !== 'pods' || e.type !== 'DELETED') return;
-    const pod = cluster.pods.find((p) => p.name === e.object.metadata.name);
-    if (pod)
-      replace(cluster, pod).catch((error: unknown) => console.error('replace failed', error));
-  });
-}
-
-async function replace(cluster: HaCluster, pod: HaPod): Promise<void> {
-  cluster.kubelet.unwatch(pod.name);
-  // The kubelet signals every container at once; the broker's SIGTERM releases the store lock.
-  await Promise.all([pod.agent?.kill('SIGTERM'), cluster.brokers.kill(pod.broker.id, 'SIGTERM')]);
-  // The replacement's JVM waits for the lock as a slave.
-  await cluster.replacePod(pod.name);
+  return cluster.replaceDeletedPods((error) => console.error('replace failed', error));
 }
 
 function runSuite(env: NodeJS.ProcessEnv): Promise<number> {

@@ -89,12 +89,15 @@ export { Kubelet } from './cluster/kubelet.js';
 export type { LeaderOverlap } from './cluster/leader-overlaps.js';
 export { leaderOverlaps } from './cluster/leader-overlaps.js';
 export type {
+  HttpProbe,
+  LivenessProbe,
   LocalContainer,
   NodeKubeletOptions,
   NodePodSpec,
   ReadinessProbe,
+  RestartBackOff,
 } from './cluster/node-kubelet.js';
-export { NodeKubelet } from './cluster/node-kubelet.js';
+export { NodeKubelet, restartDelayMs } from './cluster/node-kubelet.js';
 export type { PodWatchUntilOptions } from './cluster/pod-watch.js';
 export { PodWatch } from './cluster/pod-watch.js';
 export type { RealTargetOptions } from './cluster/real-target.js';

@@ -116,6 +116,7 @@ describe('watch cache', () => {
       tooLargeResourceVersionWaitMs: 10_000,
       endpointSliceLag: 'none',
     });
+    emu.createNode('emulated-node'); // the pods' Node, registered before the counted writes
     const future = emu.resourceVersion + 1;
     const w = get(emu, `${pods}?watch=true&resourceVersion=${future}`, (e) => e.length > 0);
     await emu.waitFor(() => emu.openWatches === 1);

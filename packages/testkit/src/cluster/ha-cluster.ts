@@ -5,6 +5,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import type { BrokerGroup } from '../broker/broker-group.js';
 import type { BrokerHandle } from '../broker/group-member.js';
 import { startBrokerGroup } from '../broker/start-broker-group.js';
+import { now } from '../broker/timing.js';
 import type { ControlPlane } from '../control-plane/start-control-plane.js';
 import type { KubeWaitOptions } from '../kube/emulator-core.js';
 import {
@@ -14,9 +15,9 @@ import {
 } from '../kube/kube-emulator.js';
 import type { LabelChange } from '../kube/label-history.js';
 import type { CreateServiceOptions } from '../kube/test-objects.js';
-import { AgentProcess } from './agent-process.js';
+import { AgentProcess, type AgentProcessOptions } from './agent-process.js';
 import { LEADER_LABEL, leaderNames } from './group-pods.js';
-import { Kubelet } from './kubelet.js';
+import { NodeKubelet } from './node-kubelet.js';
 import { RealTarget } from './real-target.js';
 
 /** Which API the cluster's pods live in. */
@@ -53,8 +54,17 @@ export interface HaClusterOptions {
   readonly agentArgs?: readonly string[];
   /** Extra environment for every agent. */
   readonly agentEnv?: NodeJS.ProcessEnv;
-  /** How often the emulated kubelet runs each agent's readiness probe. @default 500 */
+  /** How often the kubelet stand-in runs each agent's readiness probe. @default 500 */
   readonly readinessPeriodMs?: number;
+  /**
+   * Run the agent container's liveness probe (`GET /healthz`, the generated manifests' period 10 s,
+   * timeout 3 s, failureThreshold 3) and restart containers that exit (broker and agent, with the
+   * kubelet's crash-loop back-off). Off by default: most suites kill and restart containers
+   * themselves. @default false
+   */
+  readonly kubeletRestarts?: boolean;
+  /** Crash-loop back-off of those restarts. @default the kubelet's (10 s doubling to 300 s) */
+  readonly restartBackOff?: { readonly initialMs?: number; readonly maxMs?: number };
   /**
    * The EndpointSlice controller's lag (see KubeEmulatorOptions.endpointSliceLag). `'none'` is
    * the same-tick controller the benchmarks used before realistic lag. @default kube-controller-manager's
@@ -87,7 +97,6 @@ export interface HaPod {
  * and a kubelet stand-in that turns each agent's `/readyz` into the pod's Ready condition.
  */
 export class HaCluster implements AsyncDisposable {
-  readonly #kubelet: Kubelet | undefined;
   #agentSeq = 0;
 
   private constructor(
@@ -98,10 +107,9 @@ export class HaCluster implements AsyncDisposable {
       | { readonly api: 'real'; readonly real: RealTarget },
     readonly pods: readonly HaPod[],
     readonly serviceName: string,
-  ) {
-    if (target.api === 'emulator')
-      this.#kubelet = new Kubelet(target.kube, options.readinessPeriodMs ?? 500);
-  }
+    /** The kubelet stand-in of the one node, the same implementation on both targets. */
+    readonly kubelet: NodeKubelet,
+  ) {}
 
   get api(): HaClusterApi {
     return this.target.api;
@@ -114,15 +122,6 @@ export class HaCluster implements AsyncDisposable {
         'cluster.kube is the API emulator; this cluster runs against a real API server (api: real)',
       );
     return this.target.kube;
-  }
-
-  /** The emulator's kubelet stand-in; only with `api: 'emulator'` (the real target's is `real.kubelet`). */
-  get kubelet(): Kubelet {
-    if (!this.#kubelet)
-      throw new Error(
-        'cluster.kubelet drives the emulator; with api: real the kubelet is cluster.real.kubelet',
-      );
-    return this.#kubelet;
   }
 
   /** The real control plane and its stand-ins; only with `api: 'real'`. */
@@ -153,6 +152,7 @@ export class HaCluster implements AsyncDisposable {
               groupLabels,
               service: { ...service, namespace },
               ...(options.controlPlane ? { controlPlane: options.controlPlane } : {}),
+              ...(options.restartBackOff ? { restartBackOff: options.restartBackOff } : {}),
             }),
           } as const)
         : ({
@@ -177,12 +177,16 @@ export class HaCluster implements AsyncDisposable {
         lockRetryLog: options.lockRetryLog,
         ...(options.brokerVersion ? { version: options.brokerVersion } : {}),
       });
-      if (target.api === 'emulator') target.kube.createService({ ...service, namespace });
+      let kubelet: NodeKubelet;
+      if (target.api === 'emulator') {
+        target.kube.createService({ ...service, namespace });
+        kubelet = await startEmulatorKubelet(target.kube, namespace, options);
+      } else kubelet = target.real.kubelet;
       const pods = brokers.brokers.map(
         (broker, i): HaPod => ({ name: `activemq-${i}`, broker, agent: undefined }),
       );
-      const cluster = new HaCluster(options, brokers, target, pods, service.name);
-      for (const pod of pods) await cluster.#createPodObject(pod, true);
+      const cluster = new HaCluster(options, brokers, target, pods, service.name, kubelet);
+      for (const pod of pods) await cluster.#createPodObject(pod);
       if (options.agents ?? true) {
         await Promise.all(pods.map((pod) => cluster.startAgent(pod.name)));
       }
@@ -196,7 +200,7 @@ export class HaCluster implements AsyncDisposable {
   }
 
   /** The pod object of `pod` in the API: leader=no, bound to the stand-in node on the real target. */
-  async #createPodObject(pod: HaPod, ready: boolean): Promise<void> {
+  async #createPodObject(pod: HaPod): Promise<void> {
     const groupLabels = this.options.groupLabels ?? { 'app.kubernetes.io/name': 'activemq' };
     const spec = {
       name: pod.name,
@@ -206,25 +210,58 @@ export class HaCluster implements AsyncDisposable {
         { name: 'openwire', containerPort: pod.broker.ports.openwire },
         { name: 'stomp', containerPort: pod.broker.ports.stomp },
       ],
+      containers: ['activemq', 'agent'],
     };
-    if (this.target.api === 'emulator')
-      this.target.kube.createPod({ ...spec, namespace: this.namespace, ready });
-    else await this.target.real.kubelet.createPod(spec);
+    await this.kubelet.createPod(spec);
   }
 
   /**
    * What a ReplicaSet and the kubelet do after a pod was deleted: a new pod of the same name, its
    * broker restarted (it waits for the lock as a slave) and a new agent. The old containers must
-   * have stopped already (the real target's kubelet stops them; on the emulator the caller does).
+   * have stopped already (the kubelet stops them on a graceful deletion, see deletePod).
    */
   async replacePod(name: string): Promise<void> {
     const pod = this.pod(name);
     if (pod.agent?.running)
       throw new Error(`agent of ${name} still runs; stop the old pod's containers first`);
-    if (this.target.api === 'emulator') this.kubelet.unwatch(name);
     if (!pod.broker.running) await this.brokers.restart(pod.broker.id);
-    await this.#createPodObject(pod, false);
+    await this.#createPodObject(pod);
     await this.startAgent(name);
+  }
+
+  /**
+   * `kubectl delete pod`: a REST DELETE (grace period: the pod's 30 s unless given). The API marks
+   * the pod terminating; the kubelet stand-in SIGTERMs broker and agent at once, SIGKILLs what is
+   * left at the end of the grace period and removes the pod. Resolves when the DELETE was
+   * answered, with the time it was sent; `kubelet.onPodRemoved` tells when the pod is gone.
+   */
+  async deletePod(
+    name: string,
+    opts: { readonly gracePeriodSeconds?: number } = {},
+  ): Promise<number> {
+    const kc =
+      this.target.api === 'emulator'
+        ? this.target.kube.kubeConfig()
+        : this.target.real.adminKubeConfig;
+    const sentAt = now();
+    await kc.makeApiClient(CoreV1Api).deleteNamespacedPod({
+      name,
+      namespace: this.namespace,
+      ...(opts.gracePeriodSeconds === undefined
+        ? {}
+        : { body: { gracePeriodSeconds: opts.gracePeriodSeconds } }),
+    });
+    return sentAt;
+  }
+
+  /**
+   * What the StatefulSet controller does: each pod the kubelet removed comes back under the same
+   * name (replacePod). Returns the function that stops it.
+   */
+  replaceDeletedPods(onError: (error: unknown) => void = () => undefined): () => void {
+    return this.kubelet.onPodRemoved((name) => {
+      if (this.pods.some((p) => p.name === name)) this.replacePod(name).catch(onError);
+    });
   }
 
   pod(name: string): HaPod {
@@ -247,9 +284,70 @@ export class HaCluster implements AsyncDisposable {
   ): Promise<AgentProcess> {
     const pod = this.pod(podName);
     if (pod.agent?.running) throw new Error(`agent of ${podName} is already running`);
+    const agent = new AgentProcess(await this.#agentOptions(pod, extra));
+    pod.agent = agent;
+    await agent.waitForLog((line) => typeof line.httpPort === 'number');
+    // A pod the test took from the kubelet (kubelet.forget) runs its agent unsupervised.
+    if (this.kubelet.manages(podName)) {
+      const kubelet = this.kubelet;
+      const broker = pod.broker;
+      const restarts = this.options.kubeletRestarts === true;
+      kubelet.setContainers(podName, [
+        {
+          name: 'activemq',
+          get running() {
+            return broker.running;
+          },
+          stop: (signal) =>
+            broker.running
+              ? this.brokers.kill(broker.id, signal === 'SIGKILL' ? 'SIGKILL' : 'SIGTERM')
+              : Promise.resolve(),
+          ...(restarts ? { start: () => this.brokers.restart(broker.id) } : {}),
+        },
+        {
+          name: 'agent',
+          get running() {
+            return pod.agent?.running === true;
+          },
+          stop: (signal) => pod.agent?.kill(signal) ?? Promise.resolve(),
+          ...(restarts ? { start: () => this.#restartAgentContainer(podName) } : {}),
+        },
+      ]);
+      kubelet.setReadinessProbe(podName, {
+        url: () =>
+          pod.agent?.running && pod.agent.httpPort !== undefined
+            ? `http://127.0.0.1:${pod.agent.httpPort}/readyz`
+            : undefined,
+        periodMs: this.options.readinessPeriodMs ?? 500,
+        timeoutMs: this.options.readinessPeriodMs ?? 500,
+        failureThreshold: this.options.readinessFailureThreshold ?? 1,
+      });
+      if (restarts) {
+        // The generated manifests' agent liveness probe.
+        kubelet.setLivenessProbe(podName, {
+          container: 'agent',
+          url: () =>
+            pod.agent?.running && pod.agent.httpPort !== undefined
+              ? `http://127.0.0.1:${pod.agent.httpPort}/healthz`
+              : undefined,
+          periodMs: 10_000,
+          timeoutMs: 3000,
+          failureThreshold: 3,
+        });
+      }
+    }
+    return agent;
+  }
+
+  /** How the agent of `pod` runs: its CLI with the pod's downward-API environment. */
+  async #agentOptions(
+    pod: HaPod,
+    extra: { args?: readonly string[]; env?: NodeJS.ProcessEnv } = {},
+  ): Promise<AgentProcessOptions> {
+    const podName = pod.name;
     const logDir = join(this.brokers.dir, 'agents');
     await mkdir(logDir, { recursive: true });
-    const agent = new AgentProcess({
+    return {
       entrypoint: this.options.agentEntrypoint,
       logFile: join(logDir, `${podName}.${++this.#agentSeq}.log`),
       args: [...(this.options.agentArgs ?? []), ...(extra.args ?? [])],
@@ -273,43 +371,15 @@ export class HaCluster implements AsyncDisposable {
         ...this.options.agentEnv,
         ...extra.env,
       },
-    });
+    };
+  }
+
+  /** The kubelet's restart of the agent container: a new process in the same pod. */
+  async #restartAgentContainer(podName: string): Promise<void> {
+    const pod = this.pod(podName);
+    const agent = new AgentProcess(await this.#agentOptions(pod));
     pod.agent = agent;
     await agent.waitForLog((line) => typeof line.httpPort === 'number');
-    if (this.target.api === 'emulator') this.kubelet.watch(podName, agent);
-    else {
-      const kubelet = this.target.real.kubelet;
-      const broker = pod.broker;
-      kubelet.setContainers(podName, [
-        {
-          name: 'activemq',
-          get running() {
-            return broker.running;
-          },
-          stop: (signal) =>
-            broker.running
-              ? this.brokers.kill(broker.id, signal === 'SIGKILL' ? 'SIGKILL' : 'SIGTERM')
-              : Promise.resolve(),
-        },
-        {
-          name: 'agent',
-          get running() {
-            return agent.running;
-          },
-          stop: (signal) => agent.kill(signal),
-        },
-      ]);
-      kubelet.setReadinessProbe(podName, {
-        url: () =>
-          agent.running && agent.httpPort !== undefined
-            ? `http://127.0.0.1:${agent.httpPort}/readyz`
-            : undefined,
-        periodMs: this.options.readinessPeriodMs ?? 500,
-        timeoutMs: this.options.readinessPeriodMs ?? 500,
-        failureThreshold: this.options.readinessFailureThreshold ?? 1,
-      });
-    }
-    return agent;
   }
 
   get namespace(): string {
@@ -374,8 +444,7 @@ export class HaCluster implements AsyncDisposable {
   };
 
   async close(): Promise<void> {
-    this.#kubelet?.stop();
-    if (this.target.api === 'real') this.target.real.kubelet.stop();
+    this.kubelet.stop();
     await Promise.all(this.pods.map((p) => p.agent?.kill('SIGKILL')));
     await this.brokers.stop();
     if (this.target.api === 'emulator') await this.target.kube.close();
@@ -389,4 +458,25 @@ export class HaCluster implements AsyncDisposable {
 
 export function startHaCluster(options: HaClusterOptions): Promise<HaCluster> {
   return HaCluster.start(options);
+}
+
+/**
+ * The kubelet stand-in on the emulator: its own node identity (a token the tests' RBAC changes
+ * and rotations do not touch, as a kubelet has its own credentials) and loopback pod IPs.
+ */
+async function startEmulatorKubelet(
+  kube: KubeEmulator,
+  namespace: string,
+  options: HaClusterOptions,
+): Promise<NodeKubelet> {
+  const token = `kubelet-${crypto.randomUUID()}`;
+  kube.addToken(token, { user: 'system:node:node-0' });
+  const kubelet = new NodeKubelet({
+    kubeConfig: kube.kubeConfig({ token }),
+    namespace,
+    podIPs: 'loopback',
+    ...(options.restartBackOff ? { restartBackOff: options.restartBackOff } : {}),
+  });
+  await kubelet.start();
+  return kubelet;
 }

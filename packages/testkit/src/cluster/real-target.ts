@@ -10,7 +10,7 @@ import { writeFileAtomic } from '../kube/kubeconfig.js';
 import type { CreateServiceOptions } from '../kube/test-objects.js';
 import { applyAgentRbac, ServiceAccountTokenFile } from './agent-identity.js';
 import { poll } from './group-pods.js';
-import { NodeKubelet } from './node-kubelet.js';
+import { NodeKubelet, type RestartBackOff } from './node-kubelet.js';
 import { PodWatch } from './pod-watch.js';
 
 export interface RealTargetOptions {
@@ -19,6 +19,8 @@ export interface RealTargetOptions {
   readonly service: CreateServiceOptions;
   /** A running control plane to use (not stopped by close()); @default a new one */
   readonly controlPlane?: ControlPlane;
+  /** The kubelet stand-in's crash-loop back-off. @default the kubelet's */
+  readonly restartBackOff?: RestartBackOff;
 }
 
 export class RealTarget {
@@ -84,7 +86,11 @@ export class RealTarget {
           },
         },
       });
-      const kubelet = new NodeKubelet({ kubeConfig: kc, namespace });
+      const kubelet = new NodeKubelet({
+        kubeConfig: kc,
+        namespace,
+        ...(options.restartBackOff ? { restartBackOff: options.restartBackOff } : {}),
+      });
       await kubelet.start();
       cleanup.push(() => kubelet.stop());
       const selector = Object.entries(options.groupLabels)

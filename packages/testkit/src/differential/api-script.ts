@@ -287,13 +287,56 @@ export async function runApiScript(kc: KubeConfig, ns: string): Promise<StepOutc
     events: await settledEndpoints(kc, ns, (e) => e.length === 0),
   });
   await step('delete it again', 'DELETE', `${pods}/d-0`);
+  await gracefulDeletionScript(kc, ns, step, out);
   return out;
 }
 
 /** `name ready=<flag>` of the Service `d`'s endpoints, polled until `done` holds (marked if 10 s pass first). */
-async function settledEndpoints(
+function settledEndpoints(
   kc: KubeConfig,
   ns: string,
+  done: (e: string[]) => boolean,
+): Promise<string[]> {
+  return settledSlices(
+    kc,
+    ns,
+    'd',
+    (x) => `${x.targetRef?.name} ready=${x.conditions?.ready}`,
+    done,
+  );
+}
+
+interface SliceEndpoint {
+  readonly targetRef?: { readonly name?: string };
+  readonly conditions?: {
+    readonly ready?: boolean;
+    readonly serving?: boolean;
+    readonly terminating?: boolean;
+  };
+}
+
+/** `name ready serving terminating` of a Service's endpoints, polled until `done` holds. */
+function settledConditions(
+  kc: KubeConfig,
+  ns: string,
+  service: string,
+  done: (e: string[]) => boolean,
+): Promise<string[]> {
+  return settledSlices(
+    kc,
+    ns,
+    service,
+    (x) =>
+      `${x.targetRef?.name} ready=${x.conditions?.ready} serving=${x.conditions?.serving} terminating=${x.conditions?.terminating}`,
+    done,
+  );
+}
+
+async function settledSlices(
+  kc: KubeConfig,
+  ns: string,
+  service: string,
+  show: (e: SliceEndpoint) => string,
   done: (e: string[]) => boolean,
 ): Promise<string[]> {
   const deadline = Date.now() + 10_000;
@@ -301,20 +344,168 @@ async function settledEndpoints(
     const a = await call(
       kc,
       'GET',
-      `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dd`,
+      `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3D${service}`,
     );
-    const list = JSON.parse(a.body) as {
-      items?: {
-        endpoints?: { targetRef?: { name?: string }; conditions?: { ready?: boolean } }[];
-      }[];
-    };
+    const list = JSON.parse(a.body) as { items?: { endpoints?: SliceEndpoint[] }[] };
     const e = (list.items ?? [])
       .flatMap((s) => s.endpoints ?? [])
-      .map((x) => `${x.targetRef?.name} ready=${x.conditions?.ready}`)
+      .map(show)
       .sort();
     if (done(e)) return e;
     // Marked, so a controller that never caught up is not mistaken for one that settled.
     if (Date.now() > deadline) return [...e, 'deadline passed before the condition held'];
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** What a DELETE of a pod answered: the status, and the deletion fields of the returned pod. */
+function deletionOutcome(step: string, a: Answer): StepOutcome {
+  const plain = outcome(step, a);
+  if (plain.statusBody) return plain;
+  const body = JSON.parse(a.body) as {
+    metadata?: { deletionTimestamp?: string; deletionGracePeriodSeconds?: number };
+  };
+  return {
+    step,
+    status: a.status,
+    events: [
+      `deletionGracePeriodSeconds=${body.metadata?.deletionGracePeriodSeconds ?? '-'}`,
+      `deletionTimestamp ${body.metadata?.deletionTimestamp ? 'set' : 'unset'}`,
+    ],
+  };
+}
+
+/**
+ * Graceful deletion and Nodes: pods on a present and on a missing Node in one Service's slices,
+ * a DELETE that leaves the pod terminating (and its endpoint terminating, still serving), a longer
+ * grace period that changes nothing, a uid precondition that fails, and the kubelet's final
+ * delete with grace 0 as watch events.
+ */
+async function gracefulDeletionScript(
+  kc: KubeConfig,
+  ns: string,
+  step: (
+    name: string,
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType?: string,
+  ) => Promise<Answer>,
+  out: StepOutcome[],
+): Promise<void> {
+  const pods = `/api/v1/namespaces/${ns}/pods`;
+  await step('create a node', 'POST', '/api/v1/nodes', {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name: 'diff-node' },
+  });
+  await step(
+    'get a node under a namespace path',
+    'GET',
+    `/api/v1/namespaces/${ns}/nodes/diff-node`,
+  );
+  await step('create service g', 'POST', `/api/v1/namespaces/${ns}/services`, {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'g' },
+    spec: { selector: { app: 'g' }, ports: [{ name: 'p', port: 80 }] },
+  });
+  for (const [name, node, ip] of [
+    ['g-0', 'diff-node', '10.1.0.6'],
+    ['g-1', 'missing-node', '10.1.0.7'],
+  ] as const) {
+    await step(`create pod ${name} on ${node}`, 'POST', pods, {
+      ...pod(name, { app: 'g' }),
+      spec: {
+        nodeName: node,
+        terminationGracePeriodSeconds: 30,
+        containers: [{ name: 'c', image: 'none' }],
+      },
+    });
+    await step(
+      `pod ${name} running and ready`,
+      'PATCH',
+      `${pods}/${name}/status`,
+      {
+        status: {
+          phase: 'Running',
+          podIP: ip,
+          podIPs: [{ ip }],
+          conditions: [{ type: 'Ready', status: 'True' }],
+        },
+      },
+      'application/merge-patch+json',
+    );
+  }
+  out.push({
+    step: 'EndpointSlice endpoints of pods on a present and a missing Node',
+    status: 200,
+    events: await settledConditions(kc, ns, 'g', (e) => e.length > 0),
+  });
+  const watchG0 = `${pods}?watch=1&fieldSelector=metadata.name%3Dg-0`;
+  // The DELETE's answer is recorded after the watch, so the order of steps does not depend on
+  // which of the two arrives first.
+  let deleting: Promise<Answer> | undefined;
+  const marked = await watchDuring(
+    kc,
+    watchG0,
+    async () => {
+      deleting = call(kc, 'DELETE', `${pods}/g-0`);
+      await deleting;
+    },
+    (e) => e.length >= 2,
+    5000,
+  );
+  if (deleting) out.push(deletionOutcome('graceful delete of a scheduled pod', await deleting));
+  out.push({ step: 'watch across a graceful delete', status: 200, events: marked });
+  out.push({
+    step: 'EndpointSlice endpoints of a terminating pod',
+    status: 200,
+    events: await settledConditions(kc, ns, 'g', (e) =>
+      e.some((x) => x.includes('terminating=true')),
+    ),
+  });
+  out.push(
+    deletionOutcome(
+      'delete again with a longer grace period',
+      await call(kc, 'DELETE', `${pods}/g-0`, { gracePeriodSeconds: 60 }),
+    ),
+  );
+  await step('delete with a wrong uid precondition', 'DELETE', `${pods}/g-0`, {
+    gracePeriodSeconds: 0,
+    preconditions: { uid: '00000000-0000-0000-0000-000000000000' },
+  });
+  const current = JSON.parse((await call(kc, 'GET', `${pods}/g-0`)).body) as {
+    metadata: { uid: string };
+  };
+  let finishing: Promise<Answer> | undefined;
+  const finished = await watchDuring(
+    kc,
+    watchG0,
+    async () => {
+      finishing = call(kc, 'DELETE', `${pods}/g-0`, {
+        gracePeriodSeconds: 0,
+        preconditions: { uid: current.metadata.uid },
+      });
+      await finishing;
+    },
+    (e) => e.length >= 3,
+    5000,
+  );
+  if (finishing) {
+    out.push(
+      deletionOutcome(
+        "the kubelet's delete with grace 0 and the uid precondition",
+        await finishing,
+      ),
+    );
+  }
+  out.push({ step: 'watch across the final delete', status: 200, events: finished });
+  out.push(
+    deletionOutcome(
+      'force delete of the pod on the missing Node',
+      await call(kc, 'DELETE', `${pods}/g-1`, { gracePeriodSeconds: 0 }),
+    ),
+  );
+  await step('delete the node', 'DELETE', '/api/v1/nodes/diff-node');
 }

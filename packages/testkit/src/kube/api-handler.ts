@@ -229,14 +229,17 @@ export class ApiHandler {
     if (!def) throw apiErrors.notFoundPath();
     if (info.subresource && !def.subresources.includes(info.subresource))
       throw apiErrors.notFoundPath();
-    if (info.verb !== 'list' && info.verb !== 'watch' && !info.namespace)
+    // A cluster-scoped resource under a namespace path (and a namespaced one outside a namespace,
+    // but for list/watch across all namespaces) is a path the server does not route.
+    if (!def.namespaced && info.namespace !== undefined) throw apiErrors.notFoundPath();
+    if (def.namespaced && info.verb !== 'list' && info.verb !== 'watch' && !info.namespace)
       throw apiErrors.notFoundPath();
     if (!def.verbs.includes(info.verb as Verb)) {
       throw apiErrors.methodNotSupported(groupResource(def), info.verb);
     }
     const q = info.query;
     const dryRun = q.getAll('dryRun').includes('All');
-    const ns = info.namespace as string;
+    const ns = info.namespace ?? '';
     const name = info.name as string;
     const neg = negotiate(req.headers.accept);
     if (info.verb === 'watch') {
@@ -312,13 +315,23 @@ export class ApiHandler {
         return [200, this.registry.patch(def, ns, name, type, patch, info.subresource, { dryRun })];
       }
       case 'delete': {
+        // DeleteOptions come from the body, or from the query when there is none (handlers/delete.go).
         const opts = body.length > 0 ? parseJson(body, 'delete') : {};
         const pre = isObject(opts) && isObject(opts.preconditions) ? opts.preconditions : undefined;
         const dry =
           dryRun || (isObject(opts) && Array.isArray(opts.dryRun) && opts.dryRun.includes('All'));
+        const grace =
+          body.length > 0
+            ? isObject(opts)
+              ? opts.gracePeriodSeconds
+              : undefined
+            : (q.get('gracePeriodSeconds') ?? undefined);
         return [
           200,
-          this.registry.delete(def, ns, name, pre as DeletePreconditions, { dryRun: dry }),
+          this.registry.delete(def, ns, name, pre as DeletePreconditions, {
+            dryRun: dry,
+            ...gracePeriodOption(grace),
+          }),
         ];
       }
       default:
@@ -504,6 +517,18 @@ function tableOptions(q: URLSearchParams): TableOptions {
   const inc = q.get('includeObject');
   const includeObject: IncludeObject = inc === 'None' || inc === 'Object' ? inc : 'Metadata';
   return { includeObject, noHeaders: q.get('noHeaders') === 'true' };
+}
+
+/** DeleteOptions.gracePeriodSeconds (an int64 in the body, a string in the query). */
+function gracePeriodOption(raw: unknown): { gracePeriodSeconds?: number } {
+  if (raw === undefined || raw === null) return {};
+  const n = typeof raw === 'string' && /^-?\d+$/.test(raw) ? Number(raw) : raw;
+  if (typeof n !== 'number' || !Number.isInteger(n)) {
+    throw apiErrors.badRequest(
+      `json: cannot unmarshal ${typeof raw} into Go struct field DeleteOptions.gracePeriodSeconds of type int64`,
+    );
+  }
+  return { gracePeriodSeconds: n };
 }
 
 function parseJson(body: Buffer, what: string): unknown {

@@ -53,7 +53,7 @@ export function resourceList(groupVersion: string): JsonObject | undefined {
     const r: JsonObject = {
       name: d.name,
       singularName: d.singular,
-      namespaced: true,
+      namespaced: d.namespaced,
       kind: d.kind,
       verbs: [...d.verbs],
     };
@@ -64,7 +64,7 @@ export function resourceList(groupVersion: string): JsonObject | undefined {
       resources.push({
         name: `${d.name}/${sub}`,
         singularName: '',
-        namespaced: true,
+        namespaced: d.namespaced,
         kind: d.kind,
         verbs: ['get', 'patch', 'update'],
       });

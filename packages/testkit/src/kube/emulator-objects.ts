@@ -8,6 +8,7 @@ import { parseLabelSelector } from './label-selector.js';
 import { type ReadyEndpointInfo, readyEndpointsOf } from './ready-endpoints.js';
 import { findResource, type ResourceDef, storageDef, toExternal } from './resources.js';
 import {
+  buildNode,
   buildPod,
   buildService,
   type CreatePodOptions,
@@ -51,13 +52,14 @@ export abstract class EmulatorObjects extends EmulatorCore {
     namespace: string = this.namespace,
   ): KubeObject | undefined {
     const def = defFor(resource);
-    const o = this.store.get(def.storage, namespace, name);
+    const o = this.store.get(def.storage, def.namespaced ? namespace : '', name);
     return o ? clone(toExternal(def, o)) : undefined;
   }
 
   list(resource: KubeResourceRef, opts: KubeListOptions = {}): KubeObject[] {
     const def = defFor(resource);
-    const ns = opts.namespace === null ? undefined : (opts.namespace ?? this.namespace);
+    const ns =
+      opts.namespace === null || !def.namespaced ? undefined : (opts.namespace ?? this.namespace);
     const selectors = {
       labels: parseLabelSelector(opts.labelSelector ?? ''),
       fields: parseFieldSelector(opts.fieldSelector ?? ''),
@@ -79,21 +81,48 @@ export abstract class EmulatorObjects extends EmulatorCore {
     namespace: string = this.namespace,
   ): KubeObject {
     const def = defFor(resource);
+    const ns = def.namespaced ? namespace : '';
     const { status, ...rest } = patch;
-    let out = this.registry.patch(def, namespace, name, 'merge', rest, undefined);
+    let out = this.registry.patch(def, ns, name, 'merge', rest, undefined);
     if (status !== undefined && def.subresources.includes('status')) {
-      out = this.registry.patch(def, namespace, name, 'merge', { status }, 'status');
+      out = this.registry.patch(def, ns, name, 'merge', { status }, 'status');
     }
     return out;
   }
 
-  delete(resource: KubeResourceRef, name: string, namespace: string = this.namespace): void {
-    this.registry.delete(defFor(resource), namespace, name, undefined);
+  /**
+   * Deletes as a REST DELETE with these options would: a scheduled pod gets a deletionTimestamp
+   * (now + its grace period) and stays until a delete with `gracePeriodSeconds: 0` (the
+   * kubelet's, or a force delete); every other object goes at once.
+   */
+  delete(
+    resource: KubeResourceRef,
+    name: string,
+    namespace: string = this.namespace,
+    opts: { readonly gracePeriodSeconds?: number } = {},
+  ): void {
+    const def = defFor(resource);
+    this.registry.delete(def, def.namespaced ? namespace : '', name, undefined, opts);
+  }
+
+  /**
+   * Registers a Node (Ready, InternalIP 127.0.0.1), as a kubelet does when it starts. The
+   * EndpointSlice controller skips pods whose Node does not exist.
+   */
+  createNode(name: string): KubeObject {
+    return this.create('nodes', buildNode(name));
+  }
+
+  /** Node names registered now. */
+  nodeNames(): string[] {
+    return this.store.list('nodes').map((n) => n.metadata.name ?? '');
   }
 
   /** A running pod with IP, container ports and Ready condition, as kubelet would report it. */
   createPod(opts: CreatePodOptions): KubeObject {
-    return this.create('pods', buildPod(opts, this.namespace));
+    const pod = buildPod(opts, this.namespace);
+    this.ensureNode(asString(pod.spec?.nodeName));
+    return this.create('pods', pod);
   }
 
   getPod(name: string, namespace: string = this.namespace): KubeObject | undefined {
@@ -144,31 +173,33 @@ export abstract class EmulatorObjects extends EmulatorCore {
   }
 
   /**
-   * Marks a pod terminating (deletionTimestamp set, as after a graceful DELETE while kubelet
-   * stops it). `deletePod` finishes it.
+   * Deletes a pod gracefully (a REST DELETE with `gracePeriodSeconds`, default the pod's
+   * terminationGracePeriodSeconds): deletionTimestamp = now + grace, the pod stays Terminating.
+   * `deletePod` finishes it, as the kubelet does once the containers stopped.
    */
   terminatePod(
     name: string,
     opts: { readonly gracePeriodSeconds?: number; readonly namespace?: string } = {},
   ): KubeObject {
     const namespace = opts.namespace ?? this.namespace;
-    const pod = this.store.get('pods', namespace, name);
+    const { namespace: _n, ...grace } = opts;
+    this.delete('pods', name, namespace, grace);
+    const pod = this.getPod(name, namespace);
     if (!pod) throw storageNotFound('pods', name);
-    if (pod.metadata.deletionTimestamp) return clone(pod);
-    const next: KubeObject = {
-      ...pod,
-      metadata: {
-        ...pod.metadata,
-        deletionTimestamp: nowTime(),
-        deletionGracePeriodSeconds: opts.gracePeriodSeconds ?? 30,
-      },
-    };
-    return clone(this.store.replace('pods', next, pod));
+    return pod;
   }
 
-  /** Removes a pod at once (grace period 0). */
+  /** Removes a pod at once (a delete with grace period 0: MODIFIED, then DELETED). */
   deletePod(name: string, namespace: string = this.namespace): void {
-    this.delete('pods', name, namespace);
+    this.delete('pods', name, namespace, { gracePeriodSeconds: 0 });
+  }
+
+  /**
+   * In-process helpers play the kubelet: a pod created by them runs on a Node that exists
+   * (registered on first use), as a kubelet would have registered it before running the pod.
+   */
+  private ensureNode(nodeName: string | undefined): void {
+    if (nodeName && !this.store.get('nodes', '', nodeName)) this.createNode(nodeName);
   }
 
   createService(opts: CreateServiceOptions): KubeObject {

@@ -4,7 +4,7 @@ import { managedByLabel, serviceNameLabel } from './endpoint-slice-reconciler.js
 import { ObjectRegistry } from './object-registry.js';
 import { ObjectStore } from './object-store.js';
 import { storageDef } from './resources.js';
-import { buildPod, buildService } from './test-objects.js';
+import { buildNode, buildPod, buildService } from './test-objects.js';
 import type { KubeObject } from './types.js';
 
 const ns = 'default';
@@ -27,6 +27,8 @@ function world(lag: ConstructorParameters<typeof EndpointSliceController>[1]) {
         .filter((e) => e.conditions.ready)
         .map((e) => e.targetRef.name),
     );
+  // The Node the kubelet registered: pods on a missing Node stay out of the slices.
+  registry.create(storageDef('nodes'), '', buildNode('emulated-node'));
   for (const name of ['amq-0', 'amq-1']) {
     create(
       'pods',
@@ -51,7 +53,7 @@ function world(lag: ConstructorParameters<typeof EndpointSliceController>[1]) {
       ns,
     ),
   );
-  return { store, controller, label, slices, ready };
+  return { store, registry, controller, label, slices, ready };
 }
 
 describe('EndpointSliceController', async () => {
@@ -120,6 +122,36 @@ describe('EndpointSliceController', async () => {
     await vi.advanceTimersByTimeAsync(600);
     expect(w.ready()).toEqual(['amq-0']);
     expect(w.slices()[0]?.metadata.name).not.toBe(name);
+    w.controller.stop();
+  });
+
+  it('leaves out a pod whose Node is missing and picks it up on the back-off retry after the Node registers', async () => {
+    vi.useFakeTimers();
+    const w = world(undefined);
+    await vi.advanceTimersByTimeAsync(5000);
+    w.registry.create(
+      storageDef('pods'),
+      ns,
+      buildPod(
+        {
+          name: 'amq-2',
+          labels: { app: 'amq', leader: 'yes' },
+          nodeName: 'late-node',
+          containerPorts: [{ name: 'stomp', containerPort: 61613 }],
+        },
+        ns,
+      ),
+      { keepStatus: true },
+    );
+    await vi.advanceTimersByTimeAsync(100);
+    expect(w.ready()).toEqual(['amq-0']);
+    expect(w.controller.podsSkippedForMissingNodes).toBe(1);
+    // No Node event requeues the Service; the failed sync's 1 s retry does.
+    w.registry.create(storageDef('nodes'), '', buildNode('late-node'));
+    await vi.advanceTimersByTimeAsync(100);
+    expect(w.ready()).toEqual(['amq-0']);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(w.ready().sort()).toEqual(['amq-0', 'amq-2']);
     w.controller.stop();
   });
 });

@@ -44,6 +44,8 @@ export class EndpointSliceController {
   private readonly timers = new Set<NodeJS.Timeout>();
   /** Syncs refused because the informer cache was older than the controller's own writes. */
   staleSyncs = 0;
+  /** Pods left out of a sync because their Node does not exist (one count per pod and sync). */
+  podsSkippedForMissingNodes = 0;
 
   constructor(
     private readonly store: ObjectStore,
@@ -84,7 +86,7 @@ export class EndpointSliceController {
   private newCache(): InformerCache {
     return new InformerCache(
       this.store,
-      ['pods', 'services', 'endpointslices', 'endpoints'],
+      ['pods', 'services', 'endpointslices', 'endpoints', 'nodes'],
       this.lag.informerMs,
     );
   }
@@ -132,21 +134,30 @@ export class EndpointSliceController {
       return;
     }
     const service = this.cache.get('services', ns, name);
-    const writes = reconcileService({
+    const { writes, podsOnMissingNodes } = reconcileService({
       service,
       pods: this.cache.list('pods', ns),
       slices,
       endpoints: this.cache.get('endpoints', ns, name),
+      nodes: new Set(this.cache.list('nodes').map((n) => n.metadata.name ?? '')),
     });
     if (!service) this.tracker.deleteService(key);
+    // Pods on Nodes that do not exist fail the sync after its writes: retried with back-off (the
+    // controller does not watch Nodes for this), so a late Node registration shows after a retry.
+    const done = () => {
+      if (podsOnMissingNodes.length > 0) {
+        this.podsSkippedForMissingNodes += podsOnMissingNodes.length;
+        this.queue.addRateLimited(key);
+      } else this.queue.forget(key);
+    };
     if (writes.length === 0) {
-      this.queue.forget(key);
+      done();
       return;
     }
     const apply = () => {
       try {
         for (const w of writes) this.apply(key, w);
-        this.queue.forget(key);
+        done();
       } catch (err) {
         if (!(err instanceof StaleCache)) throw err;
         this.queue.addRateLimited(key);

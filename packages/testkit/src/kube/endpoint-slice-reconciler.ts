@@ -35,35 +35,48 @@ function podReady(pod: KubeObject): boolean {
   });
 }
 
-/** podutil.FindPort: a numeric targetPort as is, a named one from the pod's container ports. */
-function findPort(pod: KubeObject, targetPort: unknown, protocol: string): number | undefined {
-  if (typeof targetPort === 'number') return targetPort;
-  if (typeof targetPort !== 'string') return undefined;
-  if (/^\d+$/.test(targetPort)) return Number(targetPort);
-  for (const c of asArray(pod.spec?.containers) ?? []) {
-    for (const p of asArray(asObject(c)?.ports) ?? []) {
-      const po = asObject(p);
-      if (
-        po?.name === targetPort &&
-        (asString(po.protocol) ?? 'TCP') === protocol &&
-        typeof po.containerPort === 'number'
-      ) {
-        return po.containerPort;
-      }
+/** A container's named port `name` with `protocol`, if it declares one. */
+function namedPort(container: unknown, name: string, protocol: string): number | undefined {
+  for (const p of asArray(asObject(container)?.ports) ?? []) {
+    const po = asObject(p);
+    if (
+      po?.name === name &&
+      (asString(po.protocol) ?? 'TCP') === protocol &&
+      typeof po.containerPort === 'number'
+    ) {
+      return po.containerPort;
     }
   }
   return undefined;
 }
 
 /**
- * The endpointslice reconciler (k8s.io/endpointslice reconciler.go) looks each pod's Node up and
- * skips the pod when it is not found, unless the Service publishes not-ready addresses; an
- * unscheduled pod's node "" is never found. The emulator models no Node objects, so a named node
- * counts as present. The legacy Endpoints controller does no such lookup.
+ * podutil.FindPort: a numeric targetPort as is, a named one from the pod's containers, then from
+ * its sidecars (init containers with restartPolicy: Always), in that order.
  */
-function nodeKnown(svc: KubeObject): (e: PodEndpoint) => boolean {
+function findPort(pod: KubeObject, targetPort: unknown, protocol: string): number | undefined {
+  if (typeof targetPort === 'number') return targetPort;
+  if (typeof targetPort !== 'string') return undefined;
+  if (/^\d+$/.test(targetPort)) return Number(targetPort);
+  const sidecars = (asArray(pod.spec?.initContainers) ?? []).filter(
+    (c) => asObject(c)?.restartPolicy === 'Always',
+  );
+  for (const c of [...(asArray(pod.spec?.containers) ?? []), ...sidecars]) {
+    const port = namedPort(c, targetPort, protocol);
+    if (port !== undefined) return port;
+  }
+  return undefined;
+}
+
+/**
+ * The endpointslice reconciler (k8s.io/endpointslice reconciler.go) looks each pod's Node up in
+ * its Node informer and skips the pod when the Node is not found (an unscheduled pod's node ""
+ * never is), unless the Service publishes not-ready addresses; the sync then fails, so the
+ * Service is retried with back-off. The legacy Endpoints controller does no such lookup.
+ */
+function nodeKnown(svc: KubeObject, nodes: ReadonlySet<string>): (e: PodEndpoint) => boolean {
   const publishNotReady = svc.spec?.publishNotReadyAddresses === true;
-  return (e) => publishNotReady || Boolean(asString(e.pod.spec?.nodeName));
+  return (e) => publishNotReady || nodes.has(asString(e.pod.spec?.nodeName) ?? '');
 }
 
 function portKey(ports: readonly EndpointPort[] | null | undefined): string {
@@ -96,15 +109,26 @@ export interface ReconcileInput {
   /** The Service's controller-managed slices. */
   readonly slices: readonly KubeObject[];
   readonly endpoints: KubeObject | undefined;
+  /** Names of the Nodes in the controller's Node informer. */
+  readonly nodes: ReadonlySet<string>;
+}
+
+/** A sync's writes, and the pods it left out because their Node does not exist (a failed sync). */
+export interface ReconcileResult {
+  readonly writes: SliceWrite[];
+  readonly podsOnMissingNodes: readonly string[];
 }
 
 /** The writes that bring one Service's slices and Endpoints in line with its pods. */
-export function reconcileService(input: ReconcileInput): SliceWrite[] {
-  return new Reconcile(input).run();
+export function reconcileService(input: ReconcileInput): ReconcileResult {
+  const r = new Reconcile(input);
+  const writes = r.run();
+  return { writes, podsOnMissingNodes: r.podsOnMissingNodes };
 }
 
 class Reconcile {
   readonly writes: SliceWrite[] = [];
+  podsOnMissingNodes: string[] = [];
   constructor(private readonly input: ReconcileInput) {}
 
   run(): SliceWrite[] {
@@ -118,7 +142,11 @@ class Reconcile {
       return this.writes;
     }
     const endpoints = this.podEndpoints(svc, selector);
-    this.reconcileSlices(svc, endpoints.filter(nodeKnown(svc)), [...existing]);
+    const known = nodeKnown(svc, this.input.nodes);
+    this.podsOnMissingNodes = endpoints
+      .filter((e) => !known(e))
+      .map((e) => e.pod.metadata.name ?? '');
+    this.reconcileSlices(svc, endpoints.filter(known), [...existing]);
     this.reconcileEndpoints(svc, endpoints);
     return this.writes;
   }
@@ -145,8 +173,10 @@ class Reconcile {
       out.push({
         pod,
         ports,
+        // podToEndpoint: serving is the pod's Ready condition alone; publishNotReadyAddresses
+        // forces only ready.
         ready: publishNotReady || (ready && !terminating),
-        serving: publishNotReady || ready,
+        serving: ready,
         terminating,
       });
     }

@@ -2,6 +2,7 @@
 // optimistic concurrency, patch application, validation, no-op detection.
 import { apiErrors, type GroupResource, successStatus } from './api-status.js';
 import type { FieldRequirement } from './field-selector.js';
+import { type DeleteRequest, planDelete } from './graceful-deletion.js';
 import { deepEqual, getPath, isObject } from './json.js';
 import { applyJsonPatch, decodeJsonPatch, JsonPatchError } from './json-patch.js';
 import { matchesSelector, type Requirement } from './label-selector.js';
@@ -125,12 +126,16 @@ export class ObjectRegistry {
   create(def: ResourceDef, namespace: string, body: unknown, opts: WriteOptions = {}): KubeObject {
     const incoming = this.checkTypeMeta(def, body);
     const meta = { ...incoming.metadata };
-    if (meta.namespace && meta.namespace !== namespace) {
+    if (!def.namespaced) {
+      // The server clears metadata.namespace of cluster-scoped objects.
+      delete meta.namespace;
+      namespace = '';
+    } else if (meta.namespace && meta.namespace !== namespace) {
       throw apiErrors.badRequest(
         'the namespace of the provided object does not match the namespace sent on the request',
       );
     }
-    meta.namespace = namespace;
+    if (def.namespaced) meta.namespace = namespace;
     if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomSuffix()}`;
     const sdef = storageDef(def.storage);
     const obj = prepareCreate(
@@ -231,7 +236,7 @@ export class ObjectRegistry {
     const sdef = storageDef(def.storage);
     const next = prepareUpdate(
       sdef,
-      { ...incoming, metadata: { ...incoming.metadata, namespace: old.metadata.namespace } },
+      { ...incoming, metadata: withNamespaceOf(incoming.metadata, old) },
       old,
       subresource,
     );
@@ -243,21 +248,27 @@ export class ObjectRegistry {
     return toExternal(def, this.store.replace(def.storage, next, old));
   }
 
+  /**
+   * DELETE: preconditions, then the graceful-deletion plan (pods: deletionTimestamp and
+   * deletionGracePeriodSeconds written first, removed only once the period is 0).
+   */
   delete(
     def: ResourceDef,
     namespace: string,
     name: string,
     preconditions: DeletePreconditions | undefined,
-    opts: WriteOptions = {},
+    opts: WriteOptions & DeleteRequest = {},
   ): KubeObject | KubeStatus {
     const gr = groupResource(def);
     const old = this.store.get(def.storage, namespace, name);
     if (!old) throw apiErrors.notFound(gr, name);
+    // BeforeDelete checks the preconditions first, naming the kind (not the resource) in details.
+    const byKind = { group: def.group, resource: def.kind };
     if (preconditions?.uid && preconditions.uid !== old.metadata.uid) {
       throw apiErrors.conflict(
-        gr,
+        byKind,
         name,
-        `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${old.metadata.uid}`,
+        `the UID in the precondition (${preconditions.uid}) does not match the UID in record (${old.metadata.uid}). The object might have been deleted and then recreated`,
       );
     }
     if (
@@ -265,15 +276,43 @@ export class ObjectRegistry {
       preconditions.resourceVersion !== old.metadata.resourceVersion
     ) {
       throw apiErrors.conflict(
-        gr,
+        byKind,
         name,
-        `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`,
+        `the ResourceVersion in the precondition (${preconditions.resourceVersion}) does not match the ResourceVersion in record (${old.metadata.resourceVersion}). The object might have been modified`,
       );
     }
-    const deleted = opts.dryRun
-      ? old
-      : (this.store.remove(def.storage, namespace, name) as KubeObject);
-    if (def.returnDeletedObject) return toExternal(def, deleted);
-    return successStatus(gr, name, old.metadata.uid);
+    const plan = planDelete(
+      def.storage,
+      old,
+      opts.gracePeriodSeconds === undefined ? {} : { gracePeriodSeconds: opts.gracePeriodSeconds },
+    );
+    const answer = (obj: KubeObject) =>
+      def.returnDeletedObject ? toExternal(def, obj) : successStatus(gr, name, old.metadata.uid);
+    if (plan.kind === 'pending') return answer(old);
+    let last = old;
+    if (plan.kind === 'graceful') {
+      const marked: KubeObject = {
+        ...old,
+        metadata: {
+          ...old.metadata,
+          deletionTimestamp: plan.deletionTimestamp,
+          deletionGracePeriodSeconds: plan.gracePeriodSeconds,
+        },
+      };
+      if (opts.dryRun) return answer(marked);
+      last = this.store.replace(def.storage, marked, old);
+      // The object stays (Terminating) until a delete with grace 0: the kubelet's, or a force delete.
+      if (plan.gracePeriodSeconds > 0) return answer(last);
+    }
+    if (opts.dryRun) return answer(last);
+    return answer(this.store.remove(def.storage, namespace, name) as KubeObject);
   }
+}
+
+/** The metadata with the stored object's namespace (none for cluster-scoped objects). */
+function withNamespaceOf(meta: KubeObject['metadata'], old: KubeObject): KubeObject['metadata'] {
+  const { namespace: _n, ...rest } = meta;
+  return old.metadata.namespace === undefined
+    ? rest
+    : { ...rest, namespace: old.metadata.namespace };
 }

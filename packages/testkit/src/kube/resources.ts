@@ -15,6 +15,8 @@ export interface ResourceDef {
   readonly subresources: readonly string[];
   /** Where the objects live; both event APIs share `events`. */
   readonly storage: ResourceName;
+  /** Objects live in a namespace (false: cluster-scoped, as Nodes). */
+  readonly namespaced: boolean;
   /** DELETE answers with the object (pods, services) rather than a Success Status. */
   readonly returnDeletedObject: boolean;
   /** metadata.generation counts spec changes. */
@@ -41,6 +43,7 @@ export const resourceDefs: readonly ResourceDef[] = [
     verbs: crud,
     subresources: ['status'],
     storage: 'pods',
+    namespaced: true,
     returnDeletedObject: true,
     tracksGeneration: false,
     fieldSelectors: {
@@ -62,6 +65,7 @@ export const resourceDefs: readonly ResourceDef[] = [
     verbs: crud,
     subresources: ['status'],
     storage: 'services',
+    namespaced: true,
     returnDeletedObject: true,
     tracksGeneration: false,
     fieldSelectors: { 'spec.clusterIP': 'spec.clusterIP', 'spec.type': 'spec.type' },
@@ -79,6 +83,7 @@ export const resourceDefs: readonly ResourceDef[] = [
     verbs: ['get', 'list', 'watch'],
     subresources: [],
     storage: 'endpoints',
+    namespaced: true,
     returnDeletedObject: false,
     tracksGeneration: false,
     fieldSelectors: {},
@@ -95,6 +100,7 @@ export const resourceDefs: readonly ResourceDef[] = [
     verbs: crud,
     subresources: [],
     storage: 'events',
+    namespaced: true,
     returnDeletedObject: false,
     tracksGeneration: false,
     fieldSelectors: {
@@ -123,6 +129,7 @@ export const resourceDefs: readonly ResourceDef[] = [
     verbs: crud,
     subresources: [],
     storage: 'events',
+    namespaced: true,
     returnDeletedObject: false,
     tracksGeneration: false,
     fieldSelectors: {
@@ -149,6 +156,7 @@ export const resourceDefs: readonly ResourceDef[] = [
     verbs: crud,
     subresources: [],
     storage: 'endpointslices',
+    namespaced: true,
     returnDeletedObject: false,
     tracksGeneration: true,
     fieldSelectors: { addressType: 'addressType' },
@@ -165,9 +173,28 @@ export const resourceDefs: readonly ResourceDef[] = [
     verbs: crud,
     subresources: [],
     storage: 'leases',
+    namespaced: true,
     returnDeletedObject: false,
     tracksGeneration: false,
     fieldSelectors: {},
+  },
+  {
+    name: 'nodes',
+    group: '',
+    version: 'v1',
+    kind: 'Node',
+    listKind: 'NodeList',
+    singular: 'node',
+    shortNames: ['no'],
+    categories: [],
+    verbs: crud,
+    subresources: ['status'],
+    storage: 'nodes',
+    namespaced: false,
+    // pkg/registry/core/node/storage sets no ReturnDeletedObject: DELETE answers with a Status.
+    returnDeletedObject: false,
+    tracksGeneration: false,
+    fieldSelectors: { 'spec.unschedulable': 'spec.unschedulable' },
   },
 ];
 

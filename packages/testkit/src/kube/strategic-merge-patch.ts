@@ -36,6 +36,11 @@ const schemas: Partial<Record<ResourceName, Record<string, ListStrategy>>> = {
     'status.podIPs': { mergeKey: 'ip' },
     'status.hostIPs': { mergeKey: 'ip' },
   },
+  nodes: {
+    'spec.podCIDRs': {},
+    'status.conditions': { mergeKey: 'type' },
+    'status.addresses': { mergeKey: 'type' },
+  },
   services: {
     'spec.ports': { mergeKey: 'port' },
     'status.conditions': { mergeKey: 'type' },

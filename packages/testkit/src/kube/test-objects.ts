@@ -146,3 +146,30 @@ export function buildService(o: CreateServiceOptions, namespace: string): KubeOb
   if (o.clusterIP) spec.clusterIP = o.clusterIP;
   return { apiVersion: 'v1', kind: 'Service', metadata, spec };
 }
+
+/** A Node as a kubelet registers it: Ready, reachable on loopback. */
+export function buildNode(name: string): KubeObject {
+  const at = nowTime();
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name, labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux' } },
+    spec: {},
+    status: {
+      addresses: [
+        { type: 'InternalIP', address: '127.0.0.1' },
+        { type: 'Hostname', address: name },
+      ],
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'True',
+          reason: 'KubeletReady',
+          message: 'kubelet is posting ready status',
+          lastHeartbeatTime: at,
+          lastTransitionTime: at,
+        },
+      ],
+    },
+  };
+}

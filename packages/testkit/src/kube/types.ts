@@ -63,7 +63,8 @@ export type ResourceName =
   | 'endpoints'
   | 'events'
   | 'endpointslices'
-  | 'leases';
+  | 'leases'
+  | 'nodes';
 
 /** A Kubernetes API verb as RBAC sees it. */
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete';
