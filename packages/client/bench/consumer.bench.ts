@@ -1,6 +1,7 @@
 /**
- * Consumer benchmark on a real broker: throughput of an auto-mode subscription whose handler
- * does 1 ms of asynchronous work, with concurrency 1 and 16; and the client's memory per
+ * Consumer benchmark on a real broker: throughput of a queue subscription whose handler does
+ * 1 ms of asynchronous work (and, in client-individual mode, awaits `ack()`), auto and
+ * client-individual, with concurrency 1 and 16; and the client's memory per
  * 10 000 messages buffered (prefetch 10 000, handler blocked). Figures on a shared machine are
  * indicative. Run: `pnpm bench:consumer [--messages 3000]`.
  */
@@ -51,27 +52,33 @@ try {
     Promise.all(Array.from({ length: n }, () => producer.send(queue, PAYLOAD)));
 
   const rows: string[][] = [];
-  for (const concurrency of [1, 16]) {
-    const queue = `/queue/bench-c${concurrency}`;
-    await fill(queue, MESSAGES);
-    const consumer = client();
-    await consumer.whenConnected();
-    let done = 0;
-    const start = performance.now();
-    const sub = await consumer.subscribe(
-      queue,
-      async () => {
-        await new Promise((r) => setTimeout(r, 1));
-        done++;
-      },
-      { concurrency },
-    );
-    await waitFor(() => done >= MESSAGES, 600_000, 'every message handled');
-    const seconds = (performance.now() - start) / 1000;
-    rows.push([String(concurrency), String(MESSAGES), (MESSAGES / seconds).toFixed(0)]);
-    await sub.unsubscribe();
+  for (const ack of ['auto', 'client-individual'] as const) {
+    for (const concurrency of [1, 16]) {
+      const queue = `/queue/bench-${ack}-c${concurrency}`;
+      await fill(queue, MESSAGES);
+      const consumer = client();
+      await consumer.whenConnected();
+      let done = 0;
+      const start = performance.now();
+      const sub = await consumer.subscribe(
+        queue,
+        async (message) => {
+          await new Promise((r) => setTimeout(r, 1));
+          // As an application does (and testkit's Traffic): the handler awaits its ack.
+          if (ack === 'client-individual') await message.ack();
+          done++;
+        },
+        { concurrency, ack },
+      );
+      await waitFor(() => done >= MESSAGES, 600_000, 'every message handled');
+      const seconds = (performance.now() - start) / 1000;
+      rows.push([ack, String(concurrency), String(MESSAGES), (MESSAGES / seconds).toFixed(0)]);
+      await sub.unsubscribe();
+    }
   }
-  console.log(markdownTable(['concurrency', 'messages', 'handled/s (1 ms async handler)'], rows));
+  console.log(
+    markdownTable(['ack', 'concurrency', 'messages', 'handled/s (1 ms async handler)'], rows),
+  );
 
   // A topic: a queue pages only `maxPageSize` (200) messages in for dispatch while none is
   // acknowledged, so a blocked consumer's buffer could never hold 10 000 of them.

@@ -4,7 +4,12 @@ import { abortedError, closedError, HaClientError } from './errors.js';
 import type { HaClientEvents } from './events.js';
 import { type HaClientOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { protocolSessions } from './protocol-sessions.js';
-import { nextReconnect } from './reconnect-policy.js';
+import {
+  type LoopClock,
+  ReconnectLoop,
+  type RecoveredOutage,
+  systemClock,
+} from './reconnect-loop.js';
 import {
   type MessageBody,
   Sender,
@@ -36,32 +41,29 @@ export class HaClient extends EventEmitter<HaClientEvents> {
   readonly #txs = new Set<TransactionImpl>();
   /** Error codes already reported while the client had no listener for 'error'. */
   readonly #unheard = new Set<string>();
-  #state: ConnectionState = { type: 'idle' };
+  /** Owns `state`: connecting, waiting between rounds, connected, closing, closed. */
+  readonly #loop: ReconnectLoop;
   #session: Session | undefined;
+  /** Sessions dropped because discovery moved the active broker (their end is `moved`). */
+  readonly #movedAway = new WeakSet<Session>();
   /** The protocol below the HA logic. */
   readonly #openSession: OpenSession = protocolSessions();
+  /** The current session's generation: its number among all dials (see `#open`). */
   #generation = 0;
+  #dials = 0;
+  readonly #generationOf = new WeakMap<Session, number>();
   #nextTx = 1;
-  #looping = false;
-  /** Discovery moved the broker since the current round began. */
-  #stale = false;
-  #wake: (() => void) | undefined;
-  #lost: { server: ServerAddress; at: number } | undefined;
-  /** When the current outage (or the first connect) began, for the reconnect policy. */
-  #outageSince = 0;
-  #lastServer: ServerAddress | undefined;
   /** The endpoint discovery names now, and the one it named when the session opened. */
   #endpoint: string | undefined;
   #sessionEndpoint: string | undefined;
   #connectedWaiters: { resolve(): void; reject(e: Error): void }[] = [];
   #closed: Promise<void> | undefined;
-  #closing = false;
-  /** No new connection attempts: set when the drain is over (DISCONNECT under way) or closed. */
-  #final = false;
 
-  constructor(options: HaClientOptions) {
+  /** `clock` is for tests: the reconnect loop's time and timers. */
+  constructor(options: HaClientOptions, clock: LoopClock = systemClock) {
     super();
     this.#o = resolveOptions(options);
+    this.#loop = this.#reconnectLoop(clock);
     this.#sender = new Sender(this.#o, () => this.#session);
     this.#subs = new Subscriptions(
       () => ({ session: this.#session, generation: this.#generation }),
@@ -73,7 +75,7 @@ export class HaClient extends EventEmitter<HaClientEvents> {
   }
 
   get state(): ConnectionState {
-    return this.#state;
+    return this.#loop.state;
   }
 
   /** The server of the current connection, if any. */
@@ -88,8 +90,8 @@ export class HaClient extends EventEmitter<HaClientEvents> {
 
   /** Starts discovery and connecting; resolves once connected. Idempotent. */
   async connect(): Promise<void> {
-    if (this.#state.type === 'idle') {
-      this.#setState({ type: 'waiting', delayMs: 'discovery', round: 0 });
+    if (this.#loop.state.type === 'idle') {
+      this.#loop.setState({ type: 'waiting', delayMs: 'discovery', round: 0 });
       try {
         await this.#o.discovery.start({
           moved: (change) => this.#onMoved(change),
@@ -108,7 +110,7 @@ export class HaClient extends EventEmitter<HaClientEvents> {
         this.#shutdown(error, error);
         throw error;
       }
-      this.#startLoop();
+      this.#loop.start();
     }
     return this.whenConnected();
   }
@@ -116,9 +118,8 @@ export class HaClient extends EventEmitter<HaClientEvents> {
   /** Resolves when a session is up (now, or after the current failover). */
   whenConnected(): Promise<void> {
     if (this.#session?.alive) return Promise.resolve();
-    if (this.#state.type === 'closed') {
-      return Promise.reject(this.#state.error ?? closedError('connect'));
-    }
+    const state = this.#loop.state;
+    if (state.type === 'closed') return Promise.reject(state.error ?? closedError('connect'));
     return new Promise((resolve, reject) => this.#connectedWaiters.push({ resolve, reject }));
   }
 
@@ -138,7 +139,7 @@ export class HaClient extends EventEmitter<HaClientEvents> {
     headers?: SendHeaders,
     options: SendOptions = {},
   ): Promise<SendResult> {
-    if (this.#closing) throw closedError('send');
+    if (this.#closing()) throw closedError('send');
     return this.#sender.send(destination, body, headers, options);
   }
 
@@ -160,7 +161,7 @@ export class HaClient extends EventEmitter<HaClientEvents> {
     handlerOrOptions?: MessageHandler | SubscribeOptions,
     maybeOptions: SubscribeOptions = {},
   ): Promise<MessageStream> {
-    if (this.#closing) throw closedError('subscribe');
+    if (this.#closing()) throw closedError('subscribe');
     if (typeof handlerOrOptions === 'function') {
       return this.#subs.add(destination, handlerOrOptions, maybeOptions);
     }
@@ -169,7 +170,7 @@ export class HaClient extends EventEmitter<HaClientEvents> {
 
   /** Begins a transaction on the current connection (waits for one). See `Transaction`. */
   async begin(options: TransactionOptions = {}): Promise<Transaction> {
-    if (this.#closing) throw closedError('begin');
+    if (this.#closing()) throw closedError('begin');
     await bounded(this.whenConnected(), options.timeoutMs ?? 0, options.signal, 'begin');
     const session = this.#session!;
     const tx = new TransactionImpl(`tx-${this.#nextTx++}`, session, {
@@ -221,17 +222,15 @@ export class HaClient extends EventEmitter<HaClientEvents> {
     };
     if (signal?.aborted) onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
-    const wasIdle = this.#state.type === 'idle';
-    this.#closing = true;
+    const wasIdle = this.#loop.state.type === 'idle';
     // Reconnecting goes on while draining, so later states may show it.
-    this.#setState({ type: 'closing' });
+    this.#loop.setState({ type: 'closing' });
     if (!wasIdle) await this.#sender.drain(deadline);
     // Handlers under way finish (their ACKs go out) before the UNSUBSCRIBEs; what is buffered
     // is not acknowledged, so the broker keeps it for the next consumer.
     const remaining = () => Math.max(1, deadline - Date.now());
     await this.#subs.removeAll(remaining());
-    this.#final = true;
-    this.#wake?.();
+    this.#loop.halt();
     await this.#session?.disconnect(remaining());
     signal?.removeEventListener('abort', onAbort);
     this.#shutdown(
@@ -244,115 +243,50 @@ export class HaClient extends EventEmitter<HaClientEvents> {
 
   /** Final stop: everything pending fails with `pendingError`; `fatal` is reported. */
   #shutdown(pendingError: HaClientError, fatal: HaClientError | undefined): void {
-    this.#final = true;
-    this.#closing = true;
+    this.#loop.halt();
     this.#o.discovery.stop();
     this.#session?.destroy();
     this.#session = undefined;
     this.#sender.failAll(pendingError);
     for (const tx of [...this.#txs]) tx.markInDoubt(fatal);
-    this.#setState(fatal ? { type: 'closed', error: fatal } : { type: 'closed' });
+    this.#loop.setState(fatal ? { type: 'closed', error: fatal } : { type: 'closed' });
     const err = fatal ?? closedError('connect');
     for (const w of this.#connectedWaiters.splice(0)) w.reject(err);
     this.#subs.failPending(err);
-    this.#wake?.();
     if (fatal) this.#emit('error', fatal);
   }
 
-  #startLoop(): void {
-    if (this.#looping) return;
-    this.#looping = true;
-    void this.#loop().finally(() => {
-      this.#looping = false;
-    });
+  /** close() was called or the client stopped: no new work is accepted. */
+  #closing(): boolean {
+    return this.#closed !== undefined || this.#loop.state.type === 'closed';
+  }
+
+  #reconnectLoop(clock: LoopClock): ReconnectLoop {
+    return new ReconnectLoop(
+      this.#o.reconnect,
+      {
+        description: this.#o.discovery.description,
+        round: (lost) => this.#o.discovery.round(lost),
+        open: (server) => this.#open(server),
+        state: (state) => this.#emit('state', state),
+        connecting: (server, round) => this.#emit('connecting', { server, round }),
+        adopt: (session) => this.#adopt(session),
+        connected: (session, outage) => this.#onConnected(session, outage),
+        problem: (error) => this.#emit('error', error),
+        fatal: (error) => this.#shutdown(error, error),
+        debug: (fields, message) => this.#o.logger.debug(fields, message),
+      },
+      clock,
+    );
   }
 
   /**
-   * Rounds of connection attempts until one succeeds, the client closes or gives up. A round
-   * tries the servers discovery names back to back; `nextReconnect` (pure) decides the sleep
-   * between rounds from the state, the round count and the time since the loss.
+   * Each dial gets its own generation, so that a session the loop abandoned (discovery moved
+   * while it was dialling) can never be taken for the one adopted after it.
    */
-  async #loop(): Promise<void> {
-    let rounds = 0;
-    let previousDelayMs = 0;
-    let lastError: HaClientError | undefined;
-    this.#outageSince = this.#lost?.at ?? Date.now();
-    while (!this.#final) {
-      this.#stale = false;
-      const round = this.#o.discovery.round(this.#lost?.server ?? this.#lastServer);
-      if (round.length === 0) {
-        this.#setState({ type: 'waiting', delayMs: 'discovery', round: rounds });
-        await this.#sleep(undefined);
-        continue;
-      }
-      for (const server of round) {
-        if (this.#final || this.#stale) break;
-        this.#setState({ type: 'connecting', server, round: rounds });
-        this.#emit('connecting', { server, round: rounds });
-        try {
-          const session = await this.#open(server);
-          if (this.#final || this.#stale) {
-            session.destroy();
-            break;
-          }
-          this.#onSession(session);
-          return;
-        } catch (error) {
-          const err = error instanceof HaClientError ? error : lostError(server, error);
-          this.#o.logger.debug(
-            { server: formatServer(server), error: err.message },
-            'connect failed',
-          );
-          if (err.code === 'AUTHENTICATION_FAILED') {
-            // Retrying refused credentials would only hammer the broker: stop here.
-            this.#shutdown(err, err);
-            return;
-          }
-          if (err.code === 'CLIENT_ID_IN_USE' && lastError?.code !== 'CLIENT_ID_IN_USE') {
-            // Not fatal: the broker may still hold our own previous connection until it notices
-            // it is dead. Reported once per outage; retried under the back-off.
-            this.#emit('error', err);
-          }
-          lastError = err;
-        }
-      }
-      if (this.#final) return;
-      rounds++;
-      const state = this.#state;
-      const decision = nextReconnect(
-        {
-          state,
-          round: rounds,
-          sinceLossMs: Date.now() - this.#outageSince,
-          endpointChanged: this.#stale,
-          previousDelayMs,
-        },
-        this.#o.reconnect,
-      );
-      if (decision.type === 'give-up') {
-        if (this.#closing) return;
-        const error = new HaClientError(
-          'CONNECTION_LOST',
-          `gave up after ${rounds} rounds over ${this.#o.discovery.description}: ${lastError?.message ?? 'no server'}`,
-          lastError ? { cause: lastError } : undefined,
-        );
-        this.#shutdown(error, error);
-        return;
-      }
-      previousDelayMs = decision.delayMs;
-      if (decision.delayMs === 0) continue;
-      this.#setState(
-        lastError
-          ? { type: 'waiting', delayMs: decision.delayMs, round: rounds, lastError }
-          : { type: 'waiting', delayMs: decision.delayMs, round: rounds },
-      );
-      await this.#sleep(decision.delayMs);
-    }
-  }
-
-  #open(server: ServerAddress): Promise<Session> {
-    const generation = this.#generation + 1;
-    return this.#openSession(
+  async #open(server: ServerAddress): Promise<Session> {
+    const generation = ++this.#dials;
+    const session = await this.#openSession(
       {
         server,
         vhost: this.#o.vhost,
@@ -369,26 +303,23 @@ export class HaClient extends EventEmitter<HaClientEvents> {
         closed: (error) => this.#onClosed(generation, error),
       },
     );
+    this.#generationOf.set(session, generation);
+    return session;
   }
 
-  #onSession(session: Session): void {
-    this.#generation++;
+  #adopt(session: Session): void {
+    this.#generation = this.#generationOf.get(session) ?? ++this.#dials;
     this.#session = session;
-    this.#lastServer = session.server;
     this.#sessionEndpoint = this.#endpoint;
-    this.#setState({
-      type: 'connected',
-      server: session.server,
-      since: Date.now(),
-      heartBeat: session.heartBeat,
-    });
+  }
+
+  #onConnected(session: Session, outage: RecoveredOutage | undefined): void {
     this.#emit('connected', { server: session.server, heartBeat: session.heartBeat });
     this.#subs.restore(session);
     const resent = this.#sender.flush(session);
-    if (this.#lost) {
-      const { server: from, at } = this.#lost;
-      this.#lost = undefined;
-      this.#emit('failover', { from, to: session.server, outageMs: Date.now() - at, resent });
+    if (outage) {
+      const { from, outageMs } = outage;
+      this.#emit('failover', { from, to: session.server, outageMs, resent });
     }
     for (const w of this.#connectedWaiters.splice(0)) w.resolve();
   }
@@ -397,8 +328,7 @@ export class HaClient extends EventEmitter<HaClientEvents> {
     if (generation !== this.#generation || !this.#session) return;
     const session = this.#session;
     this.#session = undefined;
-    const reason = this.#stale ? 'moved' : this.#closing ? 'close' : 'error';
-    this.#lost = { server: session.server, at: Date.now() };
+    const reason = this.#movedAway.has(session) ? 'moved' : this.#closing() ? 'close' : 'error';
     const requeued = this.#sender.requeue(error);
     this.#subs.connectionLost(generation);
     for (const tx of [...this.#txs]) this.#emit('error', tx.markInDoubt(error));
@@ -407,12 +337,12 @@ export class HaClient extends EventEmitter<HaClientEvents> {
       'disconnected',
     );
     this.#emit('disconnected', { server: session.server, reason, ...(error ? { error } : {}) });
-    if (!this.#final) this.#startLoop();
+    this.#loop.lost(session.server);
   }
 
   #onMoved(change: { readonly from?: string; readonly to?: string }): void {
     this.#endpoint = change.to;
-    if (this.#final || this.#state.type === 'idle') return;
+    if (this.#loop.state.type === 'idle' || this.#loop.halted) return;
     if (change.to === undefined && this.#session?.alive) {
       // An endpoint that left the Service with no successor (its agent died, so the pod went
       // unready, or a fence briefly preceded the claim) says nothing about the broker itself:
@@ -426,9 +356,9 @@ export class HaClient extends EventEmitter<HaClientEvents> {
       return;
     }
     this.#o.logger.debug({ ...change }, 'discovery: active broker moved');
-    this.#stale = true;
     const session = this.#session;
     if (session?.alive) {
+      this.#movedAway.add(session);
       session.destroy(
         new HaClientError(
           'CONNECTION_LOST',
@@ -436,22 +366,8 @@ export class HaClient extends EventEmitter<HaClientEvents> {
         ),
       );
     } else {
-      this.#wake?.();
+      this.#loop.moved();
     }
-  }
-
-  #sleep(ms: number | undefined): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = ms === undefined ? undefined : setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.#wake = () => {
-        this.#wake = undefined;
-        done();
-      };
-    });
   }
 
   /**
@@ -486,12 +402,6 @@ export class HaClient extends EventEmitter<HaClientEvents> {
       );
     }
   }
-
-  #setState(state: ConnectionState): void {
-    if (this.#state.type === 'closed') return;
-    this.#state = state;
-    this.#emit('state', state);
-  }
 }
 
 /** Creates a client and starts connecting (sends queue in the outbox meanwhile). */
@@ -501,10 +411,4 @@ export function createClient(options: HaClientOptions): HaClient {
     // Reported through the 'error' event and whenConnected(); nothing to do here.
   });
   return client;
-}
-
-function lostError(server: ServerAddress, error: unknown): HaClientError {
-  return new HaClientError('CONNECTION_LOST', `${formatServer(server)}: ${String(error)}`, {
-    cause: error,
-  });
 }

@@ -78,7 +78,7 @@ export type ReconnectDecision =
  * The reconnect policy, pure: how long to sleep before the next round. `random` in [0, 1).
  * - discovery names a new endpoint → at once;
  * - within `fastWindowMs` of the loss → `initialDelayMs`·multiplier^round capped at
- *   `fastMaxDelayMs`, equal jitter;
+ *   `fastMaxDelayMs`, jittered (the shared `retryDelay` curve);
  * - afterwards → "decorrelated jitter": uniform in [fastMaxDelayMs, 3·previous], capped at
  *   `maxDelayMs`, so clients that lost the same broker drift apart instead of retrying together.
  */

@@ -77,16 +77,20 @@ export interface ReceivedMessage {
   /** The body parsed as JSON (throws a SyntaxError on malformed JSON). */
   json<T = unknown>(): T;
   /**
-   * Acknowledge (client-individual). If the connection that delivered the message has died
-   * meanwhile, this is a no-op (logged at debug): the broker redelivers the message, and an ACK
-   * on the new connection would be answered with "Unexpected ACK".
+   * Acknowledge (client-individual). Resolves once the ACK is written to the connection that
+   * delivered the message, without waiting for a broker receipt — as ActiveMQ's JMS client
+   * acknowledges by default (a receipt would cost the broker a disk sync per message). If that
+   * connection has died meanwhile (or dies before the ACK reaches the broker), the broker
+   * redelivers the message; this is then a no-op (logged at debug), since an ACK on the new
+   * connection would be answered with "Unexpected ACK". With `dedupe`, the id counts as handled
+   * from this call on, so the redelivery is acknowledged without reaching the handler.
    */
   ack(): Promise<void>;
   /**
    * Reject (client-individual). ActiveMQ treats a NACK as a poison ack: the message goes to the
    * dead-letter queue (`ActiveMQ.DLQ` by default) at once, unless the broker has a redelivery
-   * policy (`redeliveryPlugin`), which then redelivers it later up to its maximum count. Same
-   * no-op rule as `ack()`.
+   * policy (`redeliveryPlugin`), which then redelivers it later up to its maximum count. Unlike
+   * `ack()` it waits for the broker's receipt. Same no-op rule as `ack()`.
    */
   nack(): Promise<void>;
 }

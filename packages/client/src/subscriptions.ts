@@ -236,7 +236,17 @@ export class Subscriptions {
       );
       return;
     }
+    if (command === 'ACK') {
+      // No receipt, as ActiveMQ's JMS client acknowledges (sendAcksAsync): an ACK that asks for a
+      // receipt is a MessageAck with responseRequired, which KahaDB writes with a disk sync
+      // (KahaDBStore.removeMessage) — one fsync per message, ~60 msg/s for a one-at-a-time
+      // consumer. Without it the broker batches the removals. Should the ACK not arrive (the
+      // connection dies first), the broker redelivers the message; dedupe already recorded it.
+      now.session.fire('ACK', { id: d.ackId });
+      return;
+    }
     try {
+      // A NACK moves the message to the DLQ (or into a redelivery delay): worth a confirmation.
       await now.session.request(command, { id: d.ackId });
     } catch (error) {
       if (!isLost(error)) throw error;

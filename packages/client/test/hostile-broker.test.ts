@@ -450,3 +450,29 @@ describe('9. security errors', () => {
     expect(client.state.type).toBe('connected');
   });
 });
+
+describe('client-individual ack() asks for no receipt (as JMS acknowledges)', () => {
+  it('writes a bare ACK and resolves without waiting for the broker; NACK keeps its receipt', async () => {
+    const { server, client } = await setup();
+    const settled: string[] = [];
+    await client.subscribe(
+      '/queue/acks',
+      async (m) => {
+        if (m.text() === 'reject') await m.nack();
+        else await m.ack();
+        settled.push(m.text());
+      },
+      { ack: 'client-individual' },
+    );
+    const sub = server.framesOf(0, 'SUBSCRIBE')[0]!;
+    const a = message(server.connections[0]!, sub, {}, 'take');
+    const b = message(server.connections[0]!, sub, {}, 'reject');
+    await server.until(() => settled.length === 2);
+    const ack = server.framesOf(0, 'ACK')[0]!;
+    expect(ack.headers).toEqual({ id: a.ack });
+    const nack = server.framesOf(0, 'NACK')[0]!;
+    expect(nack.headers.id).toBe(b.ack);
+    expect(nack.headers.receipt).toBeDefined();
+    expect(settled).toEqual(['take', 'reject']);
+  });
+});

@@ -179,12 +179,15 @@ describe('kubernetes discovery follows the leader label', () => {
     client.on('disconnected', () => disconnects++);
     await client.whenConnected();
     const watches = () => e.requests({ verb: 'watch', resource: 'endpointslices' });
-    await waitFor(() => watches().length >= 5, 20_000, 'five watches');
+    await waitFor(() => watches().length >= 6, 20_000, 'six watches');
     const times = watches()
-      .slice(0, 5)
+      .slice(0, 6)
       .map((r) => r.time);
-    const gaps = times.slice(1).map((t, i) => t - times[i]!);
-    // Each restart waited its backoff delay (200, 400, 400, 400 ms); restarted at once, five
+    let gaps = times.slice(1).map((t, i) => t - times[i]!);
+    // The first watch may carry changes made while the cluster settled: a watch that delivered
+    // changes proves watching works, so it is resumed at once (as client-go's reflector does).
+    if (gaps[0]! < 195) gaps = gaps.slice(1);
+    // Each restart waited its backoff delay (200, 400, 400, 400 ms); restarted at once, the
     // watches would be a few ms apart.
     for (const [i, delay] of [200, 400, 400, 400].entries()) {
       expect(gaps[i]).toBeGreaterThanOrEqual(delay - 5);

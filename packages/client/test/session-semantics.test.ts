@@ -102,6 +102,8 @@ describe('one connection at a time, as the broker sees it', () => {
     deliver(server.connections[1]!, server.framesOf(1, 'SUBSCRIBE')[0]!, 2);
     await server.until(() => received.length === 2);
     await received[1]!.ack();
+    // ack() resolves once the ACK is written (no receipt): wait for the server to read it.
+    await server.until(() => server.framesOf(1, 'ACK').length === 1);
     expect(server.framesOf(1, 'ACK').map((f) => f.headers.id)).toEqual(['ack-2']);
     expect(server.framesOf(0, 'ACK')).toEqual([]);
     // The subscription was restored with the same settings.
