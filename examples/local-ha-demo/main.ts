@@ -3,6 +3,11 @@
  * with the Service and pod labels of the generated base, one real agent process per pod, and a
  * producer and a consumer on @activemq-ha/client in Kubernetes discovery mode. It kills the
  * active broker round after round and reports what each failover cost.
+ *
+ * With `--api real` the same runs against a real kube-apiserver + kube-controller-manager (testkit
+ * startControlPlane) and the stand-in kubelet; `npm run demo -- --api real` runs it inside the
+ * stand-in pod network (scripts/pod-network.sh), where the clients reach the pod IPs the real
+ * EndpointSlice controller publishes.
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -10,6 +15,7 @@ import {
   failoverStages,
   firstConfirmationBy,
   type HaCluster,
+  type HaClusterApi,
   largestGap,
   leaderOverlaps,
   RoutingHandover,
@@ -27,6 +33,8 @@ const HELP = `Usage: pnpm demo [-- flags]
   --interval MS     pause between failovers (default 4000)
   --signal SIG      SIGKILL or SIGTERM for the active broker (default SIGKILL)
   --rate N          messages per second the producer sends (default 200)
+  --api API         emulator (default) or real: a real kube-apiserver, kube-controller-manager
+                    and EndpointSlice controller (run inside scripts/pod-network.sh)
   --help            this text
 
 Exit code 0 when every confirmed message arrived and no two pods were labelled leader beyond
@@ -37,6 +45,7 @@ interface Flags {
   interval: number;
   signal: 'SIGKILL' | 'SIGTERM';
   rate: number;
+  api: HaClusterApi;
 }
 
 function parseFlags(argv: string[]): Flags | undefined {
@@ -48,6 +57,7 @@ function parseFlags(argv: string[]): Flags | undefined {
       interval: { type: 'string', default: '4000' },
       signal: { type: 'string', default: 'SIGKILL' },
       rate: { type: 'string', default: '200' },
+      api: { type: 'string', default: 'emulator' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -61,7 +71,11 @@ function parseFlags(argv: string[]): Flags | undefined {
   if (values.signal !== 'SIGKILL' && values.signal !== 'SIGTERM') {
     throw new Error(`--signal must be SIGKILL or SIGTERM, got "${values.signal}"`);
   }
+  if (values.api !== 'emulator' && values.api !== 'real') {
+    throw new Error(`--api must be emulator or real, got "${values.api}"`);
+  }
   return {
+    api: values.api,
     rounds: int('rounds', values.rounds, 1),
     interval: int('interval', values.interval, 0),
     signal: values.signal,
@@ -88,7 +102,7 @@ async function main(): Promise<number> {
 
   const topology = topologyFromBase();
   say(
-    `starting 3 brokers, the Kubernetes API emulator and 3 agents (Service ${topology.service.name} from renderBase())`,
+    `starting 3 brokers, ${flags.api === 'real' ? 'a real kube-apiserver, etcd and kube-controller-manager' : 'the Kubernetes API emulator'} and 3 agents (Service ${topology.service.name} from renderBase())`,
   );
   const cluster = await startHaCluster({
     agentEntrypoint: fileURLToPath(new URL('../../packages/agent/dist/agent.js', import.meta.url)),
@@ -100,15 +114,21 @@ async function main(): Promise<number> {
       Object.entries(topology.podLabels).filter(([k]) => k !== 'leader'),
     ),
     agentArgs: topology.agentArgs,
+    api: flags.api,
   });
+  if (cluster.podNetwork.kind === 'mapped') {
+    await cluster.close();
+    process.stderr.write(`demo: --api real: ${cluster.podNetwork.reason}\n`);
+    return 2;
+  }
   let traffic: Traffic | undefined;
   const stopLive = live(cluster, () => traffic);
   try {
-    await cluster.kube.waitFor(() => cluster.leaders().length === 1, { timeoutMs: 30_000 });
+    await cluster.waitFor(() => cluster.leaders().length === 1, { timeoutMs: 30_000 });
     say(
-      `leader: ${cluster.leaders()[0]} (kubectl --kubeconfig ${cluster.kube.kubeconfigPath} get pods -L leader)`,
+      `leader: ${cluster.leaders()[0]} (kubectl --kubeconfig ${cluster.kubeconfigPath} get pods -L leader${cluster.api === 'real' ? ', from inside the pod network' : ''})`,
     );
-    traffic = new Traffic(cluster.kube.kubeConfig(), cluster.kube.namespace, cluster.serviceName);
+    traffic = new Traffic(cluster.kubeConfig(), cluster.namespace, cluster.serviceName);
     await traffic.start(flags.rate);
     say(`producer and consumer connected through EndpointSlice discovery`);
 
@@ -124,7 +144,7 @@ async function main(): Promise<number> {
     say('stopping traffic, waiting for the consumer to drain');
     await traffic.stop();
     stopLive();
-    const overlaps = leaderOverlaps(cluster.kube.labelHistory()).filter(
+    const overlaps = leaderOverlaps(cluster.labelHistory()).filter(
       (o) => o.end === undefined || (o.durationMs ?? 0) > 2000,
     );
     const lost = traffic.missing();
@@ -208,11 +228,9 @@ function live(cluster: HaCluster, traffic: () => Traffic | undefined): () => voi
       const now = Date.now();
       const rate = s ? ((s.confirmed - previous.confirmed) * 1000) / (now - previous.at) : 0;
       previous = { confirmed: s?.confirmed ?? 0, at: now };
+      const leaders = cluster.leaders();
       const labels = cluster.pods
-        .map(
-          (p) =>
-            `${p.name}=${(cluster.kube.getPod(p.name)?.metadata.labels as Record<string, string>)?.leader ?? '?'}`,
-        )
+        .map((p) => `${p.name}=${leaders.includes(p.name) ? 'yes' : 'no'}`)
         .join(' ');
       const outage = s?.lastFailover ? ` | last client outage ${s.lastFailover.outageMs} ms` : '';
       const line = `${stamp()}  ${labels} | ${rate.toFixed(0)} msg/s | sent ${s?.sent ?? 0} confirmed ${s?.confirmed ?? 0} received ${s?.received ?? 0}${outage}`;

@@ -89,6 +89,8 @@ export type {
   ReadinessProbe,
 } from './cluster/node-kubelet.js';
 export { NodeKubelet } from './cluster/node-kubelet.js';
+export type { PodNetwork } from './cluster/pod-network.js';
+export { podNetwork } from './cluster/pod-network.js';
 export type { PodWatchUntilOptions } from './cluster/pod-watch.js';
 export { PodWatch } from './cluster/pod-watch.js';
 export type { RealTargetOptions } from './cluster/real-target.js';

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KahaDbTuning, TakeoverProfile } from '@activemq-ha/manifests';
-import { CoreV1Api } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { BrokerGroup } from '../broker/broker-group.js';
 import type { BrokerHandle } from '../broker/group-member.js';
 import { startBrokerGroup } from '../broker/start-broker-group.js';
@@ -17,6 +17,7 @@ import type { CreateServiceOptions } from '../kube/test-objects.js';
 import { AgentProcess } from './agent-process.js';
 import { LEADER_LABEL, leaderNames } from './group-pods.js';
 import { Kubelet } from './kubelet.js';
+import { allocatePodIPs, type PodNetwork, podNetwork } from './pod-network.js';
 import { RealTarget } from './real-target.js';
 
 /** Which API the cluster's pods live in. */
@@ -98,6 +99,12 @@ export class HaCluster implements AsyncDisposable {
       | { readonly api: 'real'; readonly real: RealTarget },
     readonly pods: readonly HaPod[],
     readonly serviceName: string,
+    /**
+     * On the real target: whether the pods' IPs are routable from this process (inside
+     * scripts/pod-network.sh brokers bind their pod IPs) or only through the kube-proxy stand-in.
+     * The emulator publishes the loopback addresses the brokers listen on: always routable.
+     */
+    readonly podNetwork: PodNetwork,
   ) {
     if (target.api === 'emulator')
       this.#kubelet = new Kubelet(target.kube, options.readinessPeriodMs ?? 500);
@@ -144,6 +151,7 @@ export class HaCluster implements AsyncDisposable {
       ],
     };
     const api = options.api ?? 'emulator';
+    const network: PodNetwork = api === 'real' ? await podNetwork() : { kind: 'routable' };
     const target =
       api === 'real'
         ? ({
@@ -176,12 +184,14 @@ export class HaCluster implements AsyncDisposable {
         kahaDb: options.kahaDb,
         lockRetryLog: options.lockRetryLog,
         ...(options.brokerVersion ? { version: options.brokerVersion } : {}),
+        // Real pod IPs where they are routable; the emulator accepts the loopback address.
+        ...(api === 'real' && network.kind === 'routable' ? { hosts: allocatePodIPs(size) } : {}),
       });
       if (target.api === 'emulator') target.kube.createService({ ...service, namespace });
       const pods = brokers.brokers.map(
         (broker, i): HaPod => ({ name: `activemq-${i}`, broker, agent: undefined }),
       );
-      const cluster = new HaCluster(options, brokers, target, pods, service.name);
+      const cluster = new HaCluster(options, brokers, target, pods, service.name, network);
       for (const pod of pods) await cluster.#createPodObject(pod, true);
       if (options.agents ?? true) {
         await Promise.all(pods.map((pod) => cluster.startAgent(pod.name)));
@@ -312,8 +322,45 @@ export class HaCluster implements AsyncDisposable {
     return agent;
   }
 
+  /** Admin credentials for the cluster's API (the emulator's, or the real control plane's). */
+  kubeConfig(): KubeConfig {
+    if (this.target.api === 'emulator') return this.target.kube.kubeConfig();
+    const kc = new KubeConfig();
+    kc.loadFromString(this.target.real.controlPlane.kubeconfig);
+    return kc;
+  }
+
+  /** Path of the admin kubeconfig, for kubectl and for suites run against the cluster. */
+  get kubeconfigPath(): string {
+    return this.target.api === 'emulator'
+      ? this.target.kube.kubeconfigPath
+      : this.target.real.controlPlane.kubeconfigPath;
+  }
+
   get namespace(): string {
     return this.target.api === 'emulator' ? this.target.kube.namespace : this.target.real.namespace;
+  }
+
+  /**
+   * Calls `listener` after every API write on the emulator; on the real target after every pod
+   * event and every change of the Service's EndpointSlices. Returns its removal.
+   */
+  onChange(listener: () => void): () => void {
+    if (this.target.api === 'emulator') return this.target.kube.onChange(() => listener());
+    const real = this.target.real;
+    const offPods = real.podWatch.onChange(listener);
+    const offSlices = real.slices.onSync(listener);
+    return () => {
+      offPods();
+      offSlices();
+    };
+  }
+
+  /** The pods the Service's EndpointSlices list as ready for `portName` (as the API has them now). */
+  readyEndpointPods(portName = 'stomp'): Array<string | undefined> {
+    if (this.target.api === 'emulator')
+      return this.target.kube.readyEndpoints(this.serviceName, { portName }).map((e) => e.pod);
+    return this.target.real.slices.endpoints().map((e) => e.pod);
   }
 
   /** Names of the pods labelled leader right now (on the real target: as last seen by the watch). */
