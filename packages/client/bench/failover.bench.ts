@@ -3,12 +3,26 @@
  * server list) side by side on one broker group, through N SIGKILLs of the active broker, then
  * steady-state throughput. Run: `pnpm bench:failover [--failovers 20] [--messages 3000]`
  * (or FAILOVERS=… / MESSAGES=…). Prints a Markdown table.
+ *
+ * `--discovery kubernetes [--api emulator|real]`: the brokers run as pods of a testkit HaCluster
+ * with real agents labelling the leader, and this client finds them through the Service's
+ * EndpointSlices (stompit has no such mode: it keeps the static list, so its row is the floor
+ * without Kubernetes). `--api real` needs the routable stand-in pod network:
+ * `pnpm -s build && sh scripts/pod-network.sh pnpm bench:failover --discovery kubernetes --api real`.
  */
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createClient, type HaClient, servers } from '@activemq-ha/client';
+import { createClient, type HaClient, kubernetes, servers } from '@activemq-ha/client';
 import { stompProbe } from '@activemq-ha/core';
-import { type BrokerGroup, firstProtocolAnswer, startBrokerGroup } from '@activemq-ha/testkit';
+import {
+  type BrokerGroup,
+  firstProtocolAnswer,
+  type HaCluster,
+  startBrokerGroup,
+  startHaCluster,
+} from '@activemq-ha/testkit';
 import stompit from 'stompit';
 import { largestGap, now, Producer, percentile, Receiver, waitFor } from '../test/traffic.js';
 
@@ -17,14 +31,29 @@ const { values: args } = parseArgs({
     failovers: { type: 'string', default: process.env.FAILOVERS ?? '20' },
     messages: { type: 'string', default: process.env.MESSAGES ?? '3000' },
     window: { type: 'string', default: '8' },
+    discovery: { type: 'string', default: 'static' },
+    api: { type: 'string', default: 'emulator' },
     help: { type: 'boolean', default: false },
   },
   strict: true,
 });
 if (args.help) {
-  console.log('usage: failover.bench.ts [--failovers N] [--messages M] [--window W]');
+  console.log(
+    'usage: failover.bench.ts [--failovers N] [--messages M] [--window W] [--discovery static|kubernetes] [--api emulator|real]',
+  );
   process.exit(0);
 }
+if (args.discovery !== 'static' && args.discovery !== 'kubernetes') {
+  console.error(`--discovery must be static or kubernetes, got ${args.discovery}`);
+  process.exit(2);
+}
+if (args.api !== 'emulator' && args.api !== 'real') {
+  console.error(`--api must be emulator or real, got ${args.api}`);
+  process.exit(2);
+}
+const API = args.api;
+const KUBERNETES = args.discovery === 'kubernetes';
+const AGENT = fileURLToPath(new URL('../../agent/dist/agent.js', import.meta.url));
 const FAILOVERS = positive('failovers', args.failovers);
 const MESSAGES = positive('messages', args.messages);
 const WINDOW = positive('window', args.window);
@@ -49,11 +78,23 @@ interface Side {
   filtered: number;
 }
 
-async function haSide(group: BrokerGroup<'stomp'>, queue: string): Promise<Side> {
-  const list = servers(group.brokers.map((b) => `stomp://${b.host}:${b.ports.stomp}`));
-  const producerClient = createClient({ discovery: list, outboxOverflow: 'wait' });
+async function haSide(
+  group: BrokerGroup<'stomp'>,
+  queue: string,
+  cluster: HaCluster | undefined,
+): Promise<Side> {
+  const discovery = () =>
+    cluster
+      ? kubernetes({
+          namespace: cluster.namespace,
+          service: cluster.serviceName,
+          port: 'stomp',
+          kubeConfig: cluster.kubeConfig(),
+        })
+      : servers(group.brokers.map((b) => `stomp://${b.host}:${b.ports.stomp}`));
+  const producerClient = createClient({ discovery: discovery(), outboxOverflow: 'wait' });
   const consumerClient = createClient({
-    discovery: list,
+    discovery: discovery(),
     logger: {
       debug: (_data, message) => {
         if (message === 'duplicate dropped') side.filtered++;
@@ -62,7 +103,7 @@ async function haSide(group: BrokerGroup<'stomp'>, queue: string): Promise<Side>
     },
   });
   const side: Side = {
-    name: '@activemq-ha/client',
+    name: cluster ? `@activemq-ha/client (EndpointSlices, ${API} API)` : '@activemq-ha/client',
     producer: new Producer(async () => {
       const { messageId } = await producerClient.send(queue, PAYLOAD);
       return messageId;
@@ -150,9 +191,9 @@ function stompitSide(group: BrokerGroup<'stomp'>, queue: string): Side {
   return side;
 }
 
-async function failoverRun(group: BrokerGroup<'stomp'>) {
+async function failoverRun(group: BrokerGroup<'stomp'>, cluster: HaCluster | undefined) {
   const sides = [
-    await haSide(group, '/queue/bench.ha'),
+    await haSide(group, '/queue/bench.ha', cluster),
     stompitSide(group, '/queue/bench.stompit'),
   ];
   for (const s of sides) s.producer.start();
@@ -225,8 +266,9 @@ async function failoverRun(group: BrokerGroup<'stomp'>) {
 async function throughputRun(group: BrokerGroup<'stomp'>, persistent: boolean) {
   const active = await group.waitForActive({ timeoutMs: 60_000 });
   const port = active.broker.ports.stomp;
+  const host = active.broker.host;
   const headers = { persistent: String(persistent) };
-  const ha = createClient({ discovery: [`stomp://127.0.0.1:${port}`], outboxOverflow: 'wait' });
+  const ha = createClient({ discovery: [`stomp://${host}:${port}`], outboxOverflow: 'wait' });
   await ha.whenConnected();
   const haRate = await rate((i) =>
     ha.send(`/queue/tp.ha.${persistent}`, PAYLOAD, { ...headers, seq: i }).then(() => {}),
@@ -235,7 +277,7 @@ async function throughputRun(group: BrokerGroup<'stomp'>, persistent: boolean) {
 
   const raw = await new Promise<stompit.Client>((resolve, reject) =>
     stompit.connect(
-      { host: '127.0.0.1', port, connectHeaders: { host: '/', 'accept-version': '1.2' } },
+      { host, port, connectHeaders: { host: '/', 'accept-version': '1.2' } },
       (e, c) => (e ? reject(e) : resolve(c)),
     ),
   );
@@ -274,22 +316,36 @@ async function rate(send: (i: number) => Promise<void>): Promise<number> {
 
 const fmt = (v: number) => (Number.isFinite(v) ? v.toFixed(0) : 'n/a');
 
+async function start(): Promise<{ group: BrokerGroup<'stomp'>; cluster?: HaCluster }> {
+  const lock = { lockAcquireSleepIntervalMs: 1000, lockKeepAlivePeriodMs: 500 };
+  if (!KUBERNETES)
+    return { group: await startBrokerGroup({ size: 2, protocols: ['stomp'], ...lock }) };
+  if (!existsSync(AGENT)) {
+    console.error(`${AGENT} is missing: run pnpm -s build first`);
+    process.exit(2);
+  }
+  const cluster = await startHaCluster({ agentEntrypoint: AGENT, size: 2, api: API, ...lock });
+  if (cluster.podNetwork.kind === 'mapped') {
+    await cluster.close();
+    console.error(`--api real: ${cluster.podNetwork.reason}`);
+    process.exit(2);
+  }
+  await cluster.waitFor(() => cluster.leaders().length === 1, { timeoutMs: 30_000 });
+  // The bench reads only the stomp ports; the cluster's brokers also open openwire.
+  return { group: cluster.brokers as unknown as BrokerGroup<'stomp'>, cluster };
+}
+
 async function main() {
-  const group = await startBrokerGroup({
-    size: 2,
-    protocols: ['stomp'],
-    lockAcquireSleepIntervalMs: 1000,
-    lockKeepAlivePeriodMs: 500,
-  });
+  const { group, cluster } = await start();
   try {
     const started = now();
-    const { kills, rows } = await failoverRun(group);
+    const { kills, rows } = await failoverRun(group, cluster);
     const tp = [await throughputRun(group, true), await throughputRun(group, false)];
     const takeovers = kills.map((k) => k.takeoverMs);
     const answers = kills.map((k) => k.answerMs);
     const out: string[] = [];
     out.push(
-      `${kills.length} SIGKILL failovers, 2 brokers (lockAcquireSleepInterval 1000 ms, lockKeepAlivePeriod 500 ms), ${WINDOW} sends in flight per producer, ${PAYLOAD.length} B persistent messages, client-individual acks; ${((now() - started) / 1000).toFixed(0)} s`,
+      `${kills.length} SIGKILL failovers, 2 brokers${cluster ? ` as pods with agents, ${API === 'real' ? 'real kube-apiserver + kube-controller-manager' : 'API emulator'}; this client in Kubernetes discovery mode, stompit on the static list` : ''} (lockAcquireSleepInterval 1000 ms, lockKeepAlivePeriod 500 ms), ${WINDOW} sends in flight per producer, ${PAYLOAD.length} B persistent messages, client-individual acks; ${((now() - started) / 1000).toFixed(0)} s`,
       '',
       '| client | produce outage p50 / p95 (ms) | consume outage p50 / p95 (ms) | confirmed | confirmed lost | duplicates to handler | duplicates filtered | send failures |',
       '| --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -315,7 +371,8 @@ async function main() {
     group.dumpLogs();
     throw error;
   } finally {
-    await group.stop();
+    if (cluster) await cluster.close();
+    else await group.stop();
   }
 }
 
