@@ -363,6 +363,24 @@ export class HaCluster implements AsyncDisposable {
     return this.target.real.slices.endpoints().map((e) => e.pod);
   }
 
+  /**
+   * Every pod's `key` label: read from the emulator now, on the real target as the pod watch
+   * last saw it (undefined: no such label, or the pod is gone).
+   */
+  labelsSeen(key = LEADER_LABEL): Record<string, string | undefined> {
+    const labels: Record<string, string | undefined> = {};
+    if (this.target.api === 'emulator') {
+      for (const pod of this.pods)
+        labels[pod.name] = (
+          this.target.kube.getPod(pod.name)?.metadata.labels as Record<string, string> | undefined
+        )?.[key];
+      return labels;
+    }
+    const seen = new Map(this.target.real.podWatch.pods().map((p) => [p.metadata?.name, p]));
+    for (const pod of this.pods) labels[pod.name] = seen.get(pod.name)?.metadata?.labels?.[key];
+    return labels;
+  }
+
   /** Names of the pods labelled leader right now (on the real target: as last seen by the watch). */
   leaders(): string[] {
     if (this.target.api === 'emulator') return this.kube.podsWithLabel(LEADER_LABEL, 'yes');
