@@ -179,7 +179,9 @@ async function failoverRound(
   // The killed broker's container restarts inside its pod and waits for the lock.
   await cluster.brokers.restart(result.from.id);
   if (how === 'pod deletion') await cluster.startAgent(pod.name);
-  await cluster.brokers.waitForSlave(result.from.id);
+  // A JVM start takes far longer than 30 s on a loaded machine; the figures say so, a timeout
+  // would only end the run.
+  await cluster.brokers.waitForSlave(result.from.id, { timeoutMs: 120_000 });
   const killedAt = result.killed.sentAt;
   const window = killedAt + 15_000;
   // Give the clients a moment to show traffic again before measuring their gaps.

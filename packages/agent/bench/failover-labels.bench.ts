@@ -144,7 +144,9 @@ try {
       `failover ${i + 1}/${failovers}: ${api === 'emulator' ? `stale slice syncs so far ${cluster.kube.staleEndpointSliceSyncs}` : 'real API'}, takeover ${result.takeoverMs.toFixed(0)} ms, serving→label ${(labelAt - answeringAt).toFixed(0)} ms, kill→slice ${(sliceAt - killedAt).toFixed(0)} ms | ${describeStages(s)} | load ${loadAverage()}\n`,
     );
     await cluster.brokers.restart(result.from.id);
-    await cluster.brokers.waitForSlave(result.from.id);
+    // A JVM start takes far longer than 30 s on a loaded machine; the figures say so, a timeout
+    // would only end the run.
+    await cluster.brokers.waitForSlave(result.from.id, { timeoutMs: 120_000 });
   }
 } finally {
   await traffic?.stop(5000);
