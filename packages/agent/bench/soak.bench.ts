@@ -4,6 +4,9 @@
  * p50/p95/max of broker takeover, label convergence, EndpointSlice update and the clients'
  * produce and consume outages, with the delivery totals. Exit code 1 when an invariant broke.
  * SOAK_SEED / SOAK_FAULTS work here too; flags win.
+ * `--api real`: against a real kube-apiserver + kube-controller-manager, without the emulator's
+ * API faults; run it inside the stand-in pod network:
+ * `pnpm -s build && sh scripts/pod-network.sh pnpm bench:soak --api real`.
  */
 import { parseArgs } from 'node:util';
 import {
@@ -21,6 +24,7 @@ const { values } = parseArgs({
     faults: { type: 'string' },
     seed: { type: 'string' },
     rate: { type: 'string', default: '100' },
+    api: { type: 'string', default: 'emulator' },
   },
 });
 const int = (name: string, raw: string | undefined, min: number): number | undefined => {
@@ -32,13 +36,18 @@ const int = (name: string, raw: string | undefined, min: number): number | undef
   }
   return n;
 };
+if (values.api !== 'emulator' && values.api !== 'real') {
+  process.stderr.write(`--api must be emulator or real, got "${values.api}"\n`);
+  process.exit(2);
+}
+const api = values.api;
 const env = soakEnv(process.env);
 const faults = int('faults', values.faults, 1) ?? env.faults ?? 100;
 const seed = int('seed', values.seed, 0) ?? env.seed ?? SeededRandom.freshSeed();
 const rate = int('rate', values.rate, 1) ?? 100;
 
 process.stderr.write(
-  `chaos soak: ${faults} faults, seed ${seed} (replay: --seed ${seed}), ${rate} msg/s\n`,
+  `chaos soak: ${faults} faults, seed ${seed} (replay: --seed ${seed}), ${rate} msg/s, ${api} API\n`,
 );
 const started = Date.now();
 const profile = TAKEOVER_PROFILES[DEFAULT_TAKEOVER_PROFILE];
@@ -47,13 +56,14 @@ const result = await runSoak({
   faults,
   seed,
   ratePerSecond: rate,
+  api,
   log: (line) =>
     process.stderr.write(`+${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s ${line}\n`),
 });
 console.log(
   formatSoakReport(
     result,
-    `Chaos soak (3 brokers, takeover ${DEFAULT_TAKEOVER_PROFILE}: lock acquire ${profile.lockAcquireSleepIntervalMs} ms / keep-alive ${profile.lockKeepAlivePeriodMs} ms / checkpoint ${profile.checkpointIntervalMs} ms, agents at defaults)`,
+    `Chaos soak (${api === 'real' ? 'real kube-apiserver + kube-controller-manager, no API faults' : 'API emulator'}, 3 brokers, takeover ${DEFAULT_TAKEOVER_PROFILE}: lock acquire ${profile.lockAcquireSleepIntervalMs} ms / keep-alive ${profile.lockKeepAlivePeriodMs} ms / checkpoint ${profile.checkpointIntervalMs} ms, agents at defaults)`,
   ),
 );
 process.exitCode = result.violations.length === 0 ? 0 : 1;

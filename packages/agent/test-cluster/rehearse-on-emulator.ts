@@ -15,10 +15,12 @@
  * With `--api real` the same runs against a real kube-apiserver and kube-controller-manager
  * (testkit's startControlPlane): real EndpointSlices, RBAC and bound tokens for the agents, and the
  * stand-in kubelet's graceful deletion (deletionTimestamp, SIGTERM, removal after exit). The suite
- * sees the admin kubeconfig, as it would see any cluster's. The client traffic part is off there:
- * the stand-in pod IPs (10.244.0.0/16, which the real API accepts as endpoints) are not routable.
+ * sees the admin kubeconfig, as it would see any cluster's. Run it inside the stand-in pod network
+ * (scripts/pod-network.sh): brokers bind their pod IPs and the suite's client dials the addresses
+ * the real EndpointSlice controller publishes. Outside it (unshare refused) the client traffic
+ * part is off, because the mapped stand-in pod IPs are not routable.
  *
- *   pnpm build && npx tsx packages/agent/test-cluster/rehearse-on-emulator.ts --api real
+ *   pnpm build && sh scripts/pod-network.sh npx tsx packages/agent/test-cluster/rehearse-on-emulator.ts --api real
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -60,20 +62,18 @@ const cluster = await startHaCluster({
   groupLabels: GROUP_LABELS,
   api: values.api as HaClusterApi,
 });
+if (cluster.podNetwork.kind === 'mapped')
+  console.error(`client traffic part off: ${cluster.podNetwork.reason}`);
 const stopPlaying = playDeployment(cluster);
 try {
   process.exitCode = await runSuite({
-    KUBECONFIG:
-      cluster.api === 'real'
-        ? cluster.real.controlPlane.kubeconfigPath
-        : cluster.kube.kubeconfigPath,
+    KUBECONFIG: cluster.kubeconfigPath,
     ACTIVEMQ_HA_CLUSTER_NAMESPACE: cluster.namespace,
     ACTIVEMQ_HA_CLUSTER_DESTRUCTIVE: '1',
-    // The real API server rejects loopback endpoints, so the stand-in pods carry pod IPs of the
-    // stand-in network (testkit pod-network.ts) that only the testkit's kube-proxy stand-in
-    // translates; the suite's client dials pod IPs, as a runner outside the cluster network could
-    // not either. The client part runs on the emulator only.
-    ACTIVEMQ_HA_CLUSTER_CLIENT: cluster.api === 'real' ? '0' : '1',
+    // Outside the routable stand-in pod network the real target's pods carry mapped pod IPs
+    // (testkit pod-network.ts) that only the kube-proxy stand-in translates; the suite's client
+    // dials pod IPs, as a runner outside a cluster's network could not either.
+    ACTIVEMQ_HA_CLUSTER_CLIENT: cluster.podNetwork.kind === 'routable' ? '1' : '0',
     ACTIVEMQ_HA_CLUSTER_RESTORE_TIMEOUT_MS: '120000',
   });
   if (process.exitCode !== 0) cluster.dumpLogs();

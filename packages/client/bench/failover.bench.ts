@@ -5,12 +5,26 @@
  * OpenWire and ActiveMQ's Java JMS client over its failover transport, on the same brokers.
  * Run: `pnpm bench:failover [--failovers 20] [--messages 3000] [--protocol openwire]`
  * (or FAILOVERS=… / MESSAGES=…). Prints a Markdown table.
+ *
+ * `--discovery kubernetes [--api emulator|real]`: the brokers run as pods of a testkit HaCluster
+ * with real agents labelling the leader, and this client finds them through the Service's
+ * EndpointSlices (stompit has no such mode: it keeps the static list, so its row is the floor
+ * without Kubernetes). `--api real` needs the routable stand-in pod network:
+ * `pnpm -s build && sh scripts/pod-network.sh pnpm bench:failover --discovery kubernetes --api real`.
  */
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createClient, type HaClient, servers } from '@activemq-ha/client';
+import { createClient, type HaClient, kubernetes, servers } from '@activemq-ha/client';
 import { openwireProbe, stompProbe } from '@activemq-ha/core';
-import { type BrokerGroup, firstProtocolAnswer, startBrokerGroup } from '@activemq-ha/testkit';
+import {
+  type BrokerGroup,
+  firstProtocolAnswer,
+  type HaCluster,
+  startBrokerGroup,
+  startHaCluster,
+} from '@activemq-ha/testkit';
 import stompit from 'stompit';
 import { largestGap, now, Producer, percentile, Receiver, waitFor } from '../test/traffic.js';
 import { javaRate, javaSide } from './java-side.js';
@@ -21,16 +35,29 @@ const { values: args } = parseArgs({
     messages: { type: 'string', default: process.env.MESSAGES ?? '3000' },
     window: { type: 'string', default: '8' },
     protocol: { type: 'string', default: 'stomp' },
+    discovery: { type: 'string', default: 'static' },
+    api: { type: 'string', default: 'emulator' },
     help: { type: 'boolean', default: false },
   },
   strict: true,
 });
 if (args.help) {
   console.log(
-    'usage: failover.bench.ts [--failovers N] [--messages M] [--window W] [--protocol stomp|openwire]',
+    'usage: failover.bench.ts [--failovers N] [--messages M] [--window W] [--protocol stomp|openwire] [--discovery static|kubernetes] [--api emulator|real]',
   );
   process.exit(0);
 }
+if (args.discovery !== 'static' && args.discovery !== 'kubernetes') {
+  console.error(`--discovery must be static or kubernetes, got ${args.discovery}`);
+  process.exit(2);
+}
+if (args.api !== 'emulator' && args.api !== 'real') {
+  console.error(`--api must be emulator or real, got ${args.api}`);
+  process.exit(2);
+}
+const API = args.api;
+const KUBERNETES = args.discovery === 'kubernetes';
+const AGENT = fileURLToPath(new URL('../../agent/dist/agent.js', import.meta.url));
 const FAILOVERS = positive('failovers', args.failovers);
 const MESSAGES = positive('messages', args.messages);
 const WINDOW = positive('window', args.window);
@@ -68,18 +95,27 @@ interface Side {
 async function haSide(
   group: BrokerGroup<Protocols>,
   queue: string,
+  cluster: HaCluster | undefined,
   protocol: Protocols = 'stomp',
 ): Promise<Side> {
-  const list = servers(
-    group.brokers.map((b) =>
-      protocol === 'openwire'
-        ? `tcp://${b.host}:${b.ports.openwire}`
-        : `stomp://${b.host}:${b.ports.stomp}`,
-    ),
-  );
-  const producerClient = createClient({ discovery: list, outboxOverflow: 'wait' });
+  const discovery = () =>
+    cluster
+      ? kubernetes({
+          namespace: cluster.namespace,
+          service: cluster.serviceName,
+          port: protocol,
+          kubeConfig: cluster.kubeConfig(),
+        })
+      : servers(
+          group.brokers.map((b) =>
+            protocol === 'openwire'
+              ? `tcp://${b.host}:${b.ports.openwire}`
+              : `stomp://${b.host}:${b.ports.stomp}`,
+          ),
+        );
+  const producerClient = createClient({ discovery: discovery(), outboxOverflow: 'wait' });
   const consumerClient = createClient({
-    discovery: list,
+    discovery: discovery(),
     logger: {
       debug: (_data, message) => {
         if (message === 'duplicate dropped') side.filtered++;
@@ -88,7 +124,7 @@ async function haSide(
     },
   });
   const side: Side = {
-    name: protocol === 'openwire' ? '@activemq-ha/client (OpenWire)' : '@activemq-ha/client',
+    name: `@activemq-ha/client${protocol === 'openwire' ? ' (OpenWire)' : ''}${cluster ? ` (EndpointSlices, ${API} API)` : ''}`,
     producer: new Producer(async () => {
       const { messageId } = await producerClient.send(queue, PAYLOAD);
       return messageId;
@@ -183,13 +219,13 @@ function javaFailoverUrl(group: BrokerGroup<Protocols>): string {
   return `failover:(${list})?randomize=false&initialReconnectDelay=10&maxReconnectDelay=100`;
 }
 
-async function failoverRun(group: BrokerGroup<Protocols>) {
+async function failoverRun(group: BrokerGroup<Protocols>, cluster: HaCluster | undefined) {
   const sides: Side[] = [
-    await haSide(group, '/queue/bench.ha'),
+    await haSide(group, '/queue/bench.ha', cluster),
     stompitSide(group, '/queue/bench.stompit'),
   ];
   if (OPENWIRE) {
-    sides.push(await haSide(group, '/queue/bench.ha-openwire', 'openwire'));
+    sides.push(await haSide(group, '/queue/bench.ha-openwire', cluster, 'openwire'));
     sides.push(await javaSide(javaFailoverUrl(group), 'bench.java', WINDOW, PAYLOAD.length));
   }
   for (const s of sides) (s.start ?? (() => s.producer.start()))();
@@ -279,21 +315,22 @@ async function haRateOf(uri: string, queue: string, persistent: boolean): Promis
 async function throughputRun(group: BrokerGroup<Protocols>, persistent: boolean) {
   const active = await group.waitForActive({ timeoutMs: 60_000 });
   const port = active.broker.ports.stomp;
+  const host = active.broker.host;
   const haRate = await haRateOf(
-    `stomp://127.0.0.1:${port}`,
+    `stomp://${host}:${port}`,
     `/queue/tp.ha.${persistent}`,
     persistent,
   );
   const owRate = OPENWIRE
     ? await haRateOf(
-        `tcp://127.0.0.1:${active.broker.ports.openwire}`,
+        `tcp://${host}:${active.broker.ports.openwire}`,
         `/queue/tp.ow.${persistent}`,
         persistent,
       )
     : undefined;
   const javaResult = OPENWIRE
     ? await javaRate(
-        `tcp://127.0.0.1:${active.broker.ports.openwire}`,
+        `tcp://${host}:${active.broker.ports.openwire}`,
         `tp.java.${persistent}`,
         MESSAGES,
         WINDOW,
@@ -304,7 +341,7 @@ async function throughputRun(group: BrokerGroup<Protocols>, persistent: boolean)
 
   const raw = await new Promise<stompit.Client>((resolve, reject) =>
     stompit.connect(
-      { host: '127.0.0.1', port, connectHeaders: { host: '/', 'accept-version': '1.2' } },
+      { host, port, connectHeaders: { host: '/', 'accept-version': '1.2' } },
       (e, c) => (e ? reject(e) : resolve(c)),
     ),
   );
@@ -361,22 +398,38 @@ const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : 'n/a');
 const rateCell = (r: Rate | undefined) =>
   r ? `${fmt(r.rate)} (${ms(r.p50)} / ${ms(r.p99)})` : 'n/a';
 
+async function start(): Promise<{ group: BrokerGroup<Protocols>; cluster?: HaCluster }> {
+  const lock = { lockAcquireSleepIntervalMs: 1000, lockKeepAlivePeriodMs: 500 };
+  if (!KUBERNETES) {
+    const protocols: Protocols[] = OPENWIRE ? ['stomp', 'openwire'] : ['stomp'];
+    return { group: await startBrokerGroup<Protocols>({ size: 2, protocols, ...lock }) };
+  }
+  if (!existsSync(AGENT)) {
+    console.error(`${AGENT} is missing: run pnpm -s build first`);
+    process.exit(2);
+  }
+  const cluster = await startHaCluster({ agentEntrypoint: AGENT, size: 2, api: API, ...lock });
+  if (cluster.podNetwork.kind === 'mapped') {
+    await cluster.close();
+    console.error(`--api real: ${cluster.podNetwork.reason}`);
+    process.exit(2);
+  }
+  await cluster.waitFor(() => cluster.leaders().length === 1, { timeoutMs: 30_000 });
+  // The cluster's brokers open both protocols.
+  return { group: cluster.brokers as unknown as BrokerGroup<Protocols>, cluster };
+}
+
 async function main() {
-  const group: BrokerGroup<Protocols> = await startBrokerGroup<Protocols>({
-    size: 2,
-    protocols: OPENWIRE ? ['stomp', 'openwire'] : ['stomp'],
-    lockAcquireSleepIntervalMs: 1000,
-    lockKeepAlivePeriodMs: 500,
-  });
+  const { group, cluster } = await start();
   try {
     const started = now();
-    const { kills, rows } = await failoverRun(group);
+    const { kills, rows } = await failoverRun(group, cluster);
     const tp = [await throughputRun(group, true), await throughputRun(group, false)];
     const takeovers = kills.map((k) => k.takeoverMs);
     const answers = kills.map((k) => k.answerMs);
     const out: string[] = [];
     out.push(
-      `${kills.length} SIGKILL failovers, 2 brokers (lockAcquireSleepInterval 1000 ms, lockKeepAlivePeriod 500 ms), ${WINDOW} sends in flight per producer, ${PAYLOAD.length} B persistent messages, client-individual acks; ${((now() - started) / 1000).toFixed(0)} s`,
+      `${kills.length} SIGKILL failovers, 2 brokers${cluster ? ` as pods with agents, ${API === 'real' ? 'real kube-apiserver + kube-controller-manager' : 'API emulator'}; this client in Kubernetes discovery mode, stompit on the static list` : ''} (lockAcquireSleepInterval 1000 ms, lockKeepAlivePeriod 500 ms), ${WINDOW} sends in flight per producer, ${PAYLOAD.length} B persistent messages, client-individual acks; ${((now() - started) / 1000).toFixed(0)} s`,
       '',
       '| client | produce outage p50 / p95 (ms) | consume outage p50 / p95 (ms) | confirmed | confirmed lost | duplicates to handler | duplicates filtered | send failures |',
       '| --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -410,7 +463,8 @@ async function main() {
     group.dumpLogs();
     throw error;
   } finally {
-    await group.stop();
+    if (cluster) await cluster.close();
+    else await group.stop();
   }
 }
 

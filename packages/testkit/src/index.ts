@@ -98,6 +98,8 @@ export type {
   RestartBackOff,
 } from './cluster/node-kubelet.js';
 export { NodeKubelet, restartDelayMs } from './cluster/node-kubelet.js';
+export type { PodNetwork } from './cluster/pod-network.js';
+export { podNetwork } from './cluster/pod-network.js';
 export type { PodWatchUntilOptions } from './cluster/pod-watch.js';
 export { PodWatch } from './cluster/pod-watch.js';
 export type { RealTargetOptions } from './cluster/real-target.js';

@@ -3,7 +3,7 @@
 // differences in ALLOWED (each says why it is allowed, or that the emulator must be fixed).
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runApiScript, type StepOutcome } from '../src/differential/api-script.js';
+import { compactEtcd, runApiScript, type StepOutcome } from '../src/differential/api-script.js';
 import {
   type ControlPlane,
   type KubeEmulator,
@@ -37,9 +37,13 @@ describe('emulator and kube-apiserver answer the same script alike', () => {
         description: 'the default ServiceAccount',
       },
     );
-    real = await runApiScript(kc, 'diff');
+    real = await runApiScript(kc, 'diff', {
+      compact: () => compactEtcd(`http://127.0.0.1:${cp.ports.etcdClient}`),
+    });
     emu = await startKubeEmulator({ namespace: 'diff' });
-    emulated = await runApiScript(emu.kubeConfig(), 'diff');
+    emulated = await runApiScript(emu.kubeConfig(), 'diff', {
+      compact: async () => emu.compactHistory(),
+    });
   }, 180_000);
   afterAll(async () => {
     await emu?.close();
@@ -58,5 +62,17 @@ describe('emulator and kube-apiserver answer the same script alike', () => {
     if (differences.length > 0)
       process.stderr.write(`differences:\n${JSON.stringify(differences, null, 2)}\n`);
     expect(differences).toEqual([]);
+  });
+
+  it('answers 410 Expired after a compaction, on both targets (not merely alike)', () => {
+    for (const outcomes of [real, emulated]) {
+      const get = (name: string) => outcomes.find((o) => o.step === name);
+      expect(get('watch from before the compaction')?.events).toEqual(['ERROR 410 Expired']);
+      expect(get('exact list from before the compaction')).toMatchObject({
+        status: 410,
+        statusBody: { reason: 'Expired', code: 410 },
+      });
+      expect(get('get the Event after the compaction')?.status).toBe(200);
+    }
   });
 });

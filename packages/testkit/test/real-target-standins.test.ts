@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CoreV1Api, DiscoveryV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allocatePodIPs } from '../src/cluster/pod-network.js';
 import {
   applyAgentRbac,
   type ControlPlane,
@@ -15,6 +16,7 @@ import {
   isReady,
   type LocalContainer,
   NodeKubelet,
+  podNetwork,
   poll,
   ServiceAccountTokenFile,
   startControlPlane,
@@ -71,8 +73,8 @@ function fakeContainer(name: string): LocalContainer & { signals: NodeJS.Signals
   };
 }
 
-async function listen(server: Server): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+async function listen(server: Server, host = '127.0.0.1'): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, host, () => resolve()));
   const a = server.address();
   return a && typeof a === 'object' ? a.port : 0;
 }
@@ -179,8 +181,11 @@ describe('NodeKubelet against a real API server', () => {
 
 describe('EndpointSliceRouting against real EndpointSlices', () => {
   it('routes new connections to the ready endpoint and keeps established ones when it leaves', async () => {
+    // Inside the routable pod network the pod listens on its own pod IP, as in a cluster; outside
+    // it on loopback, which the kubelet publishes through the mapped stand-in network.
+    const podIP = (await podNetwork()).kind === 'routable' ? allocatePodIPs(1)[0]! : '127.0.0.1';
     const echo = createServer((s) => s.pipe(s));
-    const port = await listen(echo);
+    const port = await listen(echo, podIP);
     let healthy = true;
     const http = createHttpServer((_req, res) => {
       res.statusCode = healthy ? 200 : 503;
@@ -201,7 +206,7 @@ describe('EndpointSliceRouting against real EndpointSlices', () => {
       await kubelet.createPod({
         name: 'echo-0',
         labels: { app: 'echo' },
-        podIP: '127.0.0.1',
+        podIP,
         containerPorts: [{ name: 'tcp', containerPort: port }],
       });
       kubelet.setReadinessProbe('echo-0', {

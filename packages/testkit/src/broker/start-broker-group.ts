@@ -47,6 +47,11 @@ export interface StartBrokerGroupOptions<P extends BrokerProtocol = DefaultBroke
    * @default 'off'
    */
   readonly classArchive?: 'auto' | 'off' | (string & {});
+  /**
+   * The address each broker binds, one per broker (the real target's pod IPs inside the stand-in
+   * pod network, see cluster/pod-network.ts). @default 127.0.0.1 for all
+   */
+  readonly hosts?: readonly string[];
   /** Connectors each broker opens, each on its own free loopback port. @default ['openwire', 'stomp'] */
   readonly protocols?: readonly P[];
   /** When set, clients must log in (simple authentication plugin). @default none (anonymous) */
@@ -132,12 +137,27 @@ export async function startBrokerGroup<P extends BrokerProtocol = DefaultBrokerP
       : options.classArchive === 'auto'
         ? existingClassArchive(java, activemq.release)
         : options.classArchive;
+  const hosts = options.hosts ?? Array.from({ length: size }, () => HOST);
+  if (hosts.length !== size) {
+    throw new BrokerGroupError(
+      'INVALID_OPTION',
+      `hosts: one address per broker, got ${hosts.length} for size ${size}`,
+    );
+  }
 
   const dir = await mkdtemp(join(options.parentDir ?? tmpdir(), 'activemq-ha-group-'));
   let group: BrokerGroup<P> | undefined;
   try {
     const perBroker = protocols.length + (options.webConsole ? 1 : 0);
-    const ports = await allocatePorts(size * perBroker, HOST);
+    // Free on each broker's own address; one call per distinct address, so ports never repeat
+    // on one address.
+    const ports: number[] = [];
+    const byHost = new Map<string, number[]>();
+    for (const host of new Set(hosts)) {
+      const count = hosts.filter((h) => h === host).length * perBroker;
+      byHost.set(host, await allocatePorts(count, host));
+    }
+    for (const host of hosts) ports.push(...byHost.get(host)!.splice(0, perBroker));
     const members = Array.from({ length: size }, (_, index) => {
       const id = `broker-${index}`;
       const own = Object.fromEntries(
@@ -146,7 +166,7 @@ export async function startBrokerGroup<P extends BrokerProtocol = DefaultBrokerP
       const consolePort = options.webConsole
         ? ports[index * perBroker + protocols.length]
         : undefined;
-      return new GroupMember<P>(id, index, HOST, own, brokerPaths(dir, id), consolePort);
+      return new GroupMember<P>(id, index, hosts[index]!, own, brokerPaths(dir, id), consolePort);
     });
     // Render every config before spawning anything: a bad option must not leave JVMs behind.
     await Promise.all(
@@ -163,7 +183,7 @@ export async function startBrokerGroup<P extends BrokerProtocol = DefaultBrokerP
             users: options.users,
             ...options.config,
           },
-          HOST,
+          m.host,
           m.ports,
           { lockRetries: options.lockRetryLog ?? false },
           options.webConsole && m.consolePort !== undefined

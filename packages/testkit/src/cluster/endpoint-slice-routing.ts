@@ -13,7 +13,7 @@ import {
   Watch,
 } from '@kubernetes/client-node';
 import { splice } from '../net/splice.js';
-import { localHostForPodIP } from './pod-network.js';
+import { hostForPodIPIn, podNetwork } from './pod-network.js';
 
 export interface EndpointSliceRoutingOptions {
   readonly kubeConfig: KubeConfig;
@@ -23,8 +23,16 @@ export interface EndpointSliceRoutingOptions {
   readonly portName?: string;
   /** kube-proxy's minimum sync period. `0` only when a test asks for instant routing. @default 1000 */
   readonly minSyncPeriodMs?: number;
-  /** Where to connect for an endpoint address. @default the stand-in pod network's localHostForPodIP */
+  /**
+   * Where to connect for an endpoint address. @default the address itself inside the routable
+   * stand-in pod network (scripts/pod-network.sh), else its loopback mapping (pod-network.ts)
+   */
   readonly hostForPodIP?: (podIP: string) => string;
+  /**
+   * Where to listen: the Service's ClusterIP and port inside the routable pod network, as
+   * kube-proxy's rules catch them. @default 127.0.0.1 on a free port
+   */
+  readonly listen?: { readonly host: string; readonly port: number };
 }
 
 export interface RoutedEndpoint {
@@ -58,8 +66,9 @@ export function routableEndpoints(
 }
 
 export class EndpointSliceRouting implements AsyncDisposable {
-  readonly host = '127.0.0.1';
+  readonly host: string;
   readonly #o: EndpointSliceRoutingOptions;
+  #hostForPodIP: (podIP: string) => string = (ip) => ip;
   readonly #slices = new Map<string, V1EndpointSlice>();
   readonly #pairs = new Set<Socket>();
   readonly #log: RoutedConnection[] = [];
@@ -70,16 +79,19 @@ export class EndpointSliceRouting implements AsyncDisposable {
   #lastSync = 0;
   #roundRobin = 0;
   #closed = false;
+  readonly #listeners = new Set<() => void>();
   /** Number of syncs applied (each one a kube-proxy rule rewrite). */
   syncs = 0;
   lastError: unknown;
 
   private constructor(options: EndpointSliceRoutingOptions) {
     this.#o = options;
+    this.host = options.listen?.host ?? '127.0.0.1';
   }
 
   static async start(options: EndpointSliceRoutingOptions): Promise<EndpointSliceRouting> {
     const r = new EndpointSliceRouting(options);
+    r.#hostForPodIP = options.hostForPodIP ?? hostForPodIPIn(await podNetwork());
     await r.#listen();
     await r.#list();
     return r;
@@ -99,6 +111,12 @@ export class EndpointSliceRouting implements AsyncDisposable {
     return [...this.#programmed];
   }
 
+  /** Calls `listener` after every sync (a rule rewrite); returns its removal. */
+  onSync(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
   connections(): RoutedConnection[] {
     return [...this.#log];
   }
@@ -111,7 +129,7 @@ export class EndpointSliceRouting implements AsyncDisposable {
     const server = createServer((client) => this.#accept(client));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ port: 0, host: this.host }, () => resolve());
+      server.listen({ port: this.#o.listen?.port ?? 0, host: this.host }, () => resolve());
     });
     this.#server = server;
   }
@@ -163,6 +181,7 @@ export class EndpointSliceRouting implements AsyncDisposable {
     this.#lastSync = Date.now();
     this.#programmed = routableEndpoints(this.#slices.values(), this.#o.portName);
     this.syncs++;
+    for (const listener of [...this.#listeners]) listener();
   }
 
   #accept(client: Socket): void {
@@ -175,7 +194,7 @@ export class EndpointSliceRouting implements AsyncDisposable {
       return;
     }
     this.#log.push({ time: Date.now(), ...target });
-    const host = (this.#o.hostForPodIP ?? localHostForPodIP)(target.address);
+    const host = this.#hostForPodIP(target.address);
     splice(client, host, target.port, this.#pairs);
   }
 

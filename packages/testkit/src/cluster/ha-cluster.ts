@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KahaDbTuning, TakeoverProfile } from '@activemq-ha/manifests';
-import { CoreV1Api } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { BrokerGroup } from '../broker/broker-group.js';
 import type { BrokerHandle } from '../broker/group-member.js';
 import { startBrokerGroup } from '../broker/start-broker-group.js';
@@ -18,6 +18,7 @@ import type { CreateServiceOptions } from '../kube/test-objects.js';
 import { AgentProcess, type AgentProcessOptions } from './agent-process.js';
 import { LEADER_LABEL, leaderNames } from './group-pods.js';
 import { NodeKubelet } from './node-kubelet.js';
+import { allocatePodIPs, type PodNetwork, podNetwork } from './pod-network.js';
 import { RealTarget } from './real-target.js';
 
 /** Which API the cluster's pods live in. */
@@ -109,6 +110,12 @@ export class HaCluster implements AsyncDisposable {
     readonly serviceName: string,
     /** The kubelet stand-in of the one node, the same implementation on both targets. */
     readonly kubelet: NodeKubelet,
+    /**
+     * On the real target: whether the pods' IPs are routable from this process (inside
+     * scripts/pod-network.sh brokers bind their pod IPs) or only through the kube-proxy stand-in.
+     * The emulator publishes the loopback addresses the brokers listen on: always routable.
+     */
+    readonly podNetwork: PodNetwork,
   ) {}
 
   get api(): HaClusterApi {
@@ -143,6 +150,7 @@ export class HaCluster implements AsyncDisposable {
       ],
     };
     const api = options.api ?? 'emulator';
+    const network: PodNetwork = api === 'real' ? await podNetwork() : { kind: 'routable' };
     const target =
       api === 'real'
         ? ({
@@ -176,6 +184,8 @@ export class HaCluster implements AsyncDisposable {
         kahaDb: options.kahaDb,
         lockRetryLog: options.lockRetryLog,
         ...(options.brokerVersion ? { version: options.brokerVersion } : {}),
+        // Real pod IPs where they are routable; the emulator accepts the loopback address.
+        ...(api === 'real' && network.kind === 'routable' ? { hosts: allocatePodIPs(size) } : {}),
       });
       let kubelet: NodeKubelet;
       if (target.api === 'emulator') {
@@ -185,7 +195,7 @@ export class HaCluster implements AsyncDisposable {
       const pods = brokers.brokers.map(
         (broker, i): HaPod => ({ name: `activemq-${i}`, broker, agent: undefined }),
       );
-      const cluster = new HaCluster(options, brokers, target, pods, service.name, kubelet);
+      const cluster = new HaCluster(options, brokers, target, pods, service.name, kubelet, network);
       for (const pod of pods) await cluster.#createPodObject(pod);
       if (options.agents ?? true) {
         await Promise.all(pods.map((pod) => cluster.startAgent(pod.name)));
@@ -382,8 +392,63 @@ export class HaCluster implements AsyncDisposable {
     await agent.waitForLog((line) => typeof line.httpPort === 'number');
   }
 
+  /** Admin credentials for the cluster's API (the emulator's, or the real control plane's). */
+  kubeConfig(): KubeConfig {
+    if (this.target.api === 'emulator') return this.target.kube.kubeConfig();
+    const kc = new KubeConfig();
+    kc.loadFromString(this.target.real.controlPlane.kubeconfig);
+    return kc;
+  }
+
+  /** Path of the admin kubeconfig, for kubectl and for suites run against the cluster. */
+  get kubeconfigPath(): string {
+    return this.target.api === 'emulator'
+      ? this.target.kube.kubeconfigPath
+      : this.target.real.controlPlane.kubeconfigPath;
+  }
+
   get namespace(): string {
     return this.target.api === 'emulator' ? this.target.kube.namespace : this.target.real.namespace;
+  }
+
+  /**
+   * Calls `listener` after every API write on the emulator; on the real target after every pod
+   * event and every change of the Service's EndpointSlices. Returns its removal.
+   */
+  onChange(listener: () => void): () => void {
+    if (this.target.api === 'emulator') return this.target.kube.onChange(() => listener());
+    const real = this.target.real;
+    const offPods = real.podWatch.onChange(listener);
+    const offSlices = real.slices.onSync(listener);
+    return () => {
+      offPods();
+      offSlices();
+    };
+  }
+
+  /** The pods the Service's EndpointSlices list as ready for `portName` (as the API has them now). */
+  readyEndpointPods(portName = 'stomp'): Array<string | undefined> {
+    if (this.target.api === 'emulator')
+      return this.target.kube.readyEndpoints(this.serviceName, { portName }).map((e) => e.pod);
+    return this.target.real.slices.endpoints().map((e) => e.pod);
+  }
+
+  /**
+   * Every pod's `key` label: read from the emulator now, on the real target as the pod watch
+   * last saw it (undefined: no such label, or the pod is gone).
+   */
+  labelsSeen(key = LEADER_LABEL): Record<string, string | undefined> {
+    const labels: Record<string, string | undefined> = {};
+    if (this.target.api === 'emulator') {
+      for (const pod of this.pods)
+        labels[pod.name] = (
+          this.target.kube.getPod(pod.name)?.metadata.labels as Record<string, string> | undefined
+        )?.[key];
+      return labels;
+    }
+    const seen = new Map(this.target.real.podWatch.pods().map((p) => [p.metadata?.name, p]));
+    for (const pod of this.pods) labels[pod.name] = seen.get(pod.name)?.metadata?.labels?.[key];
+    return labels;
   }
 
   /** Names of the pods labelled leader right now (on the real target: as last seen by the watch). */

@@ -97,6 +97,12 @@ export class PodWatch {
     });
   }
 
+  /** Calls `listener` after every change seen (and every poke); returns its removal. */
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
   /** Re-evaluates every pending `until` now: for conditions that also read state outside the API. */
   poke(): void {
     for (const listener of [...this.#listeners]) listener();

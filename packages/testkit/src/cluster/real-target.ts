@@ -9,8 +9,10 @@ import { type ControlPlane, startControlPlane } from '../control-plane/start-con
 import { writeFileAtomic } from '../kube/kubeconfig.js';
 import type { CreateServiceOptions } from '../kube/test-objects.js';
 import { applyAgentRbac, ServiceAccountTokenFile } from './agent-identity.js';
+import { EndpointSliceRouting } from './endpoint-slice-routing.js';
 import { poll } from './group-pods.js';
 import { NodeKubelet, type RestartBackOff } from './node-kubelet.js';
+import { podNetwork } from './pod-network.js';
 import { PodWatch } from './pod-watch.js';
 
 export interface RealTargetOptions {
@@ -34,6 +36,18 @@ export class RealTarget {
     readonly tokenFile: ServiceAccountTokenFile,
     /** Server and CA only: the agents authenticate with `tokenFile`. */
     readonly agentKubeconfigPath: string,
+    /**
+     * The Service's EndpointSlices as the API publishes them (a watch, no sync lag): the
+     * ready pods the controller lists for the Service's first port, for timing hand-overs.
+     */
+    readonly slices: EndpointSliceRouting,
+    /**
+     * kube-proxy stand-ins (1 s minimum sync) listening on the Service's ClusterIP, one per
+     * Service port by port number; empty outside the routable pod network.
+     */
+    readonly serviceRouting: ReadonlyMap<number, EndpointSliceRouting>,
+    /** The Service's ClusterIP as the API allocated it. */
+    readonly clusterIP: string,
   ) {}
 
   static async start(options: RealTargetOptions): Promise<RealTarget> {
@@ -68,7 +82,7 @@ export class RealTarget {
       const agentKubeconfigPath = join(controlPlane.dir, `${namespace}-agent.kubeconfig`);
       await writeFileAtomic(agentKubeconfigPath, agentKubeconfig(controlPlane, namespace));
       const s = options.service;
-      await core.createNamespacedService({
+      const created = await core.createNamespacedService({
         namespace,
         body: {
           metadata: { name: s.name, ...(s.labels ? { labels: { ...s.labels } } : {}) },
@@ -86,6 +100,29 @@ export class RealTarget {
           },
         },
       });
+      const clusterIP = created.spec?.clusterIP ?? '';
+      const slices = await EndpointSliceRouting.start({
+        kubeConfig: kc,
+        namespace,
+        service: s.name,
+        minSyncPeriodMs: 0,
+        ...(s.ports[0]?.name ? { portName: s.ports[0].name } : {}),
+      });
+      cleanup.push(() => slices.close());
+      const serviceRouting = new Map<number, EndpointSliceRouting>();
+      if ((await podNetwork()).kind === 'routable' && clusterIP && clusterIP !== 'None') {
+        for (const p of s.ports) {
+          const routing = await EndpointSliceRouting.start({
+            kubeConfig: kc,
+            namespace,
+            service: s.name,
+            ...(p.name ? { portName: p.name } : {}),
+            listen: { host: clusterIP, port: p.port },
+          });
+          cleanup.push(() => routing.close());
+          serviceRouting.set(p.port, routing);
+        }
+      }
       const kubelet = new NodeKubelet({
         kubeConfig: kc,
         namespace,
@@ -106,9 +143,12 @@ export class RealTarget {
         podWatch,
         tokenFile,
         agentKubeconfigPath,
+        slices,
+        serviceRouting,
+        clusterIP,
       );
     } catch (error) {
-      for (const c of cleanup.reverse()) c();
+      for (const c of cleanup.reverse()) await c();
       if (owns) await controlPlane.stop();
       throw error;
     }
@@ -118,6 +158,7 @@ export class RealTarget {
     this.podWatch.stop();
     this.kubelet.stop();
     this.tokenFile.stop();
+    await Promise.all([this.slices, ...this.serviceRouting.values()].map((r) => r.close()));
     if (this.ownsControlPlane) await this.controlPlane.stop();
   }
 }

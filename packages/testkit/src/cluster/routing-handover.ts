@@ -9,7 +9,8 @@ export interface HandoverTimes {
 }
 
 /**
- * Times a routing hand-over to one pod as the emulator commits each write: when that pod gets
+ * Times a routing hand-over to one pod as the emulator commits each write (on the real target: as
+ * the pod and EndpointSlice watches see each change): when that pod gets
  * the leader label, and when the EndpointSlices route to it alone. Start it before the fault so
  * no write is missed; name the target (`expect`) once it is known.
  */
@@ -23,7 +24,7 @@ export class RoutingHandover implements Disposable {
     private readonly cluster: HaCluster,
     private readonly clock: () => number = now,
   ) {
-    this.#off = cluster.kube.onChange(() => this.#check());
+    this.#off = cluster.onChange(() => this.#check());
   }
 
   expect(pod: string): void {
@@ -33,13 +34,10 @@ export class RoutingHandover implements Disposable {
 
   /** Resolves once both moments are known. */
   async done(timeoutMs = 30_000): Promise<HandoverTimes> {
-    await this.cluster.kube.waitFor(
-      () => this.#labelAt !== undefined && this.#sliceAt !== undefined,
-      {
-        timeoutMs,
-        description: `routing hand-over to ${this.#target ?? '(no target named)'}`,
-      },
-    );
+    await this.cluster.waitFor(() => this.#labelAt !== undefined && this.#sliceAt !== undefined, {
+      timeoutMs,
+      description: `routing hand-over to ${this.#target ?? '(no target named)'}`,
+    });
     return { labelAt: this.#labelAt!, sliceAt: this.#sliceAt! };
   }
 
@@ -57,8 +55,8 @@ export class RoutingHandover implements Disposable {
     if (this.#labelAt === undefined && this.cluster.leaders().includes(target)) {
       this.#labelAt = this.clock();
     }
-    const ready = this.cluster.kube.readyEndpoints(this.cluster.serviceName, { portName: 'stomp' });
-    if (this.#sliceAt === undefined && ready.length === 1 && ready[0]!.pod === target) {
+    const ready = this.cluster.readyEndpointPods('stomp');
+    if (this.#sliceAt === undefined && ready.length === 1 && ready[0] === target) {
       this.#sliceAt = this.clock();
     }
   }

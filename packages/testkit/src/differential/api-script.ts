@@ -143,8 +143,20 @@ const pod = (name: string, labels: Record<string, string>) => ({
   spec: { containers: [{ name: 'c', image: 'none' }] },
 });
 
+export interface ApiScriptTarget {
+  /**
+   * Compacts the store's history through its latest revision, as etcd's compaction does (the
+   * real side: etcd's v3 API `POST /v3/kv/compaction`; the emulator: compactHistory()).
+   */
+  readonly compact: () => Promise<void>;
+}
+
 /** The script. `ns` must exist (with its default ServiceAccount) and hold no pods. */
-export async function runApiScript(kc: KubeConfig, ns: string): Promise<StepOutcome[]> {
+export async function runApiScript(
+  kc: KubeConfig,
+  ns: string,
+  target: ApiScriptTarget,
+): Promise<StepOutcome[]> {
   const pods = `/api/v1/namespaces/${ns}/pods`;
   const out: StepOutcome[] = [];
   const step = async (
@@ -288,7 +300,87 @@ export async function runApiScript(kc: KubeConfig, ns: string): Promise<StepOutc
   });
   await step('delete it again', 'DELETE', `${pods}/d-0`);
   await gracefulDeletionScript(kc, ns, step, out);
+  await compactionSteps(kc, ns, target, step, out);
   return out;
+}
+
+type Step = (
+  name: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  contentType?: string,
+) => Promise<Answer>;
+
+/**
+ * 410 Gone after compaction. On Events: kube-apiserver keeps no watch cache for them
+ * (pkg/kubeapiserver/options DefaultWatchCacheSizes: events 0), so their watches and exact lists
+ * go to etcd and meet its compaction directly; a cached resource would be served from the watch
+ * cache, which only learns of compactions its own compactor made (KEP-4988). Two writes after
+ * the create, because a watch from resourceVersion R starts at R+1 and etcd refuses only starts
+ * below the compacted revision.
+ */
+async function compactionSteps(
+  kc: KubeConfig,
+  ns: string,
+  target: ApiScriptTarget,
+  step: Step,
+  out: StepOutcome[],
+): Promise<void> {
+  const events = `/api/v1/namespaces/${ns}/events`;
+  const created = await step('create an Event', 'POST', events, {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name: 'd-compaction' },
+    involvedObject: { kind: 'Pod', namespace: ns, name: 'd-0', apiVersion: 'v1' },
+    reason: 'Compaction',
+    message: 'before',
+    type: 'Normal',
+  });
+  const old = (JSON.parse(created.body) as { metadata?: { resourceVersion?: string } }).metadata
+    ?.resourceVersion;
+  for (const message of ['once', 'twice'])
+    await call(kc, 'PATCH', `${events}/d-compaction`, { message }, 'application/merge-patch+json');
+  await target.compact();
+  const expired = await watchDuring(
+    kc,
+    `${events}?watch=1&resourceVersion=${old}`,
+    async () => {},
+    (e) => e.length >= 1,
+    5000,
+  );
+  out.push({ step: 'watch from before the compaction', status: 200, events: expired });
+  await step(
+    'exact list from before the compaction',
+    'GET',
+    `${events}?resourceVersion=${old}&resourceVersionMatch=Exact`,
+  );
+  // The current state stays readable: only history went.
+  await step('get the Event after the compaction', 'GET', `${events}/d-compaction`);
+}
+
+/**
+ * Compacts etcd through its latest revision with its v3 gRPC gateway (`POST /v3/kv/range` reads
+ * the header revision, `POST /v3/kv/compaction` compacts), as `etcdctl compact` does.
+ */
+export async function compactEtcd(etcdUrl: string): Promise<void> {
+  const post = async (path: string, body: unknown): Promise<Record<string, unknown>> => {
+    const res = await fetch(`${etcdUrl}${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`etcd ${path}: HTTP ${res.status} ${text}`);
+    return JSON.parse(text) as Record<string, unknown>;
+  };
+  // Any key: only the response header's revision matters ("AA==" is the key "\0").
+  const range = await post('/v3/kv/range', { key: 'AA==' });
+  const revision = (range.header as { revision?: string } | undefined)?.revision;
+  if (!revision)
+    throw new Error(`etcd /v3/kv/range: no header revision in ${JSON.stringify(range)}`);
+  await post('/v3/kv/compaction', { revision, physical: true });
 }
 
 /** `name ready=<flag>` of the Service `d`'s endpoints, polled until `done` holds (marked if 10 s pass first). */

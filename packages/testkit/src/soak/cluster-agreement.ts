@@ -35,15 +35,8 @@ export async function readAgreement(
   // SPLIT_BRAIN from active() is a failure of the store lock, not of the labels: let it throw.
   const active = await cluster.brokers.active();
   const activePod = active ? cluster.podOfBroker(active.id).name : undefined;
-  const labels: Record<string, string | undefined> = {};
-  for (const pod of cluster.pods) {
-    labels[pod.name] = (
-      cluster.kube.getPod(pod.name)?.metadata.labels as Record<string, string> | undefined
-    )?.[key];
-  }
-  const readyPods = cluster.kube
-    .readyEndpoints(cluster.serviceName, { portName: 'stomp' })
-    .map((e) => e.pod ?? e.address);
+  const labels = cluster.labelsSeen(key);
+  const readyPods = cluster.readyEndpointPods('stomp').map((pod) => pod ?? '(no targetRef)');
   const labelsAgree =
     activePod !== undefined &&
     cluster.pods.every((p) => labels[p.name] === (p.name === activePod ? yes : no));

@@ -10,7 +10,8 @@ interface Change {
  * When the routing state of a cluster last changed, from the emulator's own records: label
  * changes from its label history, and changes of the Service's ready endpoints (what kube-proxy
  * routes to) stamped as the emulator commits each EndpointSlice write. Latencies computed from
- * these are exact to the write, not to the resolution of a poll.
+ * these are exact to the write, not to the resolution of a poll. On the real target the same,
+ * stamped as the pod and EndpointSlice watches see each change (a few ms after the write).
  */
 export class ClusterTimeline implements Disposable {
   readonly #ready: Change[] = [];
@@ -22,8 +23,7 @@ export class ClusterTimeline implements Disposable {
     private readonly labelKey = 'leader',
   ) {
     this.#lastReady = this.#readyKey();
-    this.#off = cluster.kube.onChange((e) => {
-      if (e.resource !== 'endpointslices') return;
+    this.#off = cluster.onChange(() => {
       const key = this.#readyKey();
       if (key === this.#lastReady) return;
       this.#lastReady = key;
@@ -34,7 +34,7 @@ export class ClusterTimeline implements Disposable {
   /** Time of the last change of any pod's leader label in (from, to], if any. */
   lastLabelChange(from: number, to: number): number | undefined {
     let last: number | undefined;
-    for (const c of this.cluster.kube.labelHistory()) {
+    for (const c of this.cluster.labelHistory()) {
       if (c.time <= from || c.time > to) continue;
       if (c.before?.[this.labelKey] === c.after?.[this.labelKey]) continue;
       last = c.time;
@@ -58,9 +58,9 @@ export class ClusterTimeline implements Disposable {
   }
 
   #readyKey(): string {
-    return this.cluster.kube
-      .readyEndpoints(this.cluster.serviceName, { portName: 'stomp' })
-      .map((e) => e.pod ?? e.address)
+    return this.cluster
+      .readyEndpointPods('stomp')
+      .map((pod) => pod ?? '(no targetRef)')
       .sort()
       .join(',');
   }

@@ -16,6 +16,14 @@ export interface FaultPickerOptions {
 
 const CUT_MODES: readonly CutMode[] = ['reset', 'close', 'graceful'];
 
+/** Faults only the API emulator can inject (a real API server has no fault switch). */
+export const EMULATOR_ONLY_FAULTS: readonly FaultKind[] = [
+  'api-outage',
+  'api-outage-broker-kill',
+  'watch-cut',
+  'watch-cut-broker-kill',
+];
+
 /**
  * Draws faults from a shuffled bag: every kind comes up `weight` times per bag, in a random
  * order, so even a short soak covers every kind whatever the seed, and the counts per kind stay

@@ -85,7 +85,7 @@ export async function runFaultRound(
   if (fault.deadAgentPod !== undefined) {
     // Its agent is dead: only the new leader can have written this demotion (fencing).
     const stale = fault.deadAgentPod;
-    const fenced = cluster.kube
+    const fenced = cluster
       .labelHistory()
       .some(
         (c) =>
@@ -139,7 +139,7 @@ export async function runFaultRound(
     );
   }
   const roundEnd = Date.now();
-  const overlaps = leaderOverlaps(cluster.kube.labelHistory()).filter(
+  const overlaps = leaderOverlaps(cluster.labelHistory()).filter(
     (o) => o.start >= roundStart && o.start <= roundEnd,
   );
   return {
@@ -174,7 +174,7 @@ function failoverStagesOf(
     lockAcquireSleepIntervalMs: cluster.brokers.lockAcquireSleepIntervalMs,
     lockKeepAlivePeriodMs: cluster.brokers.lockKeepAlivePeriodMs,
   });
-  const labelAt = cluster.kube
+  const labelAt = cluster
     .labelHistory()
     .find((c) => c.pod === toPod && c.time > killedAt && c.after?.leader === 'yes')?.time;
   const firstSendAt = firstConfirmationBy(traffic.stats.confirmations, killedAt, takeover);

@@ -4,7 +4,8 @@ import type { LeaderOverlap } from '../cluster/leader-overlaps.js';
 import { Traffic } from '../cluster/traffic.js';
 import { waitForAgreement } from './cluster-agreement.js';
 import { ClusterTimeline } from './cluster-timeline.js';
-import { FaultPicker } from './fault-picker.js';
+import { SoakError } from './errors.js';
+import { EMULATOR_ONLY_FAULTS, FaultPicker } from './fault-picker.js';
 import { describeFault, type FaultPlan } from './fault-plan.js';
 import { type FaultRoundResult, runFaultRound } from './fault-round.js';
 import { SeededRandom } from './seeded-random.js';
@@ -39,7 +40,17 @@ const ms = (v: number | undefined) => (v === undefined ? '–' : `${Math.round(v
  */
 export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const o = resolveSoakOptions(options);
-  const plans = new FaultPicker(new SeededRandom(o.seed), o.picker).take(o.faults);
+  const picker =
+    o.api === 'real'
+      ? {
+          ...o.picker,
+          weights: {
+            ...Object.fromEntries(EMULATOR_ONLY_FAULTS.map((k) => [k, 0])),
+            ...o.picker?.weights,
+          },
+        }
+      : o.picker;
+  const plans = new FaultPicker(new SeededRandom(o.seed), picker).take(o.faults);
   const log = o.log ?? (() => undefined);
   const cluster = await startHaCluster({
     agentEntrypoint: o.agentEntrypoint,
@@ -47,15 +58,18 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     agentArgs: o.agentArgs,
     // The takeover breakdown needs the lock attempts in the brokers' logs.
     lockRetryLog: true,
+    api: o.api,
   });
   let traffic: Traffic | undefined;
   let timeline: ClusterTimeline | undefined;
   let trafficStopped = false;
   let failed = true;
   try {
+    if (cluster.podNetwork.kind === 'mapped')
+      throw new SoakError('INVALID_OPTION', `api: real: ${cluster.podNetwork.reason}`);
     await waitForAgreement(cluster, Date.now() + 60_000, { what: 'start-up' });
     timeline = new ClusterTimeline(cluster);
-    traffic = new Traffic(cluster.kube.kubeConfig(), cluster.kube.namespace, cluster.serviceName);
+    traffic = new Traffic(cluster.kubeConfig(), cluster.namespace, cluster.serviceName);
     await traffic.start(o.ratePerSecond);
     const started = Date.now();
     const rounds: FaultRoundResult[] = [];
@@ -90,7 +104,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       duplicates: stats.duplicates,
     };
     violations.push(...deliveryViolations(totals));
-    const overlaps = overlapViolations(cluster.kube.labelHistory(), o.overlapBoundMs, (ov) => {
+    const overlaps = overlapViolations(cluster.labelHistory(), o.overlapBoundMs, (ov) => {
       const r = rounds.find((x) => ov.start >= x.startedAt && ov.start <= x.endedAt);
       return r && `fault ${r.index} (${describeFault(r.plan)})`;
     });

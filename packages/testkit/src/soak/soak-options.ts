@@ -1,3 +1,4 @@
+import type { HaClusterApi } from '../cluster/ha-cluster.js';
 import { SoakError } from './errors.js';
 import type { FaultPickerOptions } from './fault-picker.js';
 import { SeededRandom } from './seeded-random.js';
@@ -19,6 +20,12 @@ export interface SoakOptions {
   readonly drainMs?: number;
   /** Kinds, weights and parameter ranges of the faults. @default see FaultPicker */
   readonly picker?: FaultPickerOptions;
+  /**
+   * `'real'`: a real kube-apiserver + kube-controller-manager (run inside scripts/pod-network.sh
+   * so the clients reach the pod IPs); the API faults (outages, watch cuts) are the emulator's
+   * and are left out there. @default 'emulator'
+   */
+  readonly api?: HaClusterApi;
   /** Extra flags for every agent. @default [] */
   readonly agentArgs?: readonly string[];
   /** Progress lines (one per fault). @default none */
@@ -40,6 +47,7 @@ export function resolveSoakOptions(options: SoakOptions): ResolvedSoakOptions {
     overlapBoundMs: options.overlapBoundMs ?? 2000,
     drainMs: options.drainMs ?? 30_000,
     agentArgs: options.agentArgs ?? [],
+    api: options.api ?? 'emulator',
     dumpLogsOnFailure: options.dumpLogsOnFailure ?? true,
     ...(options.log ? { log: options.log } : {}),
     ...(options.picker ? { picker: options.picker } : {}),
