@@ -1,6 +1,6 @@
 import { createClient, type HaClient, type ReceivedMessage } from '@activemq-ha/client';
 import { JavaShort, OpenWireConnection, type PropertyValue } from '@activemq-ha/openwire';
-import { type BrokerGroup, startBrokerGroup } from '@activemq-ha/testkit';
+import { type BrokerGroup, inbox, startBrokerGroup } from '@activemq-ha/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /** The HA client over OpenWire (`tcp://`) against one real broker: the session's translation. */
@@ -26,23 +26,6 @@ function client(options: Partial<Parameters<typeof createClient>[0]> = {}): HaCl
   return c;
 }
 
-/** Messages a handler got; `next(n)` waits for the n-th. */
-function inbox() {
-  const received: ReceivedMessage[] = [];
-  const waiters: (() => void)[] = [];
-  return {
-    received,
-    handler: (m: ReceivedMessage) => {
-      received.push(m);
-      for (const w of waiters.splice(0)) w();
-    },
-    async next(count: number): Promise<ReceivedMessage[]> {
-      while (received.length < count) await new Promise<void>((r) => waiters.push(r));
-      return received.slice(0, count);
-    },
-  };
-}
-
 describe('HaClient over OpenWire (tcp://) on a real broker', () => {
   it('sends confirmed messages and consumes them with their headers, ids and typed properties', async ({
     onTestFailed,
@@ -58,7 +41,7 @@ describe('HaClient over OpenWire (tcp://) on a real broker', () => {
       region: 'eu',
     });
     await c.send('/queue/ow.ha.basic', Buffer.from([1, 2, 3]));
-    const box = inbox();
+    const box = inbox<ReceivedMessage>();
     await c.subscribe('/queue/ow.ha.basic', box.handler);
     const [text, bytes] = await box.next(2);
     expect(text!.text()).toBe('hello');
@@ -90,7 +73,7 @@ describe('HaClient over OpenWire (tcp://) on a real broker', () => {
       },
     );
     const c = client();
-    const box = inbox();
+    const box = inbox<ReceivedMessage>();
     await c.subscribe('/queue/ow.ha.typed', box.handler);
     const [m] = await box.next(1);
     expect(m!.properties.get('short')).toEqual(new JavaShort(5));
@@ -102,7 +85,7 @@ describe('HaClient over OpenWire (tcp://) on a real broker', () => {
 
   it('client-individual acks, NACK dead-letters, selectors, and local transactions', async () => {
     const c = client();
-    const box = inbox();
+    const box = inbox<ReceivedMessage>();
     await c.subscribe('/queue/ow.ha.acks', box.handler, {
       ack: 'client-individual',
       selector: "keep = 'yes'",
@@ -114,7 +97,7 @@ describe('HaClient over OpenWire (tcp://) on a real broker', () => {
     expect([one!.text(), two!.text()]).toEqual(['one', 'two']);
     await one!.ack();
     await two!.nack();
-    const dlq = inbox();
+    const dlq = inbox<ReceivedMessage>();
     await c.subscribe('/queue/ActiveMQ.DLQ', dlq.handler);
     const [dead] = await dlq.next(1);
     expect(dead!.text()).toBe('two');
@@ -125,7 +108,7 @@ describe('HaClient over OpenWire (tcp://) on a real broker', () => {
     const tx2 = await c.begin();
     await tx2.send('/queue/ow.ha.tx', 'committed');
     await tx2.commit();
-    const txBox = inbox();
+    const txBox = inbox<ReceivedMessage>();
     await c.subscribe('/queue/ow.ha.tx', txBox.handler);
     const [committed] = await txBox.next(1);
     expect(committed!.text()).toBe('committed');
@@ -139,7 +122,7 @@ describe('HaClient over OpenWire (tcp://) on a real broker', () => {
       });
     });
     const requester = client();
-    const replies = inbox();
+    const replies = inbox<ReceivedMessage>();
     await requester.subscribe('/temp-queue/replies', replies.handler);
     await requester.send('/queue/ow.ha.service', 'ping', {
       'reply-to': '/temp-queue/replies',

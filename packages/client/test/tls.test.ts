@@ -1,10 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createServer, type Server } from 'node:tls';
 import { createClient } from '@activemq-ha/client';
+import { createTestCertificate, type TestCertificate } from '@activemq-ha/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeStompServer } from './fake-stomp-server.js';
 
@@ -18,37 +16,16 @@ function hasOpenssl(): boolean {
 }
 
 describe.skipIf(!hasOpenssl())('stomp+ssl://', () => {
-  let dir: string;
+  let certificate: TestCertificate;
   let cert: Buffer;
   let key: Buffer;
   let fake: FakeStompServer;
   let terminator: Server;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'ha-client-tls-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=DNS:localhost',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    cert = readFileSync(join(dir, 'cert.pem'));
-    key = readFileSync(join(dir, 'key.pem'));
+    certificate = await createTestCertificate({ keystorePassword: 'unused' });
+    cert = Buffer.from(certificate.certPem);
+    key = Buffer.from(certificate.keyPem);
     fake = await FakeStompServer.start();
     // TLS terminator in front of the plain fake broker (what stomp+ssl:// on the broker does).
     terminator = createServer({ cert, key }, (tlsSocket) => {
@@ -63,7 +40,7 @@ describe.skipIf(!hasOpenssl())('stomp+ssl://', () => {
   afterAll(async () => {
     await new Promise<void>((resolve) => terminator?.close(() => resolve()));
     await fake?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await certificate?.[Symbol.asyncDispose]();
   });
 
   it('connects with the given CA and verifies the host name', async () => {

@@ -5,7 +5,7 @@ import {
   type PropertyValue,
   type ReceivedMessage,
 } from '@activemq-ha/openwire';
-import { type BrokerGroup, startBrokerGroup } from '@activemq-ha/testkit';
+import { type BrokerGroup, inbox, startBrokerGroup } from '@activemq-ha/testkit';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 
 let group: BrokerGroup<'openwire'>;
@@ -20,23 +20,6 @@ afterAll(async () => {
 });
 
 const queue = (name: string): Destination => ({ type: 'ActiveMQQueue', physicalName: name });
-
-/** Collects what a handler receives; `next(n)` waits for the n-th message. */
-function inbox() {
-  const received: ReceivedMessage[] = [];
-  const waiters: (() => void)[] = [];
-  return {
-    received,
-    handler: (m: ReceivedMessage) => {
-      received.push(m);
-      for (const w of waiters.splice(0)) w();
-    },
-    async next(count: number): Promise<ReceivedMessage[]> {
-      while (received.length < count) await new Promise<void>((r) => waiters.push(r));
-      return received.slice(0, count);
-    },
-  };
-}
 
 describe('OpenWireConnection against a real broker', () => {
   it('connects with a client id, sends persistent (sync) and non-persistent (async), consumes with auto ack', async () => {
@@ -63,7 +46,7 @@ describe('OpenWireConnection against a real broker', () => {
       { persistent: false },
     );
     await conn.send(queue('ow.basic'), { map: new Map([['k', 'v']]) });
-    const box = inbox();
+    const box = inbox<ReceivedMessage>();
     await conn.subscribe(queue('ow.basic'), box.handler);
     // Persistent and non-persistent messages sit in different broker cursors: order may differ.
     const all = await box.next(3);
@@ -99,7 +82,7 @@ describe('OpenWireConnection against a real broker', () => {
           { properties: new Map([['color', color]]) },
         );
       }
-      const box = inbox();
+      const box = inbox<ReceivedMessage>();
       await conn.subscribe(queue('ow.select'), box.handler, {
         selector: "color = 'red'",
         ack: 'individual',
@@ -110,7 +93,7 @@ describe('OpenWireConnection against a real broker', () => {
       unackedId = first!.messageId;
     }
     await using again = await OpenWireConnection.connect({ port });
-    const box = inbox();
+    const box = inbox<ReceivedMessage>();
     await again.subscribe(queue('ow.select'), box.handler, { selector: "color = 'red'" });
     const [back] = await box.next(1);
     expect(back!.text).toBe('red');
@@ -160,7 +143,7 @@ describe('OpenWireConnection against a real broker', () => {
     await conn.send(queue('ow.tx'), { text: 'rolled back' }, { transactionId: tx2 });
     await conn.rollback(tx2);
     await conn.send(queue('ow.tx'), { text: 'after' });
-    const box = inbox();
+    const box = inbox<ReceivedMessage>();
     await conn.subscribe(queue('ow.tx'), box.handler);
     expect((await box.next(2)).map((m) => m.text)).toEqual(['committed', 'after']);
   });
@@ -178,7 +161,7 @@ describe('OpenWireConnection against a real broker', () => {
       );
     });
     const replies = await client.createTemporaryDestination('queue');
-    const box = inbox();
+    const box = inbox<ReceivedMessage>();
     await client.subscribe(replies, box.handler);
     await client.send(
       queue('ow.rpc'),

@@ -175,3 +175,4 @@ export type { SoakKindFigures } from './soak/soak-report.js';
 export { formatSoakReport, soakFigures } from './soak/soak-report.js';
 export type { TestCertificate, TestCertificateOptions } from './tls/test-certificate.js';
 export { createTestCertificate } from './tls/test-certificate.js';
+export { type Inbox, inbox } from './messages/inbox.js';
