@@ -151,6 +151,7 @@ export type {
   WatchEventType,
 } from './kube/types.js';
 export type { CutMode } from './kube/watch-stream.js';
+export { type Inbox, inbox } from './messages/inbox.js';
 export type { AgreementOptions, ClusterAgreement } from './soak/cluster-agreement.js';
 export { describeAgreement, readAgreement, waitForAgreement } from './soak/cluster-agreement.js';
 export { ClusterTimeline } from './soak/cluster-timeline.js';
@@ -175,4 +176,3 @@ export type { SoakKindFigures } from './soak/soak-report.js';
 export { formatSoakReport, soakFigures } from './soak/soak-report.js';
 export type { TestCertificate, TestCertificateOptions } from './tls/test-certificate.js';
 export { createTestCertificate } from './tls/test-certificate.js';
-export { type Inbox, inbox } from './messages/inbox.js';
