@@ -6,8 +6,8 @@ import {
   AgentProcess,
   type BrokerGroup,
   type KubeEmulator,
-  Kubelet,
   startBrokerGroup,
+  startEmulatorKubelet,
   startKubeEmulator,
 } from '@activemq-ha/testkit';
 import { afterEach, describe, expect, it, onTestFailed } from 'vitest';
@@ -46,7 +46,7 @@ describe('split brain: two brokers serve at once', () => {
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     const kube = await startKubeEmulator({ namespace: NS });
     cleanups.push(() => kube.close());
-    const kubelet = new Kubelet(kube, 500);
+    const kubelet = await startEmulatorKubelet(kube, NS);
     cleanups.push(async () => kubelet.stop());
     kube.createService({
       name: 'activemq',
@@ -67,15 +67,15 @@ describe('split brain: two brokers serve at once', () => {
       const broker = group.brokers[0]!;
       const pod = `activemq-${i}`;
       // Hostile start: both pods already carry leader=yes (e.g. from the previous generation).
-      kube.createPod({
+      await kubelet.createPod({
         name: pod,
-        namespace: NS,
         labels: { ...GROUP, leader: 'yes' },
         podIP: broker.host,
         containerPorts: [
           { name: 'openwire', containerPort: broker.ports.openwire },
           { name: 'stomp', containerPort: broker.ports.stomp },
         ],
+        containers: ['activemq', 'agent'],
       });
       sides.push({ pod, group, marker: join(dir, pod, 'stop-broker') });
     }
@@ -103,7 +103,15 @@ describe('split brain: two brokers serve at once', () => {
       side.agent = agent;
       cleanups.push(() => agent.kill('SIGKILL'));
       await agent.waitForLog((l) => typeof l.httpPort === 'number');
-      kubelet.watch(side.pod, agent);
+      kubelet.setReadinessProbe(side.pod, {
+        url: () =>
+          agent.running && agent.httpPort !== undefined
+            ? `http://127.0.0.1:${agent.httpPort}/readyz`
+            : undefined,
+        periodMs: 500,
+        timeoutMs: 500,
+        failureThreshold: 1,
+      });
     }
     onTestFailed(() => {
       for (const s of sides) {
@@ -132,7 +140,10 @@ describe('split brain: two brokers serve at once', () => {
       },
       { timeoutMs: 60_000, description: 'ten Lease renewals' },
     );
-    const patches = kube.requests({ verb: 'patch', resource: 'pods', afterSeq: seq });
+    // The agents' label writes (the kubelet's pods/status writes are its own).
+    const patches = kube
+      .requests({ verb: 'patch', resource: 'pods', afterSeq: seq })
+      .filter((r) => r.subresource === undefined);
     process.stdout.write(
       `split brain: ${patches.length} pod patches during ${versions.size} Lease renewals\n`,
     );

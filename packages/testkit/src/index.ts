@@ -63,6 +63,7 @@ export type { ServiceAccountTokenOptions } from './cluster/agent-identity.js';
 export { applyAgentRbac, ServiceAccountTokenFile } from './cluster/agent-identity.js';
 export type { AgentLogLine, AgentProcessOptions } from './cluster/agent-process.js';
 export { AgentProcess } from './cluster/agent-process.js';
+export { startEmulatorKubelet } from './cluster/emulator-kubelet.js';
 export type {
   EndpointSliceRoutingOptions,
   RoutedConnection,
@@ -85,7 +86,6 @@ export {
 } from './cluster/group-pods.js';
 export type { HaClusterApi, HaClusterOptions, HaPod } from './cluster/ha-cluster.js';
 export { HaCluster, startHaCluster } from './cluster/ha-cluster.js';
-export { Kubelet } from './cluster/kubelet.js';
 export type { LeaderOverlap } from './cluster/leader-overlaps.js';
 export { leaderOverlaps } from './cluster/leader-overlaps.js';
 export type {

@@ -16,8 +16,9 @@ import {
 import type { LabelChange } from '../kube/label-history.js';
 import type { CreateServiceOptions } from '../kube/test-objects.js';
 import { AgentProcess, type AgentProcessOptions } from './agent-process.js';
+import { startEmulatorKubelet } from './emulator-kubelet.js';
 import { LEADER_LABEL, leaderNames } from './group-pods.js';
-import { NodeKubelet } from './node-kubelet.js';
+import type { NodeKubelet } from './node-kubelet.js';
 import { allocatePodIPs, type PodNetwork, podNetwork } from './pod-network.js';
 import { RealTarget } from './real-target.js';
 
@@ -523,25 +524,4 @@ export class HaCluster implements AsyncDisposable {
 
 export function startHaCluster(options: HaClusterOptions): Promise<HaCluster> {
   return HaCluster.start(options);
-}
-
-/**
- * The kubelet stand-in on the emulator: its own node identity (a token the tests' RBAC changes
- * and rotations do not touch, as a kubelet has its own credentials) and loopback pod IPs.
- */
-async function startEmulatorKubelet(
-  kube: KubeEmulator,
-  namespace: string,
-  options: HaClusterOptions,
-): Promise<NodeKubelet> {
-  const token = `kubelet-${crypto.randomUUID()}`;
-  kube.addToken(token, { user: 'system:node:node-0' });
-  const kubelet = new NodeKubelet({
-    kubeConfig: kube.kubeConfig({ token }),
-    namespace,
-    podIPs: 'loopback',
-    ...(options.restartBackOff ? { restartBackOff: options.restartBackOff } : {}),
-  });
-  await kubelet.start();
-  return kubelet;
 }
