@@ -1,82 +1,14 @@
-import { createServer, type Socket } from 'node:net';
 import { createClient, type HaClient } from '@activemq-ha/client';
-import {
-  type Command,
-  type CommandInput,
-  type ConnectionInfo,
-  decodePayload,
-  encodeFrame,
-  FrameSplitter,
-  INITIAL_WIRE_FORMAT,
-  type Message,
-  negotiate,
-  preferredWireFormatInfo,
-  type WireFormat,
-  type WireFormatInfo,
-} from '@activemq-ha/openwire';
+import type { Command, ConnectionInfo, Message } from '@activemq-ha/openwire';
+import { type OpenWireScript, startScriptedOpenWireBroker } from '@activemq-ha/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nextEvent, waitFor } from './traffic.js';
 
-/**
- * A scripted OpenWire broker for what a real one does rarely or on its own schedule: it
- * negotiates, answers each request with a Response unless `script` answers first, and records
- * every command per connection.
- */
-type Script = (
-  command: Command,
-  connection: number,
-  reply: (command: CommandInput) => void,
-  socket: Socket,
-) => boolean | undefined;
-
-async function scriptedBroker(script: Script) {
-  const connections: Command[][] = [];
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    const index = connections.push([]) - 1;
-    const split = new FrameSplitter(1 << 20);
-    const ours = preferredWireFormatInfo({ maxInactivityDuration: 0 });
-    let wf: WireFormat = INITIAL_WIRE_FORMAT;
-    const reply = (c: CommandInput) => socket.write(encodeFrame(c, wf));
-    socket.write(encodeFrame(ours, INITIAL_WIRE_FORMAT));
-    socket.on('data', (chunk) => {
-      for (const payload of split.push(chunk)) {
-        const command = decodePayload(payload, wf);
-        connections[index]!.push(command);
-        if (command.type === 'WireFormatInfo') {
-          const mine = decodePayload(
-            encodeFrame(ours, INITIAL_WIRE_FORMAT).subarray(4),
-            INITIAL_WIRE_FORMAT,
-          );
-          wf = negotiate(mine as WireFormatInfo, command).wireFormat;
-          continue;
-        }
-        if (script(command, index, reply, socket)) continue;
-        if ('responseRequired' in command && command.responseRequired) {
-          reply({ type: 'Response', correlationId: command.commandId });
-        }
-      }
-    });
-    socket.on('error', () => undefined);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  );
-  const of = <T extends Command['type']>(type: T, connection: number) =>
-    (connections[connection] ?? []).filter((c) => c.type === type) as Extract<
-      Command,
-      { type: T }
-    >[];
-  return { port: address.port, connections, of };
+/** A scripted OpenWire broker (see startScriptedOpenWireBroker), closed after each test. */
+async function scriptedBroker(script: OpenWireScript) {
+  const broker = await startScriptedOpenWireBroker({ script });
+  cleanups.push(() => broker.close());
+  return broker;
 }
 
 const cleanups: (() => Promise<void>)[] = [];

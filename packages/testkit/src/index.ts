@@ -152,6 +152,12 @@ export type {
 } from './kube/types.js';
 export type { CutMode } from './kube/watch-stream.js';
 export { type Inbox, inbox } from './messages/inbox.js';
+export type {
+  OpenWireScript,
+  ScriptedOpenWireBroker,
+  ScriptedOpenWireBrokerOptions,
+} from './openwire/scripted-openwire-broker.js';
+export { startScriptedOpenWireBroker } from './openwire/scripted-openwire-broker.js';
 export type { AgreementOptions, ClusterAgreement } from './soak/cluster-agreement.js';
 export { describeAgreement, readAgreement, waitForAgreement } from './soak/cluster-agreement.js';
 export { ClusterTimeline } from './soak/cluster-timeline.js';
