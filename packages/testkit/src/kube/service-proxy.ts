@@ -8,9 +8,9 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { splice } from '../net/splice.js';
 import { BoundedFrequencyRunner } from './bounded-frequency-runner.js';
 import { type ProxySyncLag, resolveProxySyncLag } from './controller-lag.js';
+import type { EmulatorObjects } from './emulator-objects.js';
 import { KubeEmulatorError, KubeWaitTimeoutError } from './errors.js';
 import { deepEqual } from './json.js';
-import type { KubeEmulator } from './kube-emulator.js';
 import type { ReadyEndpointInfo } from './ready-endpoints.js';
 
 export interface ServiceProxyOptions {
@@ -34,6 +34,12 @@ export interface ServiceProxyOptions {
    */
   readonly syncLag?: Partial<ProxySyncLag> | 'none';
 }
+
+/**
+ * What kube-proxy reads: the Service's ready endpoints and a signal when objects change. A
+ * KubeEmulator (or its objects part) is one.
+ */
+export type EndpointSource = Pick<EmulatorObjects, 'readyEndpoints' | 'onChange'>;
 
 /** One accepted client connection and where it went. */
 export interface ProxiedConnection {
@@ -66,7 +72,7 @@ export class ServiceProxy implements AsyncDisposable {
   lastError: unknown;
 
   constructor(
-    private readonly emulator: KubeEmulator,
+    private readonly emulator: EndpointSource,
     private readonly opts: ServiceProxyOptions,
   ) {
     this.listenPort = opts.port ?? 0;
@@ -261,7 +267,7 @@ export class ServiceProxy implements AsyncDisposable {
 
 /** Starts a proxy for `options.service` on 127.0.0.1:<free port>. */
 export async function startServiceProxy(
-  emulator: KubeEmulator,
+  emulator: EndpointSource,
   options: ServiceProxyOptions,
 ): Promise<ServiceProxy> {
   const proxy = new ServiceProxy(emulator, options);
