@@ -6,8 +6,8 @@ import { createServer } from 'node:http';
 import { createSecureServer, type ServerHttp2Session } from 'node:http2';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Server, Socket } from 'node:net';
-import { KubeEmulatorError } from './errors.js';
 import type { ApiRequest, ApiResponse } from './http-exchange.js';
+import { rebind } from './rebind.js';
 
 export interface ApiServerOptions {
   /** Key and certificate to serve TLS with; `undefined` serves plain HTTP. */
@@ -104,25 +104,12 @@ export class ApiServer {
     });
   }
 
-  /**
-   * Listens again on the same port after `stopListening`. The port was ours a moment ago, but a
-   * bind can still fail briefly (another socket in the kernel's way): retried for about a second.
-   */
-  async listenAgain(): Promise<void> {
-    let lastErr: unknown;
-    for (let attempt = 0; attempt < 20; attempt++) {
-      try {
-        await this.listen(this.listenPort);
-        return;
-      } catch (err) {
-        lastErr = err;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
-    throw new KubeEmulatorError(
-      'LISTEN_FAILED',
-      `could not listen again on port ${this.listenPort}`,
-      { cause: lastErr },
+  /** Listens again on the same port after `stopListening` (see rebind). */
+  listenAgain(): Promise<void> {
+    return rebind(
+      () => this.listen(this.listenPort),
+      'the API',
+      () => this.listenPort,
     );
   }
 

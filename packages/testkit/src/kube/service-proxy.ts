@@ -9,9 +9,10 @@ import { splice } from '../net/splice.js';
 import { BoundedFrequencyRunner } from './bounded-frequency-runner.js';
 import { type ProxySyncLag, resolveProxySyncLag } from './controller-lag.js';
 import type { EmulatorObjects } from './emulator-objects.js';
-import { KubeEmulatorError, KubeWaitTimeoutError } from './errors.js';
+import { KubeWaitTimeoutError } from './errors.js';
 import { deepEqual } from './json.js';
 import type { ReadyEndpointInfo } from './ready-endpoints.js';
+import { rebind } from './rebind.js';
 
 export interface ServiceProxyOptions {
   readonly service: string;
@@ -193,11 +194,10 @@ export class ServiceProxy implements AsyncDisposable {
       });
   }
 
-  private async open(): Promise<void> {
-    let lastErr: unknown;
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const server = createServer((client) => this.accept(client));
-      try {
+  private open(): Promise<void> {
+    return rebind(
+      async () => {
+        const server = createServer((client) => this.accept(client));
         await new Promise<void>((resolve, reject) => {
           server.once('error', reject);
           server.listen({ port: this.listenPort, host: this.host }, () => {
@@ -208,16 +208,9 @@ export class ServiceProxy implements AsyncDisposable {
         const addr = server.address();
         if (addr && typeof addr === 'object') this.listenPort = addr.port;
         this.server = server;
-        return;
-      } catch (err) {
-        lastErr = err;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
-    throw new KubeEmulatorError(
-      'LISTEN_FAILED',
-      `service proxy could not listen on port ${this.listenPort}`,
-      { cause: lastErr },
+      },
+      'service proxy',
+      () => this.listenPort,
     );
   }
 
