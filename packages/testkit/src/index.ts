@@ -118,7 +118,7 @@ export type {
   ControlPlanePorts,
 } from './control-plane/start-control-plane.js';
 export { startControlPlane, TEST_CONTROLLERS } from './control-plane/start-control-plane.js';
-export type { KubeWaitOptions } from './kube/emulator-core.js';
+export type { KubeWaitOptions } from './kube/emulator-history.js';
 export type {
   KubeListOptions,
   KubeResourceRef,

@@ -7,7 +7,7 @@ import type { BrokerHandle } from '../broker/group-member.js';
 import { startBrokerGroup } from '../broker/start-broker-group.js';
 import { now } from '../broker/timing.js';
 import type { ControlPlane } from '../control-plane/start-control-plane.js';
-import type { KubeWaitOptions } from '../kube/emulator-core.js';
+import type { KubeWaitOptions } from '../kube/emulator-history.js';
 import {
   type KubeEmulator,
   type KubeEmulatorOptions,

@@ -1,6 +1,8 @@
 // The API handler in process: node:http request/response objects without a server or socket, so
-// the filter chain (authentication, faults, authorization, routing) and the REST verbs are
-// checked without TLS, ports or timing.
+// the filter chain (authentication, faults, authorization, routing), the REST verbs and watches
+// are checked without TLS, ports or timing. The handler gets the emulator's parts as its seams:
+// the store and registry, the token registry, the fault injector, the request log and the set of
+// open watches.
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +10,7 @@ import { ApiHandler } from './api-handler.js';
 import { FaultInjector } from './fault-injector.js';
 import { ObjectRegistry } from './object-registry.js';
 import { ObjectStore } from './object-store.js';
+import { OpenWatches } from './open-watches.js';
 import { RequestLog } from './request-log.js';
 import { storageDef } from './resources.js';
 import { buildNode, buildPod } from './test-objects.js';
@@ -28,19 +31,27 @@ function world() {
     rules: [{ verbs: ['get', 'list'], resources: ['pods'] }],
   });
   const faults = new FaultInjector();
-  const handler = new ApiHandler(registry, store, tokens, faults, new RequestLog(100), {
-    bookmarkIntervalMs: 60_000,
-    watchTimeoutSeconds: 60,
-    tooLargeResourceVersionWaitMs: 100,
-    serverAddress: () => '127.0.0.1:0',
-    resetSocket: (s) => s.destroy(),
-  });
-  /** One request through the handler; resolves with the status and the JSON body. */
-  const send = (
+  const log = new RequestLog(100);
+  const watches = new OpenWatches();
+  const resets: Socket[] = [];
+  const handler = new ApiHandler(
+    { registry, store, authenticator: tokens, faults, log, watches },
+    {
+      bookmarkIntervalMs: 60_000,
+      watchTimeoutSeconds: 60,
+      tooLargeResourceVersionWaitMs: 100,
+      serverAddress: () => '127.0.0.1:0',
+      resetSocket: (s) => {
+        resets.push(s);
+        s.destroy();
+      },
+    },
+  );
+  const request = (
     method: string,
     path: string,
-    opts: { body?: unknown; token?: string; contentType?: string } = {},
-  ): Promise<Answer> => {
+    opts: { body?: unknown; token?: string; contentType?: string },
+  ) => {
     const req = new IncomingMessage(new Socket());
     req.method = method;
     req.url = path;
@@ -52,7 +63,15 @@ function world() {
     };
     if (opts.body !== undefined) req.push(JSON.stringify(opts.body));
     req.push(null);
-    const res = new ServerResponse(req);
+    return { req, res: new ServerResponse(req) };
+  };
+  /** One request through the handler; resolves with the status and the JSON body. */
+  const send = (
+    method: string,
+    path: string,
+    opts: { body?: unknown; token?: string; contentType?: string } = {},
+  ): Promise<Answer> => {
+    const { req, res } = request(method, path, opts);
     return new Promise((resolve) => {
       res.end = ((chunk?: unknown) => {
         resolve({ status: res.statusCode, body: JSON.parse(String(chunk ?? '{}')) });
@@ -61,7 +80,39 @@ function world() {
       void handler.handle(req, res);
     });
   };
-  return { store, registry, faults, send };
+  /**
+   * Starts a watch; `events` are the JSON lines written so far. Resolves once the head is out
+   * (the handler registered the watch by then).
+   */
+  const watch = async (path: string) => {
+    const { req, res } = request('GET', path, {});
+    const events: { type: string; object: Record<string, unknown> }[] = [];
+    let ended = false;
+    let partial = '';
+    const take = (chunk: unknown) => {
+      if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
+      partial += Buffer.isBuffer(chunk) ? chunk.toString() : String(chunk);
+      for (let i = partial.indexOf('\n'); i >= 0; i = partial.indexOf('\n')) {
+        const line = partial.slice(0, i);
+        partial = partial.slice(i + 1);
+        // Chunked framing is the socket's business; a fake socket sees the bare JSON lines.
+        if (line.startsWith('{')) events.push(JSON.parse(line));
+      }
+    };
+    res.write = ((chunk: unknown) => {
+      take(chunk);
+      return true;
+    }) as typeof res.write;
+    res.end = ((chunk?: unknown) => {
+      take(chunk);
+      ended = true;
+      res.emit('close');
+      return res;
+    }) as typeof res.end;
+    await handler.handle(req, res);
+    return { events, res, ended: () => ended };
+  };
+  return { store, registry, faults, log, watches, resets, handler, request, send, watch };
 }
 
 const pods = '/api/v1/namespaces/default/pods';
@@ -126,5 +177,94 @@ describe('ApiHandler', () => {
       contentType: 'application/x-unknown-patch',
     });
     expect(a.status).toBe(415);
+  });
+
+  it('logs every request with its verb, resource and the answered status and user', async () => {
+    const w = world();
+    await w.send('GET', `${pods}/amq-0`, { token: 'reader' });
+    await w.send('GET', '/api/v1/nope', { token: 'x' });
+    expect(w.log.list().map((r) => [r.verb, r.resource, r.name, r.status, r.user])).toEqual([
+      ['get', 'pods', 'amq-0', 404, 'system:serviceaccount:default:reader'],
+      ['list', 'nope', undefined, 401, undefined],
+    ]);
+  });
+
+  it("an injected 'reset' goes to the server's resetSocket hook instead of an answer", async () => {
+    const w = world();
+    w.faults.failNext(1, { status: 'reset', verb: 'list', resource: 'pods' });
+    const { req, res } = w.request('GET', pods, {});
+    await w.handler.handle(req, res);
+    expect(w.resets).toEqual([req.socket]);
+    expect(res.headersSent).toBe(false);
+    expect(w.faults.pendingFailures).toBe(0);
+    // The next one is served.
+    expect((await w.send('GET', pods)).status).toBe(200);
+  });
+
+  it('registers a watch in the open watches until it is cut', async () => {
+    const w = world();
+    w.registry.create(storageDef('pods'), 'default', buildPod({ name: 'amq-0' }, 'default'));
+    const stream = await w.watch(`${pods}?watch=true`);
+    expect(w.watches.size).toBe(1);
+    expect(stream.events.map((e) => e.type)).toEqual(['ADDED']);
+    w.registry.patch(
+      storageDef('pods'),
+      'default',
+      'amq-0',
+      'merge',
+      { metadata: { labels: { leader: 'yes' } } },
+      undefined,
+    );
+    expect(stream.events.map((e) => e.type)).toEqual(['ADDED', 'MODIFIED']);
+    expect(w.watches.cutAll('graceful')).toBe(1);
+    expect(stream.ended()).toBe(true);
+    expect(w.watches.size).toBe(0);
+  });
+
+  it('a watch from a compacted resourceVersion gets 200 and an ERROR event with 410 Expired', async () => {
+    const w = world();
+    const first = w.registry.create(
+      storageDef('pods'),
+      'default',
+      buildPod({ name: 'amq-0' }, 'default'),
+    );
+    w.registry.create(storageDef('pods'), 'default', buildPod({ name: 'amq-1' }, 'default'));
+    w.store.compact(); // what a restarted apiserver's watch cache looks like
+    const stream = await w.watch(
+      `${pods}?watch=true&resourceVersion=${first.metadata.resourceVersion}`,
+    );
+    expect(stream.res.statusCode).toBe(200);
+    expect(stream.events).toHaveLength(1);
+    expect(stream.events[0]?.type).toBe('ERROR');
+    expect(stream.events[0]?.object).toMatchObject({
+      kind: 'Status',
+      code: 410,
+      reason: 'Expired',
+    });
+    expect(stream.ended()).toBe(true);
+    expect(w.watches.size).toBe(0);
+  });
+
+  it('a watch from the current resourceVersion sends only later events', async () => {
+    const w = world();
+    const pod = w.registry.create(
+      storageDef('pods'),
+      'default',
+      buildPod({ name: 'amq-0' }, 'default'),
+    );
+    const stream = await w.watch(
+      `${pods}?watch=true&resourceVersion=${pod.metadata.resourceVersion}`,
+    );
+    expect(stream.events).toEqual([]);
+    w.registry.delete(storageDef('pods'), 'default', 'amq-0', undefined, { gracePeriodSeconds: 0 });
+    expect(stream.events.at(-1)?.type).toBe('DELETED');
+    expect(
+      stream.events.every(
+        (e) =>
+          Number((e.object.metadata as Record<string, string>).resourceVersion) >
+          Number(pod.metadata.resourceVersion),
+      ),
+    ).toBe(true);
+    w.watches.cutAll('graceful');
   });
 });

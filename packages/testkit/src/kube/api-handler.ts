@@ -1,5 +1,7 @@
 // The HTTP face of the emulator: authentication, faults, authorization, content negotiation and
-// the REST verbs, in the order the real server's filter chain applies them.
+// the REST verbs, in the order the real server's filter chain applies them. It owns no state: the
+// objects, tokens, faults, request log and open watches are the emulator's parts, given to it as
+// small interfaces, so it runs in process on node:http objects without a server (unit tests).
 import type { Socket } from 'node:net';
 import { apiErrors, fieldError } from './api-status.js';
 import { apiGroup, apiGroupList, apiVersions, resourceList, versionInfo } from './discovery.js';
@@ -24,6 +26,7 @@ import {
   type PatchType,
 } from './object-registry.js';
 import type { ObjectStore } from './object-store.js';
+import type { OpenWatches } from './open-watches.js';
 import { parseRequestInfo, type RequestInfo } from './request-info.js';
 import type { RequestLog } from './request-log.js';
 import { apiVersionOf, findResource, type ResourceDef, toExternal } from './resources.js';
@@ -31,6 +34,19 @@ import { type IncludeObject, type TableOptions, toTable } from './tables.js';
 import { forbiddenReason, isAllowed, type TokenRegistry } from './token-auth.js';
 import type { KubeObject, Verb } from './types.js';
 import { type CutMode, WatchStream } from './watch-stream.js';
+
+/** The parts the handler serves from. */
+export interface ApiHandlerDeps {
+  readonly registry: ObjectRegistry;
+  readonly store: ObjectStore;
+  /** Who a bearer token is (the tokens part's registry). */
+  readonly authenticator: Pick<TokenRegistry, 'authenticate'>;
+  /** Injected latency and failures per request (the faults part's injector). */
+  readonly faults: Pick<FaultInjector, 'latencyFor' | 'take'>;
+  readonly log: RequestLog;
+  /** Where each started watch is registered until it ends. */
+  readonly watches: Pick<OpenWatches, 'add' | 'remove'>;
+}
 
 export interface ApiHandlerOptions {
   readonly bookmarkIntervalMs: number;
@@ -111,25 +127,23 @@ function sendJson(
 }
 
 export class ApiHandler {
-  readonly watches = new Set<WatchStream>();
+  private readonly registry: ObjectRegistry;
+  private readonly store: ObjectStore;
+  private readonly authenticator: ApiHandlerDeps['authenticator'];
+  private readonly faults: ApiHandlerDeps['faults'];
+  private readonly log: RequestLog;
+  private readonly watches: ApiHandlerDeps['watches'];
 
   constructor(
-    private readonly registry: ObjectRegistry,
-    private readonly store: ObjectStore,
-    private readonly tokens: TokenRegistry,
-    private readonly faults: FaultInjector,
-    private readonly log: RequestLog,
+    deps: ApiHandlerDeps,
     private readonly options: ApiHandlerOptions,
-  ) {}
-
-  cutWatches(mode: CutMode): number {
-    const all = [...this.watches];
-    for (const w of all) w.cut(mode);
-    return all.length;
-  }
-
-  sendBookmarks(): void {
-    for (const w of this.watches) w.sendBookmark();
+  ) {
+    this.registry = deps.registry;
+    this.store = deps.store;
+    this.authenticator = deps.authenticator;
+    this.faults = deps.faults;
+    this.log = deps.log;
+    this.watches = deps.watches;
   }
 
   async handle(req: ApiRequest, res: ApiResponse): Promise<void> {
@@ -146,7 +160,7 @@ export class ApiHandler {
         req.method === 'GET' || req.method === 'HEAD' ? Buffer.alloc(0) : await readBody(req);
       const delay = info.isResourceRequest ? this.faults.latencyFor(info) : 0;
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));
-      const identity = this.tokens.authenticate(req.headers.authorization);
+      const identity = this.authenticator.authenticate(req.headers.authorization);
       if (!identity) throw apiErrors.unauthorized();
       user = identity.user;
       if (info.isResourceRequest) {
@@ -447,7 +461,7 @@ export class ApiHandler {
       },
       this.registry,
       this.store,
-      (w) => this.watches.delete(w),
+      (w) => this.watches.remove(w),
     );
     this.watches.add(stream);
     stream.start();

@@ -1,10 +1,16 @@
+// The emulator's objects: the store (its etcd and watch cache: resourceVersions, history,
+// compaction) and the registry (the apiserver's REST semantics over it), and synchronous
+// in-process access to both for tests, which play the kubelet and the controllers the emulator
+// does not run. The API handler and the controllers are built on the same store and registry, so
+// an in-process write is seen by watches and controllers exactly like an API write.
 import { apiErrors } from './api-status.js';
-import { EmulatorCore } from './emulator-core.js';
 import { managedByLabel, managedByValue, serviceNameLabel } from './endpoint-slice-reconciler.js';
 import type { KubeStatusError } from './errors.js';
 import { parseFieldSelector } from './field-selector.js';
 import { asArray, asObject, asString, clone } from './json.js';
 import { parseLabelSelector } from './label-selector.js';
+import { ObjectRegistry } from './object-registry.js';
+import { ObjectStore } from './object-store.js';
 import { type ReadyEndpointInfo, readyEndpointsOf } from './ready-endpoints.js';
 import { findResource, type ResourceDef, storageDef, toExternal } from './resources.js';
 import {
@@ -15,7 +21,7 @@ import {
   type CreateServiceOptions,
   readinessConditions,
 } from './test-objects.js';
-import type { KubeObject, ResourceName } from './types.js';
+import type { KubeObject, ResourceName, StoreEvent } from './types.js';
 import { nowTime } from './write-strategy.js';
 
 /**
@@ -37,13 +43,61 @@ export interface KubeListOptions {
   readonly fieldSelector?: string;
 }
 
+export interface EmulatorObjectsOptions {
+  /** Default namespace of the helpers. */
+  readonly namespace: string;
+  /** Committed writes kept per resource for watches; older resourceVersions get 410 Expired. */
+  readonly historyLimit: number;
+}
+
 /**
- * Synchronous in-process access to the objects: no auth, no faults, same validation, same
+ * The objects part. In-process access has no auth and no faults, but the same validation, the same
  * resourceVersions and watch events as API writes. Errors are KubeStatusError with the API's
  * Status.
  */
-export abstract class EmulatorObjects extends EmulatorCore {
-  // ---- objects (synchronous, in-process, no auth or faults) ----------------------------------
+export class EmulatorObjects {
+  readonly namespace: string;
+  /** The store the API handler, the watches and the controllers read and write. */
+  readonly store: ObjectStore;
+  /** REST semantics over the store, shared with the API handler. */
+  readonly registry: ObjectRegistry;
+
+  constructor(opts: EmulatorObjectsOptions) {
+    this.namespace = opts.namespace;
+    this.store = new ObjectStore(opts.historyLimit);
+    this.registry = new ObjectRegistry(this.store);
+  }
+
+  /** Latest resourceVersion handed out. */
+  get resourceVersion(): number {
+    return this.store.resourceVersion;
+  }
+
+  /**
+   * Forgets the watch history (an etcd compaction, or a restarted apiserver's empty watch
+   * cache): watches from any older resourceVersion get 410 Expired.
+   */
+  compactHistory(): void {
+    this.store.compact();
+  }
+
+  /** Calls `listener` after every committed write, in resourceVersion order. */
+  onChange(listener: (e: StoreEvent) => void): () => void {
+    return this.store.subscribe(listener);
+  }
+
+  /** Pods carrying `key` (=`value` when given) now. */
+  podsWithLabel(key: string, value?: string, namespace: string = this.namespace): string[] {
+    return this.store
+      .list('pods', namespace)
+      .filter((p) => {
+        const l = p.metadata.labels;
+        return (
+          l !== undefined && Object.hasOwn(l, key) && (value === undefined || l[key] === value)
+        );
+      })
+      .map((p) => p.metadata.name ?? '');
+  }
 
   /** A copy of an object (`events` in core/v1 shape, `events.events.k8s.io` in events.k8s.io/v1 shape). */
   get(

@@ -53,7 +53,15 @@ function world(lag: ConstructorParameters<typeof EndpointSliceController>[1]) {
       ns,
     ),
   );
-  return { store, registry, controller, label, slices, ready };
+  /** Committed slice writes by anyone (the controller is the only writer here). */
+  const sliceWrites = () => {
+    let n = 0;
+    const off = store.subscribe((e) => {
+      if (e.resource === 'endpointslices') n++;
+    });
+    return { count: () => n, off };
+  };
+  return { store, registry, controller, label, slices, ready, sliceWrites };
 }
 
 describe('EndpointSliceController', async () => {
@@ -152,6 +160,61 @@ describe('EndpointSliceController', async () => {
     expect(w.ready()).toEqual(['amq-0']);
     await vi.advanceTimersByTimeAsync(1000);
     expect(w.ready().sort()).toEqual(['amq-0', 'amq-2']);
+    w.controller.stop();
+  });
+
+  it('changes arriving while a sync is in flight sync once more after it, on a cache stale by the own write', async () => {
+    vi.useFakeTimers();
+    const w = world(undefined);
+    await vi.advanceTimersByTimeAsync(5000);
+    const writes = w.sliceWrites();
+    w.label('amq-1', { leader: 'yes' });
+    w.label('amq-1', { extra: 'x' });
+    w.label('amq-0', { extra: 'y' });
+    await vi.advanceTimersByTimeAsync(19); // the informer has not delivered yet
+    expect(w.ready()).toEqual(['amq-0']);
+    await vi.advanceTimersByTimeAsync(11); // informer 20 ms + write 10 ms
+    expect(w.ready().sort()).toEqual(['amq-0', 'amq-1']);
+    // The two later changes queued the key once (dedup) for after the first sync; that sync read
+    // a cache without the slice just written, was refused and retried after 1 s: no second write.
+    expect(w.controller.staleSyncs).toBe(1);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(writes.count()).toBe(1);
+    expect(w.controller.staleSyncs).toBe(1);
+    writes.off();
+    w.controller.stop();
+  });
+
+  it('holds pod-triggered syncs for --endpointslice-updates-batch-period', async () => {
+    vi.useFakeTimers();
+    const w = world({ batchMs: 500 });
+    await vi.advanceTimersByTimeAsync(5000);
+    w.label('amq-1', { leader: 'yes' });
+    await vi.advanceTimersByTimeAsync(20 + 499);
+    expect(w.ready()).toEqual(['amq-0']);
+    await vi.advanceTimersByTimeAsync(1 + 10);
+    expect(w.ready().sort()).toEqual(['amq-0', 'amq-1']);
+    w.controller.stop();
+  });
+
+  it('a stale-cache retry that fails again backs off twice as long', async () => {
+    vi.useFakeTimers();
+    // The informer runs so far behind that the controller's own write stays unseen for 1.5 s.
+    const w = world({ informerMs: 1500 });
+    await vi.advanceTimersByTimeAsync(10_000);
+    w.label('amq-0', { leader: null });
+    await vi.advanceTimersByTimeAsync(1);
+    w.label('amq-1', { leader: 'yes' });
+    await vi.advanceTimersByTimeAsync(1511); // first sync written; second met the stale cache
+    expect(w.controller.staleSyncs).toBe(1);
+    expect(w.ready()).toEqual([]);
+    // The 1 s retry comes while the informer still has not seen that write: stale again, 2 s.
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(w.controller.staleSyncs).toBe(2);
+    await vi.advanceTimersByTimeAsync(1990);
+    expect(w.ready()).toEqual([]);
+    await vi.advanceTimersByTimeAsync(20);
+    expect(w.ready()).toEqual(['amq-1']);
     w.controller.stop();
   });
 });

@@ -1,23 +1,47 @@
-import { randomBytes } from 'node:crypto';
+// The emulator as tests use it: a facade that builds its parts, wires them, and offers their methods
+// in one place. Each part is a class of its own with a small interface, built with what it needs:
+//   objects     — the store (resourceVersions, watch cache, compaction), the registry (REST
+//                 semantics), in-process reads and writes (emulator-objects.ts);
+//   history     — committed writes, label changes, the request log, waiting on them;
+//   tokens      — bearer tokens, RBAC rules, the token file and kubeconfigs;
+//   faults      — request faults, watch cuts, GOAWAY, outages;
+//   controllers — the EndpointSlice controller and its lag.
+// The HTTP side is the ApiHandler (stateless over the parts) behind the ApiServer (listener and
+// connections). The parts are public for tests that want one of them; the methods below delegate.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { createSecureServer, type ServerHttp2Session } from 'node:http2';
-import { createServer as createHttpsServer } from 'node:https';
-import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { ApiHandler } from './api-handler.js';
+import { ApiServer } from './api-server.js';
 import type { EndpointSliceLag } from './controller-lag.js';
-import { EmulatorObjects } from './emulator-objects.js';
-import { KubeEmulatorError } from './errors.js';
+import { EmulatorControllers } from './emulator-controllers.js';
+import { type DownMode, EmulatorFaults } from './emulator-faults.js';
+import { EmulatorHistory, type KubeWaitOptions } from './emulator-history.js';
+import {
+  EmulatorObjects,
+  type KubeListOptions,
+  type KubeResourceRef,
+  type ReadyEndpointInfo,
+} from './emulator-objects.js';
+import { EmulatorTokens } from './emulator-tokens.js';
 import { type FailureSpec, FaultInjector } from './fault-injector.js';
-import type { ApiRequest, ApiResponse } from './http-exchange.js';
-import { kubeconfigYaml, writeFileAtomicSync } from './kubeconfig.js';
-import type { RequestMatch } from './request-log.js';
+import { writeFileAtomicSync } from './kubeconfig.js';
+import type { LabelChange } from './label-history.js';
+import { OpenWatches } from './open-watches.js';
+import {
+  type RequestFilter,
+  RequestLog,
+  type RequestMatch,
+  type RequestRecord,
+} from './request-log.js';
 import { createSelfSignedCert } from './self-signed-cert.js';
-import { type RbacRule, TokenRegistry } from './token-auth.js';
+import type { CreatePodOptions, CreateServiceOptions } from './test-objects.js';
+import type { RbacRule } from './token-auth.js';
+import type { KubeObject, ResourceName, StoreEvent } from './types.js';
 import type { CutMode } from './watch-stream.js';
+
+export type { DownMode };
 
 export interface KubeEmulatorOptions {
   /** Bearer token the API accepts. @default a random token */
@@ -63,258 +87,348 @@ export interface KubeEmulatorOptions {
   readonly alpnProtocols?: readonly ('h2' | 'http/1.1')[];
 }
 
-/** How `setDown` makes the server unreachable. */
-export type DownMode =
-  /** The listening socket is closed: connects fail with ECONNREFUSED. Open connections are reset. */
-  | 'refuse'
-  /** Still listening, but every connection is reset at once (ECONNRESET). */
-  | 'reset';
-
 /**
  * An in-process Kubernetes API server for tests: real REST semantics for pods, services,
- * endpoints, events, EndpointSlices and leases, an EndpointSlice controller, token auth and RBAC,
- * and fault injection. Start with `startKubeEmulator()`. It is an emulator: there is no kubelet,
- * scheduler or etcd; pods exist because a test (or client) created them.
+ * endpoints, events, EndpointSlices, leases and nodes, an EndpointSlice controller, token auth and
+ * RBAC, and fault injection. Start with `startKubeEmulator()`. It is an emulator: there is no
+ * kubelet, scheduler or etcd; pods exist because a test (or client) created them.
  */
-export class KubeEmulator extends EmulatorObjects implements AsyncDisposable {
-  readonly host = '127.0.0.1';
-  readonly tokenFilePath: string;
-  readonly kubeconfigPath: string;
+export class KubeEmulator implements AsyncDisposable {
+  readonly objects: EmulatorObjects;
+  readonly history: EmulatorHistory;
+  readonly tokens: EmulatorTokens;
+  readonly faults: EmulatorFaults;
+  readonly controllers: EmulatorControllers;
   /** PEM file of the server certificate (= the CA to trust); undefined with `tls: false`. */
   readonly caFilePath: string | undefined;
   /** PEM of the server certificate; undefined with `tls: false`. */
   readonly caCert: string | undefined;
-  private readonly tokens = new TokenRegistry();
-  private readonly faults = new FaultInjector();
-  private readonly handler: ApiHandler;
-  private readonly server: import('node:net').Server;
-  /** Open HTTP/2 sessions, for goAway(). */
-  private readonly sessions = new Set<ServerHttp2Session>();
-  /** Raw TCP sockets by remote port: under TLS, the only handle that can send an RST. */
-  private readonly sockets = new Map<number, Socket>();
+  private readonly watches = new OpenWatches();
+  private readonly server: ApiServer;
   private readonly ownsDir: boolean;
   private readonly dir: string;
-  private currentToken: string;
-  private listenPort = 0;
-  private downMode: DownMode | undefined;
   private closed = false;
 
   private constructor(opts: KubeEmulatorOptions) {
-    super(opts);
-    this.currentToken = opts.token ?? randomBytes(24).toString('base64url');
-    this.tokens.set(this.currentToken, {
-      user: opts.user ?? 'system:serviceaccount:default:activemq-ha',
-      ...(opts.rules ? { rules: opts.rules } : {}),
-    });
+    const namespace = opts.namespace ?? 'default';
     this.ownsDir = opts.dir === undefined;
     this.dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'kube-emulator-'));
-    this.tokenFilePath = join(this.dir, 'token');
-    this.kubeconfigPath = join(this.dir, 'kubeconfig');
     const tls = opts.tls === false ? undefined : createSelfSignedCert();
     this.caCert = tls?.cert;
     this.caFilePath = tls ? join(this.dir, 'ca.crt') : undefined;
     if (tls && this.caFilePath) writeFileAtomicSync(this.caFilePath, tls.cert);
-    this.handler = new ApiHandler(this.registry, this.store, this.tokens, this.faults, this.log, {
-      bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
-      watchTimeoutSeconds: opts.watchTimeoutSeconds ?? 1800,
-      tooLargeResourceVersionWaitMs: opts.tooLargeResourceVersionWaitMs ?? 3000,
-      serverAddress: () => `${this.host}:${this.listenPort}`,
-      resetSocket: (sock) => this.resetSocket(sock),
+
+    this.objects = new EmulatorObjects({ namespace, historyLimit: opts.historyLimit ?? 1000 });
+    const log = new RequestLog(opts.requestLogLimit ?? 10_000);
+    // Subscribed before the controllers start, so history records a write before they react.
+    this.history = new EmulatorHistory(this.objects.store, log);
+    this.tokens = new EmulatorTokens(
+      {
+        dir: this.dir,
+        ...(opts.token !== undefined ? { token: opts.token } : {}),
+        ...(opts.user !== undefined ? { user: opts.user } : {}),
+        ...(opts.rules !== undefined ? { rules: opts.rules } : {}),
+      },
+      { url: () => this.url, caCert: this.caCert, namespace },
+    );
+    const requestFaults = new FaultInjector();
+    const handler = new ApiHandler(
+      {
+        registry: this.objects.registry,
+        store: this.objects.store,
+        authenticator: this.tokens.registry,
+        faults: requestFaults,
+        log,
+        watches: this.watches,
+      },
+      {
+        bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
+        watchTimeoutSeconds: opts.watchTimeoutSeconds ?? 1800,
+        tooLargeResourceVersionWaitMs: opts.tooLargeResourceVersionWaitMs ?? 3000,
+        serverAddress: () => `${this.server.host}:${this.server.port}`,
+        resetSocket: (sock) => this.server.resetSocket(sock),
+      },
+    );
+    this.server = new ApiServer({
+      tls,
+      alpnProtocols: opts.alpnProtocols ?? ['h2', 'http/1.1'],
+      onRequest: (req, res) => void handler.handle(req, res),
     });
-    const onRequest = (req: ApiRequest, res: ApiResponse) => void this.handler.handle(req, res);
-    const alpn = opts.alpnProtocols ?? ['h2', 'http/1.1'];
-    if (tls && !alpn.includes('h2')) {
-      this.server = createHttpsServer(
-        { key: tls.key, cert: tls.cert, keepAliveTimeout: 5000, requestTimeout: 0 },
-        onRequest,
-      );
-    } else if (tls) {
-      // One port for both protocols, as a Go server: ALPN picks h2 when the client offers it
-      // (node:http2 advertises h2 first, then http/1.1 with allowHTTP1).
-      const server = createSecureServer(
-        {
-          key: tls.key,
-          cert: tls.cert,
-          allowHTTP1: alpn.includes('http/1.1'),
-          // No cap on concurrent watches per connection below what client-go expects (Go: 250).
-          settings: { maxConcurrentStreams: 250 },
-        },
-        onRequest,
-      );
-      server.on('session', (session: ServerHttp2Session) => {
-        this.sessions.add(session);
-        session.on('close', () => this.sessions.delete(session));
-        // A session error (e.g. the injected reset) must not become an uncaught exception.
-        session.on('error', () => undefined);
-      });
-      this.server = server;
-    } else {
-      this.server = createServer({ keepAliveTimeout: 5000, requestTimeout: 0 }, onRequest);
-    }
-    this.server.on('connection', (s: Socket) => {
-      if (this.downMode === 'reset') {
-        s.resetAndDestroy();
-        return;
-      }
-      // Watch events go out as soon as they are written (no Nagle), on both protocols.
-      s.setNoDelay(true);
-      const port = s.remotePort ?? 0;
-      this.sockets.set(port, s);
-      s.on('close', () => {
-        if (this.sockets.get(port) === s) this.sockets.delete(port);
-      });
+    this.faults = new EmulatorFaults({
+      requests: requestFaults,
+      server: this.server,
+      watches: this.watches,
+      onRestart: () => this.objects.compactHistory(),
     });
+    this.controllers = new EmulatorControllers(this.objects.store, opts.endpointSliceLag);
+    this.controllers.start();
   }
 
   /** @internal use startKubeEmulator() */
   static async start(opts: KubeEmulatorOptions = {}): Promise<KubeEmulator> {
     const e = new KubeEmulator(opts);
-    await e.listen(0);
-    e.writeCredentialFiles();
+    await e.server.listen(0);
+    e.tokens.writeCredentialFiles();
     return e;
   }
 
+  // ---- where it is --------------------------------------------------------------------------
+
+  get host(): string {
+    return this.server.host;
+  }
+
   get port(): number {
-    return this.listenPort;
+    return this.server.port;
   }
 
   /** `https://127.0.0.1:<port>` (`http://` with `tls: false`) */
   get url(): string {
-    return `${this.caCert ? 'https' : 'http'}://${this.host}:${this.listenPort}`;
+    return this.server.url;
   }
 
-  private resetSocket(sock: Socket): void {
-    const raw = this.sockets.get(sock.remotePort ?? -1) ?? sock;
-    try {
-      raw.resetAndDestroy();
-    } catch {
-      raw.destroy();
-    }
-    try {
-      sock.destroy();
-    } catch {
-      // An HTTP/2 session's socket proxy refuses destroy(); the raw socket is gone already.
-    }
+  get namespace(): string {
+    return this.objects.namespace;
+  }
+
+  get openWatches(): number {
+    return this.watches.size;
+  }
+
+  /** Sends a BOOKMARK now on every watch that allows them. */
+  sendBookmarks(): void {
+    this.watches.sendBookmarks();
+  }
+
+  // ---- tokens -------------------------------------------------------------------------------
+
+  get tokenFilePath(): string {
+    return this.tokens.tokenFilePath;
+  }
+
+  get kubeconfigPath(): string {
+    return this.tokens.kubeconfigPath;
   }
 
   /** The currently valid primary token. */
   get token(): string {
-    return this.currentToken;
+    return this.tokens.token;
   }
-
-  get openWatches(): number {
-    return this.handler.watches.size;
-  }
-
-  get isDown(): boolean {
-    return this.downMode !== undefined;
-  }
-
-  private listen(port: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error) => reject(err);
-      this.server.once('error', onError);
-      this.server.listen({ port, host: this.host }, () => {
-        this.server.off('error', onError);
-        const addr = this.server.address();
-        if (addr && typeof addr === 'object') this.listenPort = addr.port;
-        resolve();
-      });
-    });
-  }
-
-  private writeCredentialFiles(): void {
-    // No trailing newline: like a projected service-account token.
-    writeFileAtomicSync(this.tokenFilePath, this.currentToken);
-    writeFileAtomicSync(
-      this.kubeconfigPath,
-      kubeconfigYaml({
-        server: this.url,
-        token: this.currentToken,
-        namespace: this.namespace,
-        caCert: this.caCert,
-      }),
-    );
-  }
-
-  // ---- credentials -------------------------------------------------------------------------
 
   /** A client-node KubeConfig for this emulator (primary token unless `token` is given). */
-  kubeConfig(opts: { readonly token?: string; readonly namespace?: string } = {}): KubeConfig {
-    const kc = new KubeConfig();
-    kc.loadFromOptions({
-      clusters: [
-        {
-          name: 'emulator',
-          server: this.url,
-          skipTLSVerify: false,
-          ...(this.caCert ? { caData: Buffer.from(this.caCert).toString('base64') } : {}),
-        },
-      ],
-      users: [{ name: 'emulator', token: opts.token ?? this.currentToken }],
-      contexts: [
-        {
-          name: 'emulator',
-          cluster: 'emulator',
-          user: 'emulator',
-          namespace: opts.namespace ?? this.namespace,
-        },
-      ],
-      currentContext: 'emulator',
-    });
-    return kc;
+  kubeConfig(opts?: { readonly token?: string; readonly namespace?: string }): KubeConfig {
+    return this.tokens.kubeConfig(opts);
   }
 
   /** Writes a kubeconfig for another token or namespace; returns its path. */
-  writeKubeconfig(
-    opts: { readonly path?: string; readonly token?: string; readonly namespace?: string } = {},
-  ): string {
-    const path = opts.path ?? join(this.dir, `kubeconfig-${randomBytes(4).toString('hex')}`);
-    writeFileAtomicSync(
-      path,
-      kubeconfigYaml({
-        server: this.url,
-        token: opts.token ?? this.currentToken,
-        namespace: opts.namespace ?? this.namespace,
-        caCert: this.caCert,
-      }),
-    );
-    return path;
+  writeKubeconfig(opts?: {
+    readonly path?: string;
+    readonly token?: string;
+    readonly namespace?: string;
+  }): string {
+    return this.tokens.writeKubeconfig(opts);
   }
 
-  /**
-   * Replaces the primary token: the old one gets 401 from now on. `tokenFilePath` and
-   * `kubeconfigPath` are rewritten atomically. Returns the new token.
-   */
-  rotateToken(newToken: string = randomBytes(24).toString('base64url')): string {
-    const identity = this.tokens.get(this.currentToken);
-    this.tokens.delete(this.currentToken);
-    this.currentToken = newToken;
-    if (identity) this.tokens.set(newToken, identity);
-    this.writeCredentialFiles();
-    return newToken;
+  /** Replaces the primary token (the old one gets 401); rewrites the files. Returns the new one. */
+  rotateToken(newToken?: string): string {
+    return this.tokens.rotateToken(newToken);
   }
 
   /** Accepts another token, e.g. one with restricted RBAC rules. */
   addToken(
     token: string,
-    identity: { readonly user?: string; readonly rules?: readonly RbacRule[] } = {},
+    identity?: { readonly user?: string; readonly rules?: readonly RbacRule[] },
   ): void {
-    this.tokens.set(token, {
-      user: identity.user ?? 'system:serviceaccount:default:restricted',
-      ...(identity.rules ? { rules: identity.rules } : {}),
-    });
+    this.tokens.addToken(token, identity);
   }
 
   removeToken(token: string): void {
-    this.tokens.delete(token);
+    this.tokens.removeToken(token);
   }
 
   /** Sets the RBAC rules of a token (primary by default); `undefined` allows everything. */
-  setRules(rules: readonly RbacRule[] | undefined, token: string = this.currentToken): void {
-    const identity = this.tokens.get(token);
-    if (!identity) throw new KubeEmulatorError('INVALID_ARGUMENT', 'unknown token');
-    this.tokens.set(token, { user: identity.user, ...(rules ? { rules } : {}) });
+  setRules(rules: readonly RbacRule[] | undefined, token?: string): void {
+    this.tokens.setRules(rules, token);
+  }
+
+  // ---- objects ------------------------------------------------------------------------------
+
+  /** Latest resourceVersion handed out. */
+  get resourceVersion(): number {
+    return this.objects.resourceVersion;
+  }
+
+  /** Forgets the watch history: watches from any older resourceVersion get 410 Expired. */
+  compactHistory(): void {
+    this.objects.compactHistory();
+  }
+
+  /** Calls `listener` after every committed write, in resourceVersion order. */
+  onChange(listener: (e: StoreEvent) => void): () => void {
+    return this.objects.onChange(listener);
+  }
+
+  /** A copy of an object (`events` in core/v1 shape, `events.events.k8s.io` in events.k8s.io/v1 shape). */
+  get(resource: KubeResourceRef, name: string, namespace?: string): KubeObject | undefined {
+    return this.objects.get(resource, name, namespace);
+  }
+
+  list(resource: KubeResourceRef, opts?: KubeListOptions): KubeObject[] {
+    return this.objects.list(resource, opts);
+  }
+
+  /** Creates any object as a REST create would, but keeping `status`. Throws KubeStatusError. */
+  create(resource: KubeResourceRef, obj: KubeObject): KubeObject {
+    return this.objects.create(resource, obj);
+  }
+
+  /** Applies a JSON merge patch (RFC 7386) to an object; `status` included. */
+  mergePatch(
+    resource: KubeResourceRef,
+    name: string,
+    patch: Readonly<Record<string, unknown>>,
+    namespace?: string,
+  ): KubeObject {
+    return this.objects.mergePatch(resource, name, patch, namespace);
+  }
+
+  /** Deletes as a REST DELETE would (a scheduled pod is only marked terminating). */
+  delete(
+    resource: KubeResourceRef,
+    name: string,
+    namespace?: string,
+    opts?: { readonly gracePeriodSeconds?: number },
+  ): void {
+    this.objects.delete(resource, name, namespace, opts);
+  }
+
+  /** Registers a Node (Ready, InternalIP 127.0.0.1), as a kubelet does when it starts. */
+  createNode(name: string): KubeObject {
+    return this.objects.createNode(name);
+  }
+
+  /** Node names registered now. */
+  nodeNames(): string[] {
+    return this.objects.nodeNames();
+  }
+
+  /** A running pod with IP, container ports and Ready condition, as kubelet would report it. */
+  createPod(opts: CreatePodOptions): KubeObject {
+    return this.objects.createPod(opts);
+  }
+
+  getPod(name: string, namespace?: string): KubeObject | undefined {
+    return this.objects.getPod(name, namespace);
+  }
+
+  /** Flips the Ready and ContainersReady conditions (what a readiness probe result does). */
+  setPodReady(name: string, ready: boolean, namespace?: string): KubeObject {
+    return this.objects.setPodReady(name, ready, namespace);
+  }
+
+  /** Merges labels into a pod's labels; `null` removes a label. */
+  setPodLabels(
+    name: string,
+    labels: Readonly<Record<string, string | null>>,
+    namespace?: string,
+  ): KubeObject {
+    return this.objects.setPodLabels(name, labels, namespace);
+  }
+
+  /** Deletes a pod gracefully: deletionTimestamp = now + grace, the pod stays Terminating. */
+  terminatePod(
+    name: string,
+    opts?: { readonly gracePeriodSeconds?: number; readonly namespace?: string },
+  ): KubeObject {
+    return this.objects.terminatePod(name, opts);
+  }
+
+  /** Removes a pod at once (a delete with grace period 0: MODIFIED, then DELETED). */
+  deletePod(name: string, namespace?: string): void {
+    this.objects.deletePod(name, namespace);
+  }
+
+  createService(opts: CreateServiceOptions): KubeObject {
+    return this.objects.createService(opts);
+  }
+
+  deleteService(name: string, namespace?: string): void {
+    this.objects.deleteService(name, namespace);
+  }
+
+  /** The controller-managed EndpointSlices of a Service. */
+  endpointSlices(service: string, namespace?: string): KubeObject[] {
+    return this.objects.endpointSlices(service, namespace);
+  }
+
+  /** Where kube-proxy would send a new connection to the Service's port (see EmulatorObjects). */
+  readyEndpoints(
+    service: string,
+    opts?: { readonly portName?: string; readonly namespace?: string },
+  ): ReadyEndpointInfo[] {
+    return this.objects.readyEndpoints(service, opts);
+  }
+
+  /** Pods carrying `key` (=`value` when given) now. */
+  podsWithLabel(key: string, value?: string, namespace?: string): string[] {
+    return this.objects.podsWithLabel(key, value, namespace);
+  }
+
+  // ---- history ------------------------------------------------------------------------------
+
+  /** Logged requests matching `filter` (oldest first), e.g. `{ verb: 'patch', resource: 'pods' }`. */
+  requests(filter?: RequestFilter): RequestRecord[] {
+    return this.history.requests(filter);
+  }
+
+  countRequests(filter?: RequestFilter): number {
+    return this.history.countRequests(filter);
+  }
+
+  /** Sequence number of the latest request; pass as `afterSeq` to count only later ones. */
+  get requestSeq(): number {
+    return this.history.requestSeq;
+  }
+
+  clearRequests(): void {
+    this.history.clearRequests();
+  }
+
+  /** Every committed write since start, in resourceVersion order (copies). */
+  writes(filter?: { readonly resource?: ResourceName }): StoreEvent[] {
+    return this.history.writes(filter);
+  }
+
+  /** Every label change of every pod since start. */
+  labelHistory(): LabelChange[] {
+    return this.history.labelHistory();
+  }
+
+  /** Most pods that carried the label at the same time since start (see LabelHistory). */
+  maxPodsWithLabel(key: string, value?: string, namespace?: string): number {
+    return this.history.maxPodsWithLabel(key, value, namespace);
+  }
+
+  /** See EmulatorHistory.waitFor: re-checked after every write and answered request. */
+  waitFor<T>(check: () => T | undefined | null | false, opts?: KubeWaitOptions): Promise<T> {
+    return this.history.waitFor(check, opts);
+  }
+
+  // ---- controllers --------------------------------------------------------------------------
+
+  /** See EmulatorControllers.setEndpointSliceLag. */
+  setEndpointSliceLag(lag: Partial<EndpointSliceLag> | 'none'): void {
+    this.controllers.setEndpointSliceLag(lag);
+  }
+
+  /** The EndpointSlice controller's lag model now. */
+  get endpointSliceLag(): EndpointSliceLag {
+    return this.controllers.endpointSliceLag;
+  }
+
+  /** Syncs the EndpointSlice controller refused on a stale informer cache (each costs a retry). */
+  get staleEndpointSliceSyncs(): number {
+    return this.controllers.staleEndpointSliceSyncs;
   }
 
   // ---- faults -------------------------------------------------------------------------------
@@ -333,84 +447,28 @@ export class KubeEmulator extends EmulatorObjects implements AsyncDisposable {
     this.faults.clear();
   }
 
-  /**
-   * Ends every open watch. `reset` (default) drops the TCP connection mid-stream, `close` closes
-   * it without ending the chunked body, `graceful` ends the response like a server-side timeout.
-   * Returns how many were cut.
-   */
-  cutWatches(mode: CutMode = 'reset'): number {
-    return this.handler.cutWatches(mode);
+  /** Ends every open watch (see EmulatorFaults.cutWatches); returns how many were cut. */
+  cutWatches(mode?: CutMode): number {
+    return this.faults.cutWatches(mode);
   }
 
-  /**
-   * Sends GOAWAY (NO_ERROR) on every open HTTP/2 connection, as a server does when it shuts down
-   * gracefully: streams already open (watches included) go on, new requests need a new
-   * connection. HTTP/1.1 connections are not touched. Returns how many connections were told.
-   */
+  /** GOAWAY (NO_ERROR) on every open HTTP/2 connection; returns how many were told. */
   goAway(): number {
-    let n = 0;
-    for (const session of [...this.sessions]) {
-      if (session.closed || session.destroyed) continue;
-      // close() sends GOAWAY (NO_ERROR) and lets open streams finish.
-      session.close();
-      n++;
-    }
-    return n;
+    return this.faults.goAway();
   }
 
-  /** Sends a BOOKMARK now on every watch that allows them. */
-  sendBookmarks(): void {
-    this.handler.sendBookmarks();
+  get isDown(): boolean {
+    return this.faults.isDown;
   }
 
-  /**
-   * Makes the API unreachable (or reachable again, on the same port). Open connections, watches
-   * included, are reset either way. Coming back from `'refuse'` is a restarted apiserver: its
-   * watch caches start at the current resourceVersion, so a watch resumed from an older one gets
-   * an ERROR event with 410 Expired (and relists). `'reset'` is a network fault: caches stay.
-   */
-  async setDown(down: boolean, mode: DownMode = 'refuse'): Promise<void> {
-    // A pending down(ms) may end after close(): nothing left to bring up.
-    if (this.closed) return;
-    if (down) {
-      if (this.downMode) return;
-      this.downMode = mode;
-      if (mode === 'refuse') this.server.close();
-      for (const s of [...this.sockets.values()]) this.resetSocket(s);
-      this.sockets.clear();
-      return;
-    }
-    if (!this.downMode) return;
-    const was = this.downMode;
-    if (was === 'refuse') {
-      this.store.compact();
-      let lastErr: unknown;
-      for (let attempt = 0; attempt < 20; attempt++) {
-        try {
-          await this.listen(this.listenPort);
-          lastErr = undefined;
-          break;
-        } catch (err) {
-          lastErr = err;
-          await new Promise((r) => setTimeout(r, 50));
-        }
-      }
-      if (lastErr) {
-        throw new KubeEmulatorError(
-          'LISTEN_FAILED',
-          `could not listen again on port ${this.listenPort}`,
-          { cause: lastErr },
-        );
-      }
-    }
-    this.downMode = undefined;
+  /** See EmulatorFaults.setDown: `'refuse'` comes back as a restarted apiserver. */
+  setDown(down: boolean, mode?: DownMode): Promise<void> {
+    return this.faults.setDown(down, mode);
   }
 
   /** Down for `ms`, then up again on the same port; resolves once it is up. */
-  async down(ms: number, mode: DownMode = 'refuse'): Promise<void> {
-    await this.setDown(true, mode);
-    await new Promise((r) => setTimeout(r, ms));
-    await this.setDown(false);
+  down(ms: number, mode?: DownMode): Promise<void> {
+    return this.faults.down(ms, mode);
   }
 
   // ---- lifecycle ----------------------------------------------------------------------------
@@ -418,13 +476,10 @@ export class KubeEmulator extends EmulatorObjects implements AsyncDisposable {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.controller.stop();
-    this.handler.cutWatches('close');
-    await new Promise<void>((resolve) => {
-      if (!this.server.listening) return resolve();
-      this.server.close(() => resolve());
-      for (const s of this.sockets.values()) s.destroy();
-    });
+    this.faults.stop();
+    this.controllers.stop();
+    this.watches.cutAll('close');
+    await this.server.close();
     if (this.ownsDir) rmSync(this.dir, { recursive: true, force: true });
   }
 

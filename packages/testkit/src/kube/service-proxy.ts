@@ -8,10 +8,11 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { splice } from '../net/splice.js';
 import { BoundedFrequencyRunner } from './bounded-frequency-runner.js';
 import { type ProxySyncLag, resolveProxySyncLag } from './controller-lag.js';
-import { KubeEmulatorError, KubeWaitTimeoutError } from './errors.js';
+import type { EmulatorObjects } from './emulator-objects.js';
+import { KubeWaitTimeoutError } from './errors.js';
 import { deepEqual } from './json.js';
-import type { KubeEmulator } from './kube-emulator.js';
 import type { ReadyEndpointInfo } from './ready-endpoints.js';
+import { rebind } from './rebind.js';
 
 export interface ServiceProxyOptions {
   readonly service: string;
@@ -34,6 +35,12 @@ export interface ServiceProxyOptions {
    */
   readonly syncLag?: Partial<ProxySyncLag> | 'none';
 }
+
+/**
+ * What kube-proxy reads: the Service's ready endpoints and a signal when objects change. A
+ * KubeEmulator (or its objects part) is one.
+ */
+export type EndpointSource = Pick<EmulatorObjects, 'readyEndpoints' | 'onChange'>;
 
 /** One accepted client connection and where it went. */
 export interface ProxiedConnection {
@@ -66,7 +73,7 @@ export class ServiceProxy implements AsyncDisposable {
   lastError: unknown;
 
   constructor(
-    private readonly emulator: KubeEmulator,
+    private readonly emulator: EndpointSource,
     private readonly opts: ServiceProxyOptions,
   ) {
     this.listenPort = opts.port ?? 0;
@@ -187,11 +194,10 @@ export class ServiceProxy implements AsyncDisposable {
       });
   }
 
-  private async open(): Promise<void> {
-    let lastErr: unknown;
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const server = createServer((client) => this.accept(client));
-      try {
+  private open(): Promise<void> {
+    return rebind(
+      async () => {
+        const server = createServer((client) => this.accept(client));
         await new Promise<void>((resolve, reject) => {
           server.once('error', reject);
           server.listen({ port: this.listenPort, host: this.host }, () => {
@@ -202,16 +208,9 @@ export class ServiceProxy implements AsyncDisposable {
         const addr = server.address();
         if (addr && typeof addr === 'object') this.listenPort = addr.port;
         this.server = server;
-        return;
-      } catch (err) {
-        lastErr = err;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
-    throw new KubeEmulatorError(
-      'LISTEN_FAILED',
-      `service proxy could not listen on port ${this.listenPort}`,
-      { cause: lastErr },
+      },
+      'service proxy',
+      () => this.listenPort,
     );
   }
 
@@ -261,7 +260,7 @@ export class ServiceProxy implements AsyncDisposable {
 
 /** Starts a proxy for `options.service` on 127.0.0.1:<free port>. */
 export async function startServiceProxy(
-  emulator: KubeEmulator,
+  emulator: EndpointSource,
   options: ServiceProxyOptions,
 ): Promise<ServiceProxy> {
   const proxy = new ServiceProxy(emulator, options);
