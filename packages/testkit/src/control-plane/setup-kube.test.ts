@@ -172,6 +172,21 @@ describe('scripts/setup-kube.sh', () => {
     expect(calls()).toHaveLength(2);
   });
 
+  it('--wait after the background build finished still reports how long it took', async () => {
+    release();
+    expect(run(['--background']).code).toBe(0);
+    await poll(async () => existsSync(join(dir, 'cache', 'kube-build.status')), {
+      timeoutMs: 10_000,
+      intervalMs: 20,
+      description: 'the background build done',
+    });
+    const waited = run(['--wait']);
+    expect(waited.code, waited.stderr).toBe(0);
+    expect(waited.stderr).toMatch(/background build: built etcd in \d+ s/);
+    // Reported once.
+    expect(run(['--wait']).stderr).toBe('');
+  });
+
   it('a failed background build: --wait fails with its log tail, nothing looks cached, the next call builds afresh', async () => {
     release();
     expect(run(['--background'], { STUB_FAIL: '1' }).code).toBe(0);
