@@ -41,7 +41,7 @@ export default defineConfig({
       },
       {
         // Opt-in, against a real cluster (`pnpm test:cluster`); every test skips without
-        // KUBECONFIG and ACTIVEMQ_HA_CLUSTER_NAMESPACE. One file at a time: they share one group.
+        // KUBECONFIG. One file at a time: they share one group.
         resolve: { alias },
         test: {
           name: 'cluster',

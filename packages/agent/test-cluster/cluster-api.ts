@@ -9,6 +9,21 @@ import {
 import type { ClusterSettings } from './cluster-settings.js';
 
 /**
+ * The namespace of the current context of the kubeconfig(s) `KUBECONFIG` names, as kubectl
+ * defaults to it; undefined when the context sets none or the files cannot be read (the suite's
+ * first API call then reports the bad kubeconfig).
+ */
+export function currentContextNamespace(): string | undefined {
+  try {
+    const kc = new KubeConfig();
+    kc.loadFromDefault();
+    return kc.getContextObject(kc.getCurrentContext())?.namespace;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * The few API calls the suite makes, scoped to the deployed group. The runner's identity needs
  * pods get/list/watch (delete for the destructive test) and endpointslices list in the namespace.
  */

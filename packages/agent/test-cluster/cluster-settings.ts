@@ -1,13 +1,21 @@
 /**
  * What the opt-in real-cluster suite (`pnpm test:cluster`) runs against, read from the
- * environment. Nothing here has a safe default for "which cluster", so without `KUBECONFIG` and
- * `ACTIVEMQ_HA_CLUSTER_NAMESPACE` the whole suite is skipped.
+ * environment. Nothing here has a safe default for "which cluster", so without `KUBECONFIG` the
+ * whole suite is skipped; the namespace is kubectl's: the current context's, else `default`.
  */
 export interface ClusterSettings {
   /** Path from `KUBECONFIG`; its current context is the cluster under test. */
   readonly kubeconfig: string;
-  /** Namespace the overlay was deployed to (`ACTIVEMQ_HA_CLUSTER_NAMESPACE`). */
+  /**
+   * Namespace the overlay was deployed to: `ACTIVEMQ_HA_CLUSTER_NAMESPACE`, else the current
+   * context's namespace, else `default` (as kubectl picks it).
+   */
   readonly namespace: string;
+  /** Where `namespace` came from, for the run's header. */
+  readonly namespaceFrom:
+    | 'ACTIVEMQ_HA_CLUSTER_NAMESPACE'
+    | 'the current context'
+    | "kubectl's default";
   /** The client Service (`ACTIVEMQ_HA_CLUSTER_SERVICE`). @default 'activemq' */
   readonly service: string;
   /** Label selector of the broker pods (`ACTIVEMQ_HA_CLUSTER_SELECTOR`). @default 'app.kubernetes.io/name=activemq' */
@@ -33,22 +41,33 @@ export type ClusterSettingsResult =
   | { readonly settings: ClusterSettings; readonly skipReason?: undefined }
   | { readonly settings?: undefined; readonly skipReason: string };
 
-/** Reads the settings; a present but malformed variable throws (a typo must not pass silently). */
-export function readClusterSettings(env: NodeJS.ProcessEnv): ClusterSettingsResult {
+/**
+ * Reads the settings; a present but malformed variable throws (a typo must not pass silently).
+ * `contextNamespace` reads the namespace of the kubeconfig's current context (asked only when
+ * `ACTIVEMQ_HA_CLUSTER_NAMESPACE` is unset).
+ */
+export function readClusterSettings(
+  env: NodeJS.ProcessEnv,
+  contextNamespace: () => string | undefined = () => undefined,
+): ClusterSettingsResult {
   const kubeconfig = nonEmpty(env.KUBECONFIG);
-  const namespace = nonEmpty(env.ACTIVEMQ_HA_CLUSTER_NAMESPACE);
-  if (!kubeconfig || !namespace) {
-    const missing = [!kubeconfig && 'KUBECONFIG', !namespace && 'ACTIVEMQ_HA_CLUSTER_NAMESPACE']
-      .filter(Boolean)
-      .join(' and ');
+  if (!kubeconfig) {
     return {
-      skipReason: `${missing} not set: the cluster suite needs a real cluster with the generated overlay deployed (see docs/operations.md, "Testing against a real cluster")`,
+      skipReason:
+        'KUBECONFIG not set: the cluster suite needs a real cluster with the generated overlay deployed (see docs/operations.md, "Testing against a real cluster")',
     };
   }
+  const explicit = nonEmpty(env.ACTIVEMQ_HA_CLUSTER_NAMESPACE);
+  const fromContext = explicit ? undefined : nonEmpty(contextNamespace());
   return {
     settings: {
       kubeconfig,
-      namespace,
+      namespace: explicit ?? fromContext ?? 'default',
+      namespaceFrom: explicit
+        ? 'ACTIVEMQ_HA_CLUSTER_NAMESPACE'
+        : fromContext
+          ? 'the current context'
+          : "kubectl's default",
       service: nonEmpty(env.ACTIVEMQ_HA_CLUSTER_SERVICE) ?? 'activemq',
       groupSelector:
         nonEmpty(env.ACTIVEMQ_HA_CLUSTER_SELECTOR) ?? 'app.kubernetes.io/name=activemq',
@@ -67,7 +86,7 @@ export function describeSettings(result: ClusterSettingsResult): string {
   const s = result.settings;
   if (!s) return `[cluster] every test skipped: ${result.skipReason}`;
   const parts = [
-    `namespace ${s.namespace}`,
+    `namespace ${s.namespace}${s.namespaceFrom === 'ACTIVEMQ_HA_CLUSTER_NAMESPACE' ? '' : ` (${s.namespaceFrom}; ACTIVEMQ_HA_CLUSTER_NAMESPACE sets another)`}`,
     `service ${s.service}`,
     `selector ${s.groupSelector}`,
     s.destructive

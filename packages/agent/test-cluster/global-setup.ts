@@ -1,3 +1,4 @@
+import { currentContextNamespace } from './cluster-api.js';
 import { describeSettings, readClusterSettings } from './cluster-settings.js';
 
 /**
@@ -6,5 +7,7 @@ import { describeSettings, readClusterSettings } from './cluster-settings.js';
  */
 export default function setup(): void {
   // stderr: stdout may carry a machine-readable report (--reporter=json).
-  process.stderr.write(`${describeSettings(readClusterSettings(process.env))}\n`);
+  process.stderr.write(
+    `${describeSettings(readClusterSettings(process.env, currentContextNamespace))}\n`,
+  );
 }

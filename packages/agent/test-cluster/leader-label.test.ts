@@ -12,10 +12,10 @@ import {
 import type { V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientTraffic } from './client-traffic.js';
-import { ClusterApi } from './cluster-api.js';
+import { ClusterApi, currentContextNamespace } from './cluster-api.js';
 import { readClusterSettings } from './cluster-settings.js';
 
-const { settings } = readClusterSettings(process.env);
+const { settings } = readClusterSettings(process.env, currentContextNamespace);
 
 /**
  * Longest span with two pods labelled leader=yes, as seen through a watch: the fencing step
@@ -52,12 +52,17 @@ async function untilPods<T>(
       pods = await api().pods();
       return check(pods);
     },
-    { timeoutMs: SETTLE_TIMEOUT_MS, description, observed: () => describePods(pods) },
+    {
+      timeoutMs: SETTLE_TIMEOUT_MS,
+      description: `${description} (namespace ${settings!.namespace}, selector ${settings!.groupSelector})`,
+      observed: () => describePods(pods),
+    },
   );
 }
 
-// Skipped unless KUBECONFIG and ACTIVEMQ_HA_CLUSTER_NAMESPACE name a cluster with the generated
-// overlay deployed: there is no safe default cluster. global-setup.ts prints the reason once.
+// Skipped unless KUBECONFIG names a cluster with the generated overlay deployed (in
+// ACTIVEMQ_HA_CLUSTER_NAMESPACE, else the current context's namespace): there is no safe
+// default cluster. global-setup.ts prints the reason once.
 describe.skipIf(!settings)('activemq-ha on a real cluster', () => {
   it('labels exactly one pod leader=yes, and that pod is Ready', async () => {
     const leader = await untilPods(soleReadyLeader, 'exactly one pod labelled leader=yes, Ready');

@@ -21,8 +21,14 @@
  * part is off, because the mapped stand-in pod IPs are not routable.
  *
  *   pnpm build && sh scripts/pod-network.sh npx tsx packages/agent/test-cluster/rehearse-on-emulator.ts --api real
+ *
+ * With `--only-kubeconfig` the suite gets nothing but `KUBECONFIG` (a copy of the admin
+ * kubeconfig whose current context names the group's namespace), as a user pointing
+ * `pnpm test:cluster` at a cluster would run it: the read-only checks, with every default.
  */
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type HaCluster, type HaClusterApi, startHaCluster } from '@activemq-ha/testkit';
@@ -40,16 +46,25 @@ function playDeployment(cluster: HaCluster): () => void {
 }
 
 function runSuite(env: NodeJS.ProcessEnv): Promise<number> {
+  // Only what is given here reaches the suite's settings, never the caller's own cluster ones.
+  const own = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([k]) => k !== 'KUBECONFIG' && !k.startsWith('ACTIVEMQ_HA_CLUSTER_'),
+    ),
+  );
   const child = spawn('npx', ['vitest', 'run', '--project', 'cluster'], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    env: { ...own, ...env },
     stdio: 'inherit',
   });
   return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
 }
 
 const { values } = parseArgs({
-  options: { api: { type: 'string', default: 'emulator' } },
+  options: {
+    api: { type: 'string', default: 'emulator' },
+    'only-kubeconfig': { type: 'boolean', default: false },
+  },
   strict: true,
 });
 if (values.api !== 'emulator' && values.api !== 'real') {
@@ -64,18 +79,33 @@ const cluster = await startHaCluster({
 });
 if (cluster.podNetwork.kind === 'mapped')
   console.error(`client traffic part off: ${cluster.podNetwork.reason}`);
+/** The admin kubeconfig with the group's namespace in its current context, as a user's would be. */
+function kubeconfigNamingTheNamespace(): string {
+  const kc = cluster.kubeConfig();
+  const current = kc.getCurrentContext();
+  kc.contexts = kc.contexts.map((c) =>
+    c.name === current ? { ...c, namespace: cluster.namespace } : c,
+  );
+  const file = join(cluster.brokers.dir, 'kubeconfig-with-namespace');
+  writeFileSync(file, kc.exportConfig(), { mode: 0o600 });
+  return file;
+}
+
 const stopPlaying = playDeployment(cluster);
 try {
-  process.exitCode = await runSuite({
-    KUBECONFIG: cluster.kubeconfigPath,
-    ACTIVEMQ_HA_CLUSTER_NAMESPACE: cluster.namespace,
-    ACTIVEMQ_HA_CLUSTER_DESTRUCTIVE: '1',
-    // Outside the routable stand-in pod network the real target's pods carry mapped pod IPs
-    // (testkit pod-network.ts) that only the kube-proxy stand-in translates; the suite's client
-    // dials pod IPs, as a runner outside a cluster's network could not either.
-    ACTIVEMQ_HA_CLUSTER_CLIENT: cluster.podNetwork.kind === 'routable' ? '1' : '0',
-    ACTIVEMQ_HA_CLUSTER_RESTORE_TIMEOUT_MS: '120000',
-  });
+  const suiteEnv: NodeJS.ProcessEnv = values['only-kubeconfig']
+    ? { KUBECONFIG: kubeconfigNamingTheNamespace() }
+    : {
+        KUBECONFIG: cluster.kubeconfigPath,
+        ACTIVEMQ_HA_CLUSTER_NAMESPACE: cluster.namespace,
+        ACTIVEMQ_HA_CLUSTER_DESTRUCTIVE: '1',
+        // Outside the routable stand-in pod network the real target's pods carry mapped pod IPs
+        // (testkit pod-network.ts) that only the kube-proxy stand-in translates; the suite's
+        // client dials pod IPs, as a runner outside a cluster's network could not either.
+        ACTIVEMQ_HA_CLUSTER_CLIENT: cluster.podNetwork.kind === 'routable' ? '1' : '0',
+        ACTIVEMQ_HA_CLUSTER_RESTORE_TIMEOUT_MS: '120000',
+      };
+  process.exitCode = await runSuite(suiteEnv);
   if (process.exitCode !== 0) cluster.dumpLogs();
 } finally {
   stopPlaying();

@@ -1,3 +1,8 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import {
   type HaCluster,
   type HaClusterApi,
@@ -5,12 +10,14 @@ import {
   poll,
   startHaCluster,
 } from '@activemq-ha/testkit';
+import { loadYaml } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { requireAgentBundle } from './agent-entrypoint.js';
 
 // The same scenarios against the emulator and against a real kube-apiserver with its controller
 // manager (the agents then authenticate with the generated RBAC and a bound token).
 const TARGETS: HaClusterApi[] = ['emulator', 'real'];
+const execFileAsync = promisify(execFile);
 
 describe.each(TARGETS)('on the %s API', (api) => {
   // One cluster per target: the scenarios follow each other as they would in production, and a
@@ -32,6 +39,51 @@ describe.each(TARGETS)('on the %s API', (api) => {
     return cluster.labelOf(pod);
   }
 
+  /** `kubectl get -o yaml` with the cluster's admin kubeconfig (an independent client, either target). */
+  async function kubectlYaml<T>(...args: string[]): Promise<T> {
+    const { stdout } = await execFileAsync(
+      '/usr/bin/kubectl',
+      [
+        '--kubeconfig',
+        cluster.kubeconfigPath,
+        '--cache-dir',
+        kubectlCache,
+        '-n',
+        cluster.namespace,
+        ...args,
+      ],
+      { timeout: 30_000 },
+    );
+    return loadYaml<T>(stdout);
+  }
+
+  /** The group's Lease as `kubectl get lease -o yaml` shows it, and when it was asked for. */
+  async function groupLease() {
+    const askedAt = Date.now();
+    const lease = await kubectlYaml<{
+      spec: {
+        holderIdentity?: string;
+        leaseTransitions?: number;
+        acquireTime?: string;
+        renewTime: string;
+        leaseDurationSeconds: number;
+      };
+    }>('get', 'lease', 'activemq-leader', '-o', 'yaml');
+    return { ...lease.spec, askedAt };
+  }
+
+  /** The term the agent stamped on its pod. */
+  async function termOf(pod: string): Promise<string | undefined> {
+    const p = await kubectlYaml<{ metadata: { annotations?: Record<string, string> } }>(
+      'get',
+      'pod',
+      pod,
+      '-o',
+      'yaml',
+    );
+    return p.metadata.annotations?.['activemq-ha.io/term'];
+  }
+
   /** Never two `leader=yes` pods beyond the fencing step. */
   function expectNoSplitRouting(): void {
     for (const overlap of leaderOverlaps(cluster.labelHistory())) {
@@ -40,12 +92,16 @@ describe.each(TARGETS)('on the %s API', (api) => {
     }
   }
 
+  let kubectlCache: string;
+
   beforeAll(async () => {
+    kubectlCache = mkdtempSync(join(tmpdir(), 'kubectl-cache-'));
     cluster = await startHaCluster({ agentEntrypoint: requireAgentBundle(), size: 3, api });
   }, 240_000);
 
   afterAll(async () => {
     await cluster?.close();
+    rmSync(kubectlCache, { recursive: true, force: true });
   });
 
   describe('agent labels the pod of the broker that holds the lock', () => {
@@ -97,6 +153,10 @@ describe.each(TARGETS)('on the %s API', (api) => {
       onTestFailed(cluster.dumpLogs);
       const leader = cluster.podOfBroker((await cluster.brokers.waitForActive()).broker.id);
       await leaderIs(leader.name);
+      const before = await groupLease();
+      expect(before.holderIdentity).toBe(leader.name);
+      const term = await termOf(leader.name);
+      expect(term).toBe(String(before.leaseTransitions));
       const seq = api === 'emulator' ? cluster.kube.requestSeq : 0;
       const exit = await leader.agent!.kill('SIGTERM');
       expect(exit.code).toBe(0);
@@ -111,36 +171,29 @@ describe.each(TARGETS)('on the %s API', (api) => {
           (l) => l.event === 'stopped' && l.required === false && l.released === false,
         ),
       ).toBe(true);
-      await cluster.startAgent(leader.name);
-      if (api === 'emulator') {
-        // The restarted agent is the same identity: it renews the Lease it left, same term.
-        const term = cluster.kube.getPod(leader.name)?.metadata.annotations?.[
-          'activemq-ha.io/term'
-        ];
-        await cluster.kube.waitFor(
-          () => {
-            const lease = cluster.kube.get('leases', 'activemq-leader') as
-              | { spec?: { holderIdentity?: string; renewTime?: string } }
-              | undefined;
-            return (
-              lease?.spec?.holderIdentity === leader.name &&
-              Date.parse(lease.spec.renewTime!) > Date.now() - 1000
-            );
-          },
-          { timeoutMs: 10_000, description: 'the restarted agent renews its Lease' },
-        );
-        expect(
-          cluster.kube.getPod(leader.name)?.metadata.annotations?.['activemq-ha.io/term'],
-        ).toBe(term);
-      } else {
-        // No request log on a real API server: the restarted agent says when it holds the Lease.
-        const agent = leader.agent!;
-        await poll(async () => agent.lines.some((l) => l.event === 'lease' && l.held === true), {
-          timeoutMs: 10_000,
-          intervalMs: 50,
-          description: 'the restarted agent holds the group Lease',
-        });
-      }
+      const restartedAt = Date.now();
+      const agent = await cluster.startAgent(leader.name);
+      await poll(async () => agent.lines.some((l) => l.event === 'lease' && l.held === true), {
+        timeoutMs: 10_000,
+        intervalMs: 50,
+        description: 'the restarted agent holds the group Lease',
+      });
+      // The same identity (the pod's name) renews the Lease it left, as client-go's
+      // tryAcquireOrRenew does for a record naming it: holder, term and acquireTime kept, only
+      // renewTime new. A release and re-acquire in between would have counted a new term.
+      const after = await groupLease();
+      expect(after).toMatchObject({
+        holderIdentity: leader.name,
+        leaseTransitions: before.leaseTransitions,
+        acquireTime: before.acquireTime,
+        leaseDurationSeconds: before.leaseDurationSeconds,
+      });
+      expect(Date.parse(after.renewTime)).toBeGreaterThanOrEqual(restartedAt);
+      // Alive to whoever reads it with kubectl: renewed within leaseDurationSeconds of the ask.
+      expect(after.askedAt - Date.parse(after.renewTime)).toBeLessThan(
+        after.leaseDurationSeconds * 1000,
+      );
+      expect(await termOf(leader.name)).toBe(term);
       await leaderIs(leader.name);
       // On any target: the restarted agent holds the group Lease again (its metrics say the term).
       await poll(

@@ -22,6 +22,8 @@ export interface GroupLeaseOptions {
   readonly monotonic: () => number;
   /** Whether the local broker serves right now (elector leader, fresh `ok`). */
   readonly serving: () => boolean;
+  /** Whether the probes gave a first verdict yet: before it, a held Lease is not released. */
+  readonly settled: () => boolean;
   /** Keep reading the Lease although the broker does not serve (a split brain is being watched). */
   readonly watching: () => boolean;
   /** Called after every round whose outcome may change a decision. */
@@ -150,6 +152,7 @@ export class GroupLease {
   async #round(): Promise<void> {
     const o = this.#o;
     const serving = o.serving();
+    const settled = o.settled();
     // While we hold it, write straight on the version we wrote (one request per renewal); a
     // 409 then sends us through a fresh read.
     if (this.#mustRead || this.#view?.record?.holderIdentity !== o.identity) {
@@ -162,6 +165,7 @@ export class GroupLease {
       view,
       identity: o.identity,
       serving,
+      settled,
       durationSeconds: o.durationSeconds,
       monotonicNow: o.monotonic(),
       wallNow: o.clock.now(),

@@ -52,6 +52,13 @@ describe('lease policy', () => {
     expect(step(observeLease(undefined, rec('1', 'peer'), false, 0), false, 0).kind).toBe('idle');
   });
 
+  it('neither releases nor renews its own Lease before the first verdict on its broker', () => {
+    const view = observeLease(undefined, rec('1', 'me'), false, 0);
+    const before = { view, identity: 'me', durationSeconds: 8, monotonicNow: 0, wallNow: 1000 };
+    expect(nextLeaseStep({ ...before, serving: false, settled: false }).kind).toBe('idle');
+    expect(nextLeaseStep({ ...before, serving: false, settled: true }).kind).toBe('release');
+  });
+
   it('calls a split brain only on a renewal by the same holder seen while serving', () => {
     let v = observeLease(undefined, rec('1', 'peer'), true, 0);
     v = observeLease(v, rec('1', 'peer'), true, 500); // same version: no evidence

@@ -38,6 +38,13 @@ export interface LeaseStepInput {
   readonly identity: string;
   /** Our broker serves (elector `leader` backed by a fresh `ok` probe). */
   readonly serving: boolean;
+  /**
+   * The probes gave a first verdict on our broker (the elector left `starting`). Until then
+   * "not serving" only means "not known yet": an agent restarted beside a serving broker must not
+   * hand back the Lease it holds (and take it again one term higher) before its first probe.
+   * @default true
+   */
+  readonly settled?: boolean;
   readonly durationSeconds: number;
   /** Monotonic ms now. */
   readonly monotonicNow: number;
@@ -73,7 +80,7 @@ export function nextLeaseStep(i: LeaseStepInput): LeaseStep {
   if (!i.serving) {
     // Release with holder "" and the shortest duration, as client-go does, so the next pod need
     // not wait out the duration. The term is kept: the next holder counts on from it.
-    if (r && mine) {
+    if (r && mine && i.settled !== false) {
       return {
         kind: 'release',
         spec: {

@@ -269,6 +269,64 @@ describe('PodLabeler', () => {
     await labeler.stop();
   });
 
+  it('renews the Lease it left when only the agent restarted: no release before the first verdict, same term', async () => {
+    // client-go's tryAcquireOrRenew: a record naming our identity is ours (IsLeader), so it is
+    // renewed with its acquireTime and leaseTransitions, never released and re-acquired.
+    const { api, elector, labeler } = setup(
+      { lease: { name: 'amq' } },
+      { 'amq-0': 'yes', 'amq-1': 'no' },
+    );
+    const acquired = Date.now() - 60_000;
+    api.setLease('amq', {
+      holderIdentity: 'amq-0',
+      leaseDurationSeconds: 8,
+      acquireTime: acquired,
+      renewTime: Date.now() - 1000,
+      leaseTransitions: 3,
+    });
+    labeler.start();
+    await settle();
+    await vi.advanceTimersByTimeAsync(2500); // more than a renew interval, still no verdict
+    await settle();
+    expect(api.count('writeLease')).toBe(0);
+    expect(api.leases.get('amq')?.holderIdentity).toBe('amq-0');
+    elector.set('leader');
+    await settle();
+    expect(api.count('writeLease')).toBe(1);
+    expect(api.leases.get('amq')).toMatchObject({
+      holderIdentity: 'amq-0',
+      leaseTransitions: 3,
+      acquireTime: acquired,
+      renewTime: Date.now(),
+      leaseDurationSeconds: 8,
+    });
+    expect(labeler.status.lease).toMatchObject({ held: true, term: 3 });
+    expect(api.label('amq-0')).toBe('yes');
+    await labeler.stop();
+  });
+
+  it('releases the Lease it left once the first verdict says its broker does not serve', async () => {
+    const { api, elector, labeler } = setup(
+      { lease: { name: 'amq' } },
+      { 'amq-0': 'yes', 'amq-1': 'no' },
+    );
+    api.setLease('amq', {
+      holderIdentity: 'amq-0',
+      leaseDurationSeconds: 8,
+      acquireTime: 0,
+      renewTime: Date.now() - 1000,
+      leaseTransitions: 3,
+    });
+    labeler.start();
+    await settle();
+    expect(api.count('writeLease')).toBe(0);
+    elector.set('standby');
+    await settle();
+    expect(api.leases.get('amq')?.holderIdentity ?? '').toBe('');
+    expect(api.leases.get('amq')?.leaseTransitions).toBe(3);
+    await labeler.stop();
+  });
+
   it('takes over an expired Lease one term higher, and waits while it is live', async () => {
     const { api, elector, labeler } = setup({ lease: { name: 'amq' } });
     api.setLease('amq', {

@@ -99,6 +99,7 @@ export class PodLabeler extends GuardedEmitter<PodLabelerEvents> {
           clock: o.clock,
           monotonic: () => this.#mono(),
           serving: () => this.#running && this.#serving(),
+          settled: () => this.#o.elector.state !== 'starting',
           watching: () => this.#splitBrain,
           onChange: () => this.#onLeaseRound(),
           onError: (error) => this.emit('warning', { what: 'lease', error }),
