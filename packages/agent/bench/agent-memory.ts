@@ -4,8 +4,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startKubeEmulator } from '@activemq-ha/testkit';
-import { procMemory } from './proc-memory.js';
+import { procMemory, startKubeEmulator } from '@activemq-ha/testkit';
 
 const { values, positionals } = parseArgs({
   options: { seconds: { type: 'string', default: '20' } },
@@ -34,10 +33,13 @@ child.stdout.on('data', (d: Buffer) => {
 });
 try {
   const samples: number[] = [];
+  const anon: number[] = [];
   const until = Date.now() + Number(values.seconds) * 1000;
   while (Date.now() < until) {
     await new Promise((r) => setTimeout(r, 1000));
-    samples.push(procMemory(child.pid)?.rssMiB ?? Number.NaN);
+    const m = procMemory(child.pid);
+    samples.push(m?.rssMiB ?? Number.NaN);
+    anon.push(m?.anonMiB ?? Number.NaN);
   }
   const metrics = port ? await (await fetch(`http://127.0.0.1:${port}/metrics`)).text() : '';
   const gauge = (name: string) =>
@@ -46,6 +48,7 @@ try {
     JSON.stringify({
       flags: positionals.join(' ') || '(none)',
       idleRssMiB: Number(samples.at(-1)?.toFixed(1)),
+      idleAnonMiB: Number(anon.at(-1)?.toFixed(1)),
       peakRssMiB: Number(procMemory(child.pid)?.peakMiB.toFixed(1)),
       heapUsedMiB: Number(gauge('nodejs_heap_size_used_bytes').toFixed(1)),
       heapTotalMiB: Number(gauge('nodejs_heap_size_total_bytes').toFixed(1)),
