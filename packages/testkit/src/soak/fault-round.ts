@@ -231,10 +231,11 @@ function splitBrainViolations(
   }
   if (cluster.api === 'emulator') {
     const events = cluster.kube.list('events', { namespace: cluster.namespace }).filter((e) => {
-      const ev = e as { reason?: string; regarding?: { name?: string }; eventTime?: string };
+      // The emulator stores Events in the core/v1 shape (involvedObject), as a cluster does.
+      const ev = e as { reason?: string; involvedObject?: { name?: string }; eventTime?: string };
       return (
         ev.reason === 'SplitBrain' &&
-        ev.regarding?.name === sb.pod &&
+        ev.involvedObject?.name === sb.pod &&
         Date.parse(ev.eventTime ?? '') >= fault.startedAt
       );
     });

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { CoordinationV1Api } from '@kubernetes/client-node';
 import type { FailoverResult } from '../broker/broker-group.js';
 import { startBrokerGroup } from '../broker/start-broker-group.js';
 import { now } from '../broker/timing.js';
@@ -160,6 +161,7 @@ export async function injectFault(
       if (pid === undefined || !pod.agent?.running) {
         throw new SoakError('PRECONDITION', `the agent of ${leaderPod} is not running`);
       }
+      const leaseMs = await leaseDurationMs(cluster);
       const startedAt = Date.now();
       process.kill(pid, 'SIGSTOP');
       try {
@@ -168,7 +170,9 @@ export async function injectFault(
           ...base,
           ...k,
           startedAt,
-          clearedAt: k.faultAt,
+          // Nobody may lead before the stalled holder's Lease has run out: that is when the
+          // fault lifts, as an API outage lifts when the API is back.
+          clearedAt: Math.max(k.faultAt, startedAt + leaseMs),
           stalledAgent: { pod: pod.name, pid },
         };
       } catch (error) {
@@ -208,6 +212,22 @@ export async function injectFault(
       const k = await failover('SIGKILL');
       return { ...base, ...k, watchCut, startedAt, clearedAt: k.faultAt };
     }
+  }
+}
+
+/** The agents' default Lease name (`--lease-name`). */
+const LEASE_NAME = 'activemq-leader';
+
+/** The group Lease's duration as its holder wrote it; the agents' default (8 s) if unreadable. */
+async function leaseDurationMs(cluster: HaCluster): Promise<number> {
+  try {
+    const lease = await cluster
+      .kubeConfig()
+      .makeApiClient(CoordinationV1Api)
+      .readNamespacedLease({ name: LEASE_NAME, namespace: cluster.namespace });
+    return 1000 * (lease.spec?.leaseDurationSeconds ?? 8);
+  } catch {
+    return 8000;
   }
 }
 
