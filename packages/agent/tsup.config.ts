@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
+import { slimClientNode } from './build/slim-client-node.js';
 
 export default defineConfig([
   {
@@ -10,6 +11,8 @@ export default defineConfig([
     platform: 'node',
     target: 'node22',
     noExternal: [/.*/],
+    // Only KubeConfig of client-node: about 40 MiB less RSS (build/slim-client-node.ts).
+    esbuildPlugins: [slimClientNode()],
     splitting: false,
     sourcemap: true,
     clean: true,

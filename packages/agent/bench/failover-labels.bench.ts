@@ -32,6 +32,7 @@ import {
   now,
   percentiles,
   printTable,
+  procMemory,
   RoutingHandover,
   readTakeoverBreakdown,
   startHaCluster,
@@ -39,8 +40,6 @@ import {
   Traffic,
 } from '@activemq-ha/testkit';
 import { requireAgentBundle } from '../test/agent-entrypoint.js';
-
-import { procMemory } from './proc-memory.js';
 
 const { values } = parseArgs({
   options: {
@@ -104,6 +103,7 @@ const toLabel: number[] = [];
 const toSlice: number[] = [];
 const stages: FailoverStages[] = [];
 const agentRss: number[] = [];
+const agentAnon: number[] = [];
 let agentPeak = 0;
 const started = Date.now();
 try {
@@ -153,6 +153,7 @@ try {
       const m = procMemory(pod.agent?.pid);
       if (!m) continue;
       agentRss.push(m.rssMiB);
+      agentAnon.push(m.anonMiB);
       agentPeak = Math.max(agentPeak, m.peakMiB);
     }
     await cluster.brokers.restart(result.from.id);
@@ -180,7 +181,7 @@ console.log(
 );
 console.log(formatFailoverBreakdown(stages));
 console.log(
-  `\nAgent memory (the bundle, Node ${process.versions.node}): RSS after each failover p50 ${percentiles(agentRss).p50.toFixed(1)} MiB / max ${Math.max(...agentRss).toFixed(1)} MiB, peak RSS (VmHWM) ${agentPeak.toFixed(1)} MiB over ${agentRss.length} samples.`,
+  `\nAgent memory (the bundle, Node ${process.versions.node}): RSS after each failover p50 ${percentiles(agentRss).p50.toFixed(1)} MiB / max ${Math.max(...agentRss).toFixed(1)} MiB, peak RSS (VmHWM) ${agentPeak.toFixed(1)} MiB over ${agentRss.length} samples; of it anonymous (RssAnon, the process's own; the rest is mostly the node binary's shared file pages) p50 ${percentiles(agentAnon).p50.toFixed(1)} / max ${Math.max(...agentAnon).toFixed(1)} MiB.`,
 );
 if (traffic) {
   const t = traffic.stats;

@@ -173,6 +173,7 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
         const h = await labeler.handOver(config.shutdownTimeoutMs);
         await elector.stop();
         await http.close();
+        api.close();
         log.info(
           {
             event: 'stopped',

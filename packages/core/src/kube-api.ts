@@ -111,8 +111,8 @@ export interface RequestOptions {
 }
 
 /**
- * What core needs from the Kubernetes API. `KubeClient` implements it on client-node; tests can
- * supply a fake. Every method rejects with `KubeApiError`.
+ * What core needs from the Kubernetes API. `KubeClient` implements it with client-node's
+ * KubeConfig; tests can supply a fake. Every method rejects with `KubeApiError`.
  */
 export interface PodApi {
   readPod(namespace: string, name: string, options?: RequestOptions): Promise<PodMeta>;

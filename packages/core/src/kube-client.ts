@@ -1,18 +1,4 @@
-import {
-  ApiException,
-  type ConfigurationOptions,
-  CoordinationV1Api,
-  CoreV1Api,
-  EventsV1Api,
-  KubeConfig,
-  Observable,
-  type ObservableMiddleware,
-  PatchStrategy,
-  setHeaderOptions,
-  type V1Lease,
-  type V1Pod,
-  Watch,
-} from '@kubernetes/client-node';
+import { KubeConfig, type V1Lease, type V1Pod } from '@kubernetes/client-node';
 import { type Clock, roundMs, systemClock } from './clock.js';
 import { InvalidOptionError, KubeApiError, type KubeOperation } from './errors.js';
 import { GuardedEmitter, type ListenerErrorEvents } from './guarded-emitter.js';
@@ -25,12 +11,17 @@ import type {
   PodApi,
   PodEventSpec,
   PodMeta,
-  PodWatchEventType,
   PodWatchHandlers,
   PodWatchQuery,
   RequestOptions,
   WatchHandle,
 } from './kube-api.js';
+import {
+  HttpStatusError,
+  KubeHttp,
+  type KubeHttpRequest,
+  type KubeWatchStream,
+} from './kube-http.js';
 import { TokenFile } from './token-file.js';
 
 export interface KubeClientOptions {
@@ -61,20 +52,21 @@ export interface KubeClientEvents extends ListenerErrorEvents {
   tokenRotated: [info: { readonly path: string; readonly trigger: 'unauthorized' | 'age' }];
 }
 
-interface Clients {
-  readonly kubeConfig: KubeConfig;
-  readonly core: CoreV1Api;
-  readonly events: EventsV1Api;
-  readonly coordination: CoordinationV1Api;
-}
+const MERGE_PATCH = 'application/merge-patch+json';
 
-/** Implements {@link PodApi} on @kubernetes/client-node 2.x. */
+/**
+ * Implements {@link PodApi} on @kubernetes/client-node 2.x: its `KubeConfig` for the cluster, TLS
+ * and credentials; the five REST calls themselves over node:https (see kube-http.ts for why not
+ * its generated API classes).
+ */
 export class KubeClient extends GuardedEmitter<KubeClientEvents> implements PodApi {
   readonly #base: KubeConfig;
   readonly #tokenFile: TokenFile | undefined;
   readonly #timeoutMs: number;
   readonly #clock: Clock;
-  #clients: Clients;
+  readonly #http = new KubeHttp();
+  /** The base kubeconfig, or one with the token file's token as its user. */
+  #kubeConfig: KubeConfig;
 
   constructor(options: KubeClientOptions) {
     super();
@@ -91,22 +83,25 @@ export class KubeClient extends GuardedEmitter<KubeClientEvents> implements PodA
         : new TokenFile(options.tokenFile, options.tokenRefreshMs ?? 60_000, () =>
             this.#clock.now(),
           );
-    this.#clients = this.#build(this.#tokenFile?.current().token);
+    this.#kubeConfig = this.#build(this.#tokenFile?.current().token);
   }
 
   readPod(namespace: string, name: string, options?: RequestOptions): Promise<PodMeta> {
-    return this.#call('readPod', async (c) =>
-      toPodMeta(await c.core.readNamespacedPod({ namespace, name }, this.#options(options))),
+    return this.#call('readPod', async (send) =>
+      toPodMeta(
+        await send({ method: 'GET', path: podPath(namespace, name), signal: options?.signal }),
+      ),
     );
   }
 
   listPods(namespace: string, labelSelector: string, options?: RequestOptions): Promise<PodMeta[]> {
-    return this.#call('listPods', async (c) => {
-      const list = await c.core.listNamespacedPod(
-        { namespace, ...(labelSelector ? { labelSelector } : {}) },
-        this.#options(options),
-      );
-      return list.items.map(toPodMeta);
+    return this.#call('listPods', async (send) => {
+      const list = await send<{ items?: V1Pod[] }>({
+        method: 'GET',
+        path: podPath(namespace) + query({ labelSelector: labelSelector || undefined }),
+        signal: options?.signal,
+      });
+      return (list.items ?? []).map(toPodMeta);
     });
   }
 
@@ -125,56 +120,54 @@ export class KubeClient extends GuardedEmitter<KubeClientEvents> implements PodA
         ...(patch.annotations ? { annotations: patch.annotations } : {}),
       },
     };
-    return this.#call('patchPod', async (c) =>
+    return this.#call('patchPod', async (send) =>
       toPodMeta(
-        await c.core.patchNamespacedPod(
-          { namespace, name, body },
-          setHeaderOptions('Content-Type', PatchStrategy.MergePatch, this.#options(options)),
-        ),
+        await send({
+          method: 'PATCH',
+          path: podPath(namespace, name),
+          body,
+          contentType: MERGE_PATCH,
+          signal: options?.signal,
+        }),
       ),
     );
   }
 
   async watchPods(
     namespace: string,
-    query: PodWatchQuery,
+    watchQuery: PodWatchQuery,
     handlers: PodWatchHandlers,
   ): Promise<WatchHandle> {
     const started = performance.now();
     this.#refreshByAge();
-    const watch = new Watch(this.#clients.kubeConfig);
-    let reported = false;
-    const report = (status: number) => {
-      if (reported) return;
-      reported = true;
-      this.emit('request', { operation: 'watchPods', status, durationMs: ms(started) });
-    };
-    // client-node calls `done` before watch() returns when the watch cannot start (no answer,
-    // 403, any non-200). There is no controller yet then: remember the end, settle it below.
-    let controller: AbortController | undefined;
-    let ended: { readonly error: Error | undefined } | undefined;
-    const closeWith = (error: Error | undefined): void => {
-      if (ended) return;
-      ended = { error };
-      if (!controller) return;
-      controller.abort();
+    const path =
+      podPath(namespace) +
+      query({
+        labelSelector: watchQuery.labelSelector || undefined,
+        fieldSelector: watchQuery.fieldSelector || undefined,
+        timeoutSeconds: watchQuery.timeoutSeconds,
+        allowWatchBookmarks: true,
+      });
+    // Events can come before `watch` resolves (the stream flows on the next tick): the end is
+    // kept here and the stream closed once known.
+    let closed = false;
+    let stream: KubeWatchStream | undefined;
+    const closeWith = (error: Error | undefined) => {
+      if (closed) return;
+      closed = true;
+      stream?.close();
       handlers.onClose(error);
     };
     try {
-      controller = await watch.watch(
-        `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`,
-        {
-          labelSelector: query.labelSelector || undefined,
-          fieldSelector: query.fieldSelector || undefined,
-          timeoutSeconds: query.timeoutSeconds,
-          allowWatchBookmarks: true,
-        },
-        (phase: string, obj: unknown) => {
-          report(200);
-          if (phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED') {
-            handlers.onEvent(phase as PodWatchEventType, toPodMeta(obj as V1Pod));
-          } else if (phase === 'ERROR') {
-            const status = (obj as { code?: number; message?: string }) ?? {};
+      // A stream silent for 30 s ends as a clean end (kube-http.ts), as client-node's Watch
+      // did: the keeper restarts it like a server timeout.
+      stream = await this.#http.watch(this.#kubeConfig, path, {
+        onEvent: (type, obj) => {
+          if (closed) return;
+          if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') {
+            handlers.onEvent(type, toPodMeta(obj as V1Pod));
+          } else if (type === 'ERROR') {
+            const status = (obj as { code?: number; message?: string } | null) ?? {};
             closeWith(
               new KubeApiError(
                 'watchPods',
@@ -185,99 +178,73 @@ export class KubeClient extends GuardedEmitter<KubeClientEvents> implements PodA
             );
           }
         },
-        (err: unknown) => {
-          // client-node ends a watch that was quiet for 30 s with a TimeoutError: not a failure.
-          // Before the watch is under way the same error means that the API did not answer.
-          const quiet = err == null || (err as Error).name === 'TimeoutError';
-          if (err == null || (quiet && controller)) {
-            report(200);
-            closeWith(undefined);
-            return;
-          }
-          const status = statusOf(err);
-          report(status);
-          if (status === 401) this.#reloadToken();
-          closeWith(toKubeApiError('watchPods', err));
-        },
-      );
+        onEnd: (error) => closeWith(error ? toKubeApiError('watchPods', error) : undefined),
+      });
     } catch (err) {
-      // Failed before any request went out (no current cluster, a credential plugin failed).
-      report(statusOf(err));
+      const status = statusOf(err);
+      this.emit('request', { operation: 'watchPods', status, durationMs: ms(started) });
+      if (status === 401) this.#reloadToken();
       throw toKubeApiError('watchPods', err);
     }
-    const live = controller;
-    if (ended) {
-      live.abort();
-      if (ended.error) throw ended.error;
-      // Answered 200 and ended at once: an ordinary end, for the caller to restart.
-      handlers.onClose(undefined);
-    }
+    this.emit('request', { operation: 'watchPods', status: 200, durationMs: ms(started) });
+    const live = stream;
+    if (closed) live.close();
     return {
       close: () => {
-        if (ended) return;
-        ended = { error: undefined };
-        live.abort();
+        closed = true;
+        live.close();
       },
     };
   }
 
   createPodEvent(e: PodEventSpec): Promise<string> {
-    return this.#call('createEvent', async (c) => {
+    return this.#call('createEvent', async (send) => {
       const name = eventName(e.regarding.name, e.at);
-      await c.events.createNamespacedEvent(
-        {
-          namespace: e.regarding.namespace,
-          body: {
-            apiVersion: 'events.k8s.io/v1',
-            kind: 'Event',
-            metadata: { name },
-            // MicroTime wants exactly six fractional digits; the serializer passes strings through.
-            eventTime: microTime(e.at) as unknown as Date,
-            type: e.type,
-            reason: e.reason,
-            action: e.action,
-            note: e.note.slice(0, 1024),
-            reportingController: e.reportingController,
-            reportingInstance: e.reportingInstance,
-            regarding: {
-              apiVersion: 'v1',
-              kind: 'Pod',
-              name: e.regarding.name,
-              namespace: e.regarding.namespace,
-              uid: e.regarding.uid,
-            },
+      await send({
+        method: 'POST',
+        path: eventPath(e.regarding.namespace),
+        body: {
+          apiVersion: 'events.k8s.io/v1',
+          kind: 'Event',
+          metadata: { name },
+          // MicroTime wants exactly six fractional digits.
+          eventTime: microTime(e.at),
+          type: e.type,
+          reason: e.reason,
+          action: e.action,
+          note: e.note.slice(0, 1024),
+          reportingController: e.reportingController,
+          reportingInstance: e.reportingInstance,
+          regarding: {
+            apiVersion: 'v1',
+            kind: 'Pod',
+            name: e.regarding.name,
+            namespace: e.regarding.namespace,
+            uid: e.regarding.uid,
           },
         },
-        this.#options(),
-      );
+      });
       return name;
     });
   }
 
   updatePodEventSeries(namespace: string, name: string, series: EventSeriesWrite): Promise<void> {
-    return this.#call('updateEventSeries', async (c) => {
-      await c.events.patchNamespacedEvent(
-        {
-          namespace,
-          name,
-          body: {
-            series: {
-              count: series.count,
-              lastObservedTime: microTime(series.lastObservedAt) as unknown as Date,
-            },
-          },
+    return this.#call('updateEventSeries', async (send) => {
+      await send({
+        method: 'PATCH',
+        path: eventPath(namespace, name),
+        body: {
+          series: { count: series.count, lastObservedTime: microTime(series.lastObservedAt) },
         },
-        setHeaderOptions('Content-Type', PatchStrategy.MergePatch, this.#options()),
-      );
+        contentType: MERGE_PATCH,
+      });
     });
   }
 
   readLease(namespace: string, name: string): Promise<LeaseRecord | undefined> {
-    return this.#call('readLease', async (c) => {
+    return this.#call('readLease', async (send) => {
       try {
-        return toLeaseRecord(
-          await c.coordination.readNamespacedLease({ namespace, name }, this.#options()),
-        );
+        return toLeaseRecord(await send({ method: 'GET', path: leasePath(namespace, name) }));
       } catch (err) {
         if (statusOf(err) === 404) return undefined;
         throw err;
@@ -291,20 +258,18 @@ export class KubeClient extends GuardedEmitter<KubeClientEvents> implements PodA
     spec: LeaseSpecWrite,
     labels?: Readonly<Record<string, string>>,
   ): Promise<LeaseRecord> {
-    return this.#call('writeLease', async (c) =>
+    return this.#call('writeLease', async (send) =>
       toLeaseRecord(
-        await c.coordination.createNamespacedLease(
-          {
-            namespace,
-            body: {
-              apiVersion: 'coordination.k8s.io/v1',
-              kind: 'Lease',
-              metadata: { name, ...(labels ? { labels: { ...labels } } : {}) },
-              spec: toLeaseSpec(spec),
-            },
+        await send({
+          method: 'POST',
+          path: leasePath(namespace),
+          body: {
+            apiVersion: 'coordination.k8s.io/v1',
+            kind: 'Lease',
+            metadata: { name, ...(labels ? { labels: { ...labels } } : {}) },
+            spec: toLeaseSpec(spec),
           },
-          this.#options(),
-        ),
+        }),
       ),
     );
   }
@@ -317,55 +282,53 @@ export class KubeClient extends GuardedEmitter<KubeClientEvents> implements PodA
   ): Promise<LeaseRecord> {
     // A replace carrying the resourceVersion read: the API answers 409 if anyone wrote since,
     // which is what makes the Lease a compare-and-swap (as client-go's resourcelock does).
-    return this.#call('writeLease', async (c) =>
+    return this.#call('writeLease', async (send) =>
       toLeaseRecord(
-        await c.coordination.replaceNamespacedLease(
-          {
-            namespace,
-            name,
-            body: {
-              apiVersion: 'coordination.k8s.io/v1',
-              kind: 'Lease',
-              metadata: { name, namespace, resourceVersion },
-              spec: toLeaseSpec(spec),
-            },
+        await send({
+          method: 'PUT',
+          path: leasePath(namespace, name),
+          body: {
+            apiVersion: 'coordination.k8s.io/v1',
+            kind: 'Lease',
+            metadata: { name, namespace, resourceVersion },
+            spec: toLeaseSpec(spec),
           },
-          this.#options(),
-        ),
+        }),
       ),
     );
   }
 
-  /**
-   * Per-request options: a deadline, so a hung API server cannot stall the labeler, and the
-   * caller's signal, so a shutdown deadline can cut a request short.
-   */
-  #options(options?: RequestOptions): ConfigurationOptions {
-    const timeoutMs = this.#timeoutMs;
-    const signal = options?.signal;
-    const deadline: ObservableMiddleware = {
-      pre: (ctx) => {
-        const timeout = AbortSignal.timeout(timeoutMs);
-        ctx.setSignal(signal ? AbortSignal.any([timeout, signal]) : timeout);
-        return new Observable(Promise.resolve(ctx));
-      },
-      post: (res) => new Observable(Promise.resolve(res)),
-    };
-    return { middleware: [deadline], middlewareMergeStrategy: 'append' };
+  /** Closes the kept-alive API connections (open watches end). */
+  close(): void {
+    this.#http.close();
   }
 
-  async #call<T>(operation: KubeOperation, fn: (c: Clients) => Promise<T>): Promise<T> {
+  /**
+   * One API call: `fn` sends through a request function that applies the request timeout, the
+   * caller's signal and the current credentials. A 401 re-reads the token file once and retries
+   * at once if it now holds another token (a rotated token).
+   */
+  async #call<T>(
+    operation: KubeOperation,
+    fn: (send: <R>(req: KubeHttpRequest) => Promise<R>) => Promise<T>,
+  ): Promise<T> {
     this.#refreshByAge();
     for (let attempt = 0; ; attempt++) {
       const started = performance.now();
+      const send = <R>(req: KubeHttpRequest): Promise<R> => {
+        // A deadline, so a hung API server cannot stall the labeler, and the caller's signal,
+        // so a shutdown deadline can cut a request short.
+        const timeout = AbortSignal.timeout(this.#timeoutMs);
+        const signal = req.signal ? AbortSignal.any([timeout, req.signal]) : timeout;
+        return this.#http.json<R>(this.#kubeConfig, { ...req, signal });
+      };
       try {
-        const value = await fn(this.#clients);
+        const value = await fn(send);
         this.emit('request', { operation, status: 200, durationMs: ms(started) });
         return value;
       } catch (err) {
         const status = statusOf(err);
         this.emit('request', { operation, status, durationMs: ms(started) });
-        // A rotated token: re-read once and retry at once if the file now holds another one.
         if (status === 401 && attempt === 0 && this.#reloadToken()) continue;
         throw toKubeApiError(operation, err);
       }
@@ -377,7 +340,7 @@ export class KubeClient extends GuardedEmitter<KubeClientEvents> implements PodA
     try {
       const { token, changed } = this.#tokenFile.current();
       if (changed) {
-        this.#clients = this.#build(token);
+        this.#kubeConfig = this.#build(token);
         this.emit('tokenRotated', { path: this.#tokenFile.path, trigger: 'age' });
       }
     } catch {
@@ -391,7 +354,7 @@ export class KubeClient extends GuardedEmitter<KubeClientEvents> implements PodA
     try {
       const { token, changed } = this.#tokenFile.reload();
       if (!changed) return false;
-      this.#clients = this.#build(token);
+      this.#kubeConfig = this.#build(token);
       this.emit('tokenRotated', { path: this.#tokenFile.path, trigger: 'unauthorized' });
       return true;
     } catch {
@@ -399,28 +362,41 @@ export class KubeClient extends GuardedEmitter<KubeClientEvents> implements PodA
     }
   }
 
-  #build(token: string | undefined): Clients {
-    let kubeConfig = this.#base;
-    if (token !== undefined) {
-      const cluster = this.#base.getCurrentCluster()!;
-      kubeConfig = new KubeConfig();
-      kubeConfig.loadFromClusterAndUser(cluster, { name: 'token-file', token });
-    }
-    return {
-      kubeConfig,
-      core: kubeConfig.makeApiClient(CoreV1Api),
-      events: kubeConfig.makeApiClient(EventsV1Api),
-      coordination: kubeConfig.makeApiClient(CoordinationV1Api),
-    };
+  #build(token: string | undefined): KubeConfig {
+    if (token === undefined) return this.#base;
+    const cluster = this.#base.getCurrentCluster()!;
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromClusterAndUser(cluster, { name: 'token-file', token });
+    return kubeConfig;
   }
+}
+
+function podPath(namespace: string, name?: string): string {
+  return `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods${name === undefined ? '' : `/${encodeURIComponent(name)}`}`;
+}
+
+function eventPath(namespace: string, name?: string): string {
+  return `/apis/events.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/events${name === undefined ? '' : `/${encodeURIComponent(name)}`}`;
+}
+
+function leasePath(namespace: string, name?: string): string {
+  return `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/leases${name === undefined ? '' : `/${encodeURIComponent(name)}`}`;
+}
+
+/** `?a=1&b=x` from the defined values, or `''`. */
+function query(params: Readonly<Record<string, string | number | boolean | undefined>>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
 }
 
 function toLeaseSpec(spec: LeaseSpecWrite) {
   return {
     holderIdentity: spec.holderIdentity,
     leaseDurationSeconds: spec.leaseDurationSeconds,
-    acquireTime: microTime(spec.acquireTime) as unknown as Date,
-    renewTime: microTime(spec.renewTime) as unknown as Date,
+    acquireTime: microTime(spec.acquireTime),
+    renewTime: microTime(spec.renewTime),
     leaseTransitions: spec.leaseTransitions,
   };
 }
@@ -457,7 +433,7 @@ function toPodMeta(pod: V1Pod): PodMeta {
 }
 
 function statusOf(err: unknown): number {
-  if (err instanceof ApiException) return err.code;
+  if (err instanceof HttpStatusError) return err.statusCode;
   const code = (err as { statusCode?: unknown } | null)?.statusCode;
   return typeof code === 'number' ? code : 0;
 }
@@ -467,7 +443,7 @@ function toKubeApiError(operation: KubeOperation, err: unknown): KubeApiError {
   const status = statusOf(err);
   let reason: string | undefined;
   let message = err instanceof Error ? err.message.split('\n', 1)[0]! : String(err);
-  if (err instanceof ApiException) {
+  if (err instanceof HttpStatusError) {
     const body = parseBody(err.body);
     reason = typeof body?.reason === 'string' ? body.reason : undefined;
     if (typeof body?.message === 'string') message = body.message;

@@ -24,7 +24,8 @@ export interface PodWatchKeeperOptions {
 
 /** How a pod watch ended, in the shared watch-restart policy's terms. */
 export function watchEnd(error: Error | undefined): WatchEnd {
-  // core's KubeClient already reports client-node's 30 s idle TimeoutError as a clean end.
+  // core's KubeClient already reports a stream silent for 30 s (client-node's Watch rule) as a
+  // clean end.
   if (error === undefined) return { type: 'closed' };
   if (error instanceof KubeApiError) {
     if (error.status === 410) return { type: 'gone' };

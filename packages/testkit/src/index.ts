@@ -16,6 +16,8 @@ export {
 } from './bench/failover-breakdown.js';
 export type { AnswerProbe } from './bench/first-answer.js';
 export { firstProtocolAnswer } from './bench/first-answer.js';
+export type { ProcMemory } from './bench/proc-memory.js';
+export { procMemory } from './bench/proc-memory.js';
 export type { Percentiles } from './bench/stats.js';
 export { percentiles, printTable } from './bench/stats.js';
 export type {

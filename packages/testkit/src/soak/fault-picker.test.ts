@@ -39,6 +39,18 @@ describe('FaultPicker', () => {
     }
   });
 
+  it('draws split brains on a standby, held for several Lease renewals', () => {
+    const picker = new FaultPicker(new SeededRandom(8), {
+      weights: Object.fromEntries(FAULT_KINDS.map((k) => [k, k === 'split-brain' ? 1 : 0])),
+    });
+    for (const f of picker.take(30)) {
+      if (f.kind !== 'split-brain') throw new Error(`drew ${f.kind}`);
+      expect([0, 1]).toContain(f.standby);
+      expect(f.holdMs).toBeGreaterThanOrEqual(4000);
+      expect(f.holdMs).toBeLessThanOrEqual(8000);
+    }
+  });
+
   it('refuses all-zero weights', () => {
     const weights = Object.fromEntries(FAULT_KINDS.map((k) => [k, 0]));
     expect(() => new FaultPicker(new SeededRandom(1), { weights })).toThrow(RangeError);

@@ -58,6 +58,9 @@ export class FaultPicker {
     switch (kind) {
       case 'agent-sigkill-standby':
         return { kind, pauseMs, standby: r.int(0, 1) };
+      case 'split-brain':
+        // Long enough for several Lease renewals (2 s apart by default) while both serve.
+        return { kind, pauseMs, standby: r.int(0, 1), holdMs: r.int(4000, 8000) };
       case 'api-outage':
         return { kind, pauseMs, outageMs: r.int(...this.#outageMs) };
       case 'api-outage-broker-kill': {

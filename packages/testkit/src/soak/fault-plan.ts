@@ -12,6 +12,8 @@ export const FAULT_KINDS = [
   'api-outage-broker-kill',
   'watch-cut',
   'watch-cut-broker-kill',
+  'split-brain',
+  'stalled-agent',
 ] as const;
 
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -43,6 +45,20 @@ export type FaultPlan = {
   | { readonly kind: 'watch-cut'; readonly mode: CutMode }
   /** Watches cut, and the active broker SIGKILLed before they are back. */
   | { readonly kind: 'watch-cut-broker-kill'; readonly mode: CutMode }
+  /**
+   * Two brokers serve at once, as with a store whose locks do not work: the agent of one standby
+   * (0 or 1 in pod order) is restarted against a second broker on a store of its own that serves.
+   * Held `holdMs` after that agent proved the split brain, then that broker is stopped (what the
+   * broker container's liveness probe does on the agent's stop marker) and the agent restarted
+   * against its own broker.
+   */
+  | { readonly kind: 'split-brain'; readonly standby: number; readonly holdMs: number }
+  /**
+   * The leader's agent is SIGSTOPped and its broker SIGKILLed; once another pod leads (after the
+   * stalled holder's Lease ran out, fencing the stale label) the agent is SIGCONTed. It must not
+   * fence the new leader.
+   */
+  | { readonly kind: 'stalled-agent' }
 );
 
 const DESCRIPTIONS: Record<FaultKind, string> = {
@@ -55,6 +71,8 @@ const DESCRIPTIONS: Record<FaultKind, string> = {
   'api-outage-broker-kill': 'API outage + broker kill',
   'watch-cut': 'watch cut',
   'watch-cut-broker-kill': 'watch cut + broker SIGKILL',
+  'split-brain': 'split brain (a second broker serves)',
+  'stalled-agent': 'leader agent SIGSTOP + broker SIGKILL',
 };
 
 /** Human wording of a kind, for the report. */
@@ -67,6 +85,8 @@ export function describeFault(plan: FaultPlan): string {
   switch (plan.kind) {
     case 'agent-sigkill-standby':
       return `${DESCRIPTIONS[plan.kind]} (standby #${plan.standby})`;
+    case 'split-brain':
+      return `${DESCRIPTIONS[plan.kind]} (standby #${plan.standby}, held ${plan.holdMs} ms)`;
     case 'api-outage':
       return `${DESCRIPTIONS[plan.kind]} (${plan.outageMs} ms)`;
     case 'api-outage-broker-kill':
@@ -86,6 +106,7 @@ export function killsBroker(kind: FaultKind): boolean {
     kind === 'broker-sigterm' ||
     kind === 'fence' ||
     kind === 'api-outage-broker-kill' ||
-    kind === 'watch-cut-broker-kill'
+    kind === 'watch-cut-broker-kill' ||
+    kind === 'stalled-agent'
   );
 }

@@ -11,7 +11,7 @@ import { waitForAgreement } from './cluster-agreement.js';
 import type { ClusterTimeline } from './cluster-timeline.js';
 import { SoakError } from './errors.js';
 import { describeFault, type FaultPlan } from './fault-plan.js';
-import { injectFault, repairFault } from './inject-fault.js';
+import { abandonFault, type InjectedFault, injectFault, repairFault } from './inject-fault.js';
 
 export interface FaultRoundContext {
   readonly cluster: HaCluster;
@@ -66,7 +66,7 @@ export async function runFaultRound(
   index: number,
   plan: FaultPlan,
 ): Promise<FaultRoundResult> {
-  const { cluster, traffic, timeline } = ctx;
+  const { cluster } = ctx;
   const what = `fault ${index} (${describeFault(plan)})`;
   await sleep(plan.pauseMs);
   const before = await waitForAgreement(cluster, Date.now() + ctx.convergenceBoundMs, {
@@ -74,7 +74,23 @@ export async function runFaultRound(
   });
   const roundStart = Date.now();
   const fault = await injectFault(cluster, plan, before.state.activePod!);
+  try {
+    return await measureRound(ctx, index, plan, what, roundStart, fault);
+  } catch (error) {
+    abandonFault(fault);
+    throw error;
+  }
+}
 
+async function measureRound(
+  ctx: FaultRoundContext,
+  index: number,
+  plan: FaultPlan,
+  what: string,
+  roundStart: number,
+  fault: InjectedFault,
+): Promise<FaultRoundResult> {
+  const { cluster, traffic, timeline } = ctx;
   const converged = await waitForAgreement(cluster, fault.clearedAt + ctx.convergenceBoundMs, {
     what,
   });
@@ -82,9 +98,9 @@ export async function runFaultRound(
   const labelAt = timeline.lastLabelChange(fault.faultAt, converged.observedAt) ?? fault.faultAt;
   const sliceAt = timeline.lastReadyChange(fault.faultAt, converged.observedAt) ?? fault.faultAt;
 
-  if (fault.deadAgentPod !== undefined) {
-    // Its agent is dead: only the new leader can have written this demotion (fencing).
-    const stale = fault.deadAgentPod;
+  if (fault.deadAgentPod !== undefined || fault.stalledAgent !== undefined) {
+    // Its agent is dead or stopped: only the new leader can have written this demotion (fencing).
+    const stale = (fault.deadAgentPod ?? fault.stalledAgent?.pod)!;
     const fenced = cluster
       .labelHistory()
       .some(
@@ -121,10 +137,17 @@ export async function runFaultRound(
     }
   }
 
-  await repairFault(cluster, fault);
+  if (fault.splitBrain !== undefined) violations.push(...splitBrainViolations(ctx, what, fault));
+
+  const repaired = await repairFault(cluster, fault);
   await waitForAgreement(cluster, Date.now() + ctx.convergenceBoundMs, {
     what: `${what}, after restarting what it killed`,
   });
+  if (fault.stalledAgent !== undefined && repaired.resumedAt !== undefined) {
+    violations.push(
+      ...resumedAgentViolations(ctx, what, fault.stalledAgent.pod, repaired.resumedAt),
+    );
+  }
 
   const resumedAt = await trafficResumed(traffic, converged.observedAt, ctx.convergenceBoundMs);
   const toPod = converged.state.activePod!;
@@ -160,6 +183,92 @@ export async function runFaultRound(
     endedAt: roundEnd,
     violations,
   };
+}
+
+/** A label write budget per agent, as the agent's damping promises (issue 12: ≤ 10 a minute). */
+const WRITES_PER_AGENT_PER_MINUTE = 10;
+
+/**
+ * While two brokers served: the pod of the second never carried `leader=yes`, the agents' label
+ * writes stayed within their budget (no fencing at API speed), and (emulator) one SplitBrain
+ * Event was created for it.
+ */
+function splitBrainViolations(
+  { cluster }: FaultRoundContext,
+  what: string,
+  fault: InjectedFault,
+): string[] {
+  const sb = fault.splitBrain!;
+  const out: string[] = [];
+  const history = cluster.labelHistory();
+  const claimed = history.filter(
+    (c) =>
+      c.pod === sb.pod &&
+      c.time >= fault.startedAt &&
+      c.time <= sb.stoppedAt &&
+      c.after?.leader === 'yes',
+  );
+  if (claimed.length > 0) {
+    out.push(`${what}: ${sb.pod} was labelled leader while its broker served a split brain`);
+  }
+  const windowMs = Math.max(0, sb.stoppedAt - sb.provenAt);
+  const budget =
+    cluster.pods.length * Math.ceil((WRITES_PER_AGENT_PER_MINUTE * windowMs) / 60_000) + 2;
+  // Writes from the proof to the broker's stop: on the emulator every label patch (also those
+  // that changed nothing), on a real API server the label changes.
+  const writes =
+    cluster.api === 'emulator'
+      ? cluster.kube
+          .requests({ verb: 'patch', resource: 'pods' })
+          .filter(
+            (r) => r.subresource === undefined && r.time >= sb.provenAt && r.time <= sb.stoppedAt,
+          ).length
+      : history.filter((c) => c.time >= sb.provenAt && c.time <= sb.stoppedAt).length;
+  if (writes > budget) {
+    out.push(
+      `${what}: ${writes} label writes in the ${windowMs} ms both brokers served (budget ${budget})`,
+    );
+  }
+  if (cluster.api === 'emulator') {
+    const events = cluster.kube.list('events', { namespace: cluster.namespace }).filter((e) => {
+      // The emulator stores Events in the core/v1 shape (involvedObject), as a cluster does.
+      const ev = e as { reason?: string; involvedObject?: { name?: string }; eventTime?: string };
+      return (
+        ev.reason === 'SplitBrain' &&
+        ev.involvedObject?.name === sb.pod &&
+        Date.parse(ev.eventTime ?? '') >= fault.startedAt
+      );
+    });
+    if (events.length !== 1) {
+      out.push(`${what}: ${events.length} SplitBrain Events for ${sb.pod} (want one)`);
+    }
+  }
+  return out;
+}
+
+/** After a stalled agent was continued: it fenced nobody and the new leader kept its label. */
+function resumedAgentViolations(
+  { cluster }: FaultRoundContext,
+  what: string,
+  stalledPod: string,
+  resumedAt: number,
+): string[] {
+  const out: string[] = [];
+  const leaders = cluster.leaders();
+  const touched = cluster
+    .labelHistory()
+    .filter((c) => c.pod !== stalledPod && c.time >= resumedAt && c.before?.leader === 'yes');
+  if (touched.length > 0) {
+    out.push(`${what}: the leader ${touched[0]!.pod} was demoted after the stalled agent resumed`);
+  }
+  const fenced = cluster
+    .pod(stalledPod)
+    .agent?.lines.some((l) => l.event === 'fenced' && Date.parse(String(l.time)) >= resumedAt);
+  if (fenced) out.push(`${what}: the resumed agent of ${stalledPod} fenced a peer`);
+  if (leaders.includes(stalledPod)) {
+    out.push(`${what}: the resumed agent of ${stalledPod} labelled its pod leader again`);
+  }
+  return out;
 }
 
 /** The stages of a broker failover to `toPod` (epoch ms throughout, as the label history). */

@@ -2,6 +2,7 @@ import { describeStages } from '../bench/failover-breakdown.js';
 import { startHaCluster } from '../cluster/ha-cluster.js';
 import type { LeaderOverlap } from '../cluster/leader-overlaps.js';
 import { Traffic } from '../cluster/traffic.js';
+import { type AgentMemoryFigures, AgentMemorySampler } from './agent-memory-sampler.js';
 import { waitForAgreement } from './cluster-agreement.js';
 import { ClusterTimeline } from './cluster-timeline.js';
 import { SoakError } from './errors.js';
@@ -26,6 +27,8 @@ export interface SoakResult {
   readonly violations: readonly string[];
   /** Start of the first fault → end of the drain. */
   readonly durationMs: number;
+  /** The agents' RSS and heap, sampled every 2 s through the faults. */
+  readonly agentMemory: AgentMemoryFigures;
 }
 
 const ms = (v: number | undefined) => (v === undefined ? '–' : `${Math.round(v)} ms`);
@@ -62,6 +65,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   });
   let traffic: Traffic | undefined;
   let timeline: ClusterTimeline | undefined;
+  let memory: AgentMemorySampler | undefined;
   let trafficStopped = false;
   let failed = true;
   try {
@@ -71,6 +75,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     timeline = new ClusterTimeline(cluster);
     traffic = new Traffic(cluster.kubeConfig(), cluster.namespace, cluster.serviceName);
     await traffic.start(o.ratePerSecond);
+    memory = new AgentMemorySampler(cluster);
     const started = Date.now();
     const rounds: FaultRoundResult[] = [];
     const violations: string[] = [];
@@ -94,6 +99,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     log('stopping traffic, waiting for the consumer to drain');
     trafficStopped = true;
     await traffic.stop(o.drainMs);
+    const agentMemory = memory.stop();
     const stats = traffic.stats;
     const lost = traffic.missing();
     const totals: DeliveryTotals = {
@@ -119,8 +125,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       overlaps: overlaps.overlaps,
       violations,
       durationMs: Date.now() - started,
+      agentMemory,
     };
   } finally {
+    memory?.stop();
     timeline?.close();
     if (!trafficStopped) await traffic?.stop(0);
     if (failed && o.dumpLogsOnFailure) {

@@ -76,6 +76,7 @@ export function formatSoakReport(result: SoakResult, title = 'Chaos soak'): stri
     ...breakdownLines(result),
     `Totals: sent ${t.sent}, confirmed ${t.confirmed}, received ${t.received}, lost ${t.lost}, duplicates past the client's filter ${t.duplicates}.`,
     rewatchLine(result),
+    memoryLine(result),
     `Spans with two leader=yes pods: ${result.overlaps.length}${result.overlaps.length ? `, longest ${Number.isFinite(longest) ? `${Math.round(longest)} ms` : 'never ended'}` : ''}.`,
     result.violations.length === 0
       ? 'Invariants: all held.'
@@ -104,4 +105,11 @@ function rewatchLine(result: SoakResult): string {
   return p.n === 0
     ? 'No watch was cut.'
     : `Cut watches all re-opened after p50 ${Math.round(p.p50)} ms, max ${Math.round(p.max)} ms (${p.n} cuts).`;
+}
+
+function memoryLine(result: SoakResult): string {
+  const m = result.agentMemory;
+  if (m.rss.n === 0) return 'Agent memory: not sampled.';
+  const mib = (p: Percentiles) => `p50 ${p.p50.toFixed(1)} / max ${p.max.toFixed(1)} MiB`;
+  return `Agent memory (${m.rss.n} samples of the running agents, every 2 s): RSS ${mib(m.rss)}, of it anonymous ${mib(m.anon)}; V8 heap used ${m.heapUsed.n ? mib(m.heapUsed) : '–'}; peak RSS (VmHWM) of any agent ${m.peakRssMiB.toFixed(1)} MiB.`;
 }
