@@ -34,8 +34,8 @@ describe('takeover warm-up', () => {
     expect(warmupOutcome('INFO: Loading ...\n')).toBeUndefined();
     expect(
       warmupOutcome(
-        'x\nactivemq-ha takeover warm-up: rehearsed 3 store recoveries in 2100 ms (1800 ms process CPU)\ny',
+        'x\nactivemq-ha takeover warm-up: rehearsed 3 rounds in 2100 ms (1800 ms process CPU)\ny',
       ),
-    ).toBe('rehearsed 3 store recoveries in 2100 ms (1800 ms process CPU)');
+    ).toBe('rehearsed 3 rounds in 2100 ms (1800 ms process CPU)');
   });
 });

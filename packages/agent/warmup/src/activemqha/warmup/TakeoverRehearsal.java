@@ -83,7 +83,7 @@ final class TakeoverRehearsal implements Callable<String> {
       }
       stop(a);
       checkLock();
-      return "rehearsed " + replayed + " store recoveries";
+      return "rehearsed " + replayed + (replayed == 1 ? " round" : " rounds");
     } finally {
       for (Object broker : new ArrayList<>(running)) stopQuietly(broker);
       stopped = true;
