@@ -114,6 +114,7 @@ const rows: {
   breakdown: TakeoverBreakdown;
   firstSendMs: number;
   cpuMs: number | undefined;
+  standbyRssMiB: number | undefined;
 }[] = [];
 try {
   await Promise.all([producer.connect(), consumer.connect()]);
@@ -154,6 +155,7 @@ try {
     const offsets = new Map(candidates.map((b) => [b.id, logSize(b.logFile)]));
     const waiting = candidates.filter((b) => b.id !== active?.id);
     const cpuBefore = new Map(waiting.map((b) => [b.id, cpuMs(b.pid)]));
+    const rssBefore = new Map(waiting.map((b) => [b.id, rssMiB(b.pid)]));
     const result = await group.failover('SIGKILL', { pollIntervalMs: 5 });
     const before = cpuBefore.get(result.to.id);
     const after = cpuMs(result.to.pid);
@@ -170,9 +172,15 @@ try {
       lockKeepAlivePeriodMs: group.lockKeepAlivePeriodMs,
     });
     const firstSendMs = first === undefined ? Number.NaN : first - result.killed.sentAt;
-    rows.push({ kill: result.killed.sentAt, breakdown, firstSendMs, cpuMs: takeoverCpuMs });
+    rows.push({
+      kill: result.killed.sentAt,
+      breakdown,
+      firstSendMs,
+      cpuMs: takeoverCpuMs,
+      standbyRssMiB: rssBefore.get(result.to.id),
+    });
     console.error(
-      `failover ${i + 1}/${failovers}: ${formatBreakdown(breakdown)} | serving ${result.takeoverMs.toFixed(0)} | first send ${firstSendMs.toFixed(0)} ms | new master CPU ${takeoverCpuMs ?? '–'} ms | load ${loadAverage()}`,
+      `failover ${i + 1}/${failovers}: ${formatBreakdown(breakdown)} | serving ${result.takeoverMs.toFixed(0)} | first send ${firstSendMs.toFixed(0)} ms | new master CPU ${takeoverCpuMs ?? '–'} ms | standby RSS before ${rssBefore.get(result.to.id)?.toFixed(0) ?? '–'} MiB | load ${loadAverage()}`,
     );
     await group.restart(result.from.id);
     // A JVM booting on a CPU-starved machine can need more than the default 30 s.
@@ -208,6 +216,10 @@ printTable(
       "new master's CPU time, kill → serving",
       percentiles(rows.map((r) => r.cpuMs).filter((v): v is number => v !== undefined)),
     ],
+    [
+      'standby JVM RSS before the kill (MiB, not ms)',
+      percentiles(rows.map((r) => r.standbyRssMiB).filter((v): v is number => v !== undefined)),
+    ],
   ],
 );
 console.error(`received ${received}, confirmed ${confirmations.length}`);
@@ -235,6 +247,17 @@ function cpuMs(pid: number | undefined): number | undefined {
     // Fields after the command name, which is in parentheses and may hold spaces.
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
     return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Resident set of a process in MiB (/proc/PID/status VmRSS). */
+function rssMiB(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const kib = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kib === undefined ? undefined : Number(kib) / 1024;
   } catch {
     return undefined;
   }

@@ -75,25 +75,7 @@ final class LogSilencer {
     Map<String, Object> loggers = new HashMap<>((Map<String, Object>) Reflect.call(config, "getLoggers"));
     List<String> added = new ArrayList<>();
     Map<String, Object> saved = new HashMap<>();
-    for (String keep : KEEP) {
-      if (loggers.containsKey(keep)) continue;
-      Object level = Reflect.call(Reflect.call(config, "getLoggerConfig", keep), "getLevel");
-      Object own = r.create("org.apache.logging.log4j.core.config.LoggerConfig", keep, level, true);
-      Reflect.call(config, "addLogger", keep, own);
-      added.add(keep);
-    }
-    for (Map.Entry<String, Object> e : loggers.entrySet()) {
-      String name = e.getKey();
-      if (!(name.equals(TREE) || name.startsWith(TREE + ".")) || isKept(name)) continue;
-      saved.put(name, Reflect.call(e.getValue(), "getLevel"));
-      Reflect.call(e.getValue(), "setLevel", off);
-    }
-    if (!loggers.containsKey(TREE)) {
-      Reflect.call(config, "addLogger", TREE, r.create("org.apache.logging.log4j.core.config.LoggerConfig", TREE, off, true));
-      added.add(TREE);
-    }
-    Reflect.call(context, "updateLoggers");
-    return () -> {
+    Runnable restore = () -> {
       try {
         @SuppressWarnings("unchecked")
         Map<String, Object> now = (Map<String, Object>) Reflect.call(config, "getLoggers");
@@ -107,6 +89,32 @@ final class LogSilencer {
         System.out.println(TakeoverWarmupAgent.PREFIX + "could not restore log levels: " + TakeoverWarmupAgent.oneLine(ex));
       }
     };
+    try {
+      for (String keep : KEEP) {
+        if (loggers.containsKey(keep)) continue;
+        Object level = Reflect.call(Reflect.call(config, "getLoggerConfig", keep), "getLevel");
+        Object own = r.create("org.apache.logging.log4j.core.config.LoggerConfig", keep, level, true);
+        Reflect.call(config, "addLogger", keep, own);
+        added.add(keep);
+      }
+      for (Map.Entry<String, Object> e : loggers.entrySet()) {
+        String name = e.getKey();
+        if (!(name.equals(TREE) || name.startsWith(TREE + ".")) || isKept(name)) continue;
+        saved.put(name, Reflect.call(e.getValue(), "getLevel"));
+        Reflect.call(e.getValue(), "setLevel", off);
+      }
+      if (!loggers.containsKey(TREE)) {
+        Object own = r.create("org.apache.logging.log4j.core.config.LoggerConfig", TREE, off, true);
+        Reflect.call(config, "addLogger", TREE, own);
+        added.add(TREE);
+      }
+      Reflect.call(context, "updateLoggers");
+    } catch (Exception e) {
+      // Half silenced is worse than not at all: undo, and the rehearsal does not run.
+      restore.run();
+      throw e;
+    }
+    return restore;
   }
 
   private static Runnable log4j1(Reflect r) throws Exception {
@@ -117,6 +125,32 @@ final class LogSilencer {
     java.lang.reflect.Method setLevel = logger.getMethod("setLevel", levelType);
     Map<Object, Object> saved = new HashMap<>();
     List<Object> touched = new ArrayList<>();
+    Runnable restore = () -> {
+      for (Object l : touched) {
+        try {
+          setLevel.invoke(l, saved.get(l));
+        } catch (Exception ex) {
+          System.out.println(TakeoverWarmupAgent.PREFIX + "could not restore a log level: " + TakeoverWarmupAgent.oneLine(ex));
+        }
+      }
+    };
+    try {
+      silence1(r, getLogger, setLevel, off, saved, touched);
+    } catch (Exception e) {
+      restore.run();
+      throw e;
+    }
+    return restore;
+  }
+
+  private static void silence1(
+      Reflect r,
+      java.lang.reflect.Method getLogger,
+      java.lang.reflect.Method setLevel,
+      Object off,
+      Map<Object, Object> saved,
+      List<Object> touched)
+      throws Exception {
     for (String keep : KEEP) {
       Object l = getLogger.invoke(null, keep);
       saved.put(l, Reflect.call(l, "getLevel"));
@@ -136,15 +170,6 @@ final class LogSilencer {
       touched.add(l);
       setLevel.invoke(l, off);
     }
-    return () -> {
-      for (Object l : touched) {
-        try {
-          setLevel.invoke(l, saved.get(l));
-        } catch (Exception ex) {
-          System.out.println(TakeoverWarmupAgent.PREFIX + "could not restore a log level: " + TakeoverWarmupAgent.oneLine(ex));
-        }
-      }
-    };
   }
 
   private static boolean isKept(String name) {

@@ -10,8 +10,11 @@ final class OpenWirePeer implements AutoCloseable {
   private static final int PERSISTENT = 2;
   private final Object connection;
   private final Object session;
+  /** Called before every message: throws to stop (the real broker took its lock). */
+  private final Runnable check;
 
-  OpenWirePeer(Reflect reflect, int port) throws Exception {
+  OpenWirePeer(Reflect reflect, int port, Runnable check) throws Exception {
+    this.check = check;
     Object factory =
         reflect.create("org.apache.activemq.ActiveMQConnectionFactory", "tcp://127.0.0.1:" + port);
     connection = Reflect.call(factory, "createConnection");
@@ -24,6 +27,7 @@ final class OpenWirePeer implements AutoCloseable {
     Object producer = Reflect.call(session, "createProducer", Reflect.call(session, "createQueue", queue));
     Reflect.call(producer, "setDeliveryMode", PERSISTENT);
     for (int i = 0; i < count; i++) {
+      check.run();
       Reflect.call(producer, "send", Reflect.call(session, "createTextMessage", body));
     }
     Reflect.call(producer, "close");
@@ -34,6 +38,7 @@ final class OpenWirePeer implements AutoCloseable {
     Object consumer = Reflect.call(session, "createConsumer", Reflect.call(session, "createQueue", queue));
     int got = 0;
     while (got < count) {
+      check.run();
       Object message = Reflect.call(consumer, "receive", 2_000L);
       if (message == null) break;
       Reflect.call(message, "acknowledge");

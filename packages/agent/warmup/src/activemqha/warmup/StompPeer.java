@@ -20,8 +20,11 @@ final class StompPeer implements AutoCloseable {
   private final Socket socket;
   private final InputStream in;
   private final OutputStream out;
+  /** Called before every message: throws to stop (the real broker took its lock). */
+  private final Runnable check;
 
-  StompPeer(int port) throws IOException {
+  StompPeer(int port, Runnable check) throws IOException {
+    this.check = check;
     socket = new Socket();
     socket.connect(new InetSocketAddress("127.0.0.1", port), TIMEOUT_MS);
     socket.setSoTimeout(TIMEOUT_MS);
@@ -35,6 +38,7 @@ final class StompPeer implements AutoCloseable {
   void send(String queue, int count, String body) throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     for (int i = 0; i < count; i++) {
+      check.run();
       write(
           "SEND\ndestination:/queue/" + queue + "\npersistent:true\nreceipt:r" + i
               + "\ncontent-type:text/plain\ncontent-length:" + bytes.length + "\n\n" + body);
@@ -49,6 +53,7 @@ final class StompPeer implements AutoCloseable {
     socket.setSoTimeout(2_000);
     try {
       while (got < count) {
+        check.run();
         Map<String, String> headers = new HashMap<>();
         String command = readFrame(headers);
         if (!command.equals("MESSAGE")) throw new IOException("expected MESSAGE, got " + command);
