@@ -143,23 +143,23 @@ describe('a failing warm-up', () => {
   });
 });
 
-describe.skipIf(!existsSync('/usr/share/activemq/bin/activemq.jar'))(
-  "the warm-up on Debian's 5.17 (log4j 1.2, javax.jms)",
-  () => {
-    it('rehearses with its log kept clean', async () => {
-      await using group = await startBrokerGroup({
-        size: 2,
-        version: 'debian',
-        takeoverWarmup: 1,
-        startTimeoutMs: 90_000,
-      });
-      onTestFailed(() => group.dumpLogs());
-      const slave = group.broker('broker-1');
-      expect(warmupOutcome(consoleOf(slave))).toMatch(/^rehearsed 1 round in /);
-      const log = readFrom(slave.logFile);
-      for (const line of FOREIGN) expect(log).not.toMatch(line);
-      const result = await group.failover('SIGKILL', WAIT);
-      expect(result.to.id).toBe('broker-1');
+// In the broker matrix's Debian run the groups above already run Debian's broker.
+describe.skipIf(
+  !existsSync('/usr/share/activemq/bin/activemq.jar') || process.env.ACTIVEMQ_VERSION === 'debian',
+)("the warm-up on Debian's 5.17 (log4j 1.2, javax.jms)", () => {
+  it('rehearses with its log kept clean', async () => {
+    await using group = await startBrokerGroup({
+      size: 2,
+      version: 'debian',
+      takeoverWarmup: 1,
+      startTimeoutMs: 90_000,
     });
-  },
-);
+    onTestFailed(() => group.dumpLogs());
+    const slave = group.broker('broker-1');
+    expect(warmupOutcome(consoleOf(slave))).toMatch(/^rehearsed 1 round in /);
+    const log = readFrom(slave.logFile);
+    for (const line of FOREIGN) expect(log).not.toMatch(line);
+    const result = await group.failover('SIGKILL', WAIT);
+    expect(result.to.id).toBe('broker-1');
+  });
+});

@@ -68,6 +68,9 @@ public final class TakeoverWarmupAgent {
         TakeoverRehearsal rehearsal =
             new TakeoverRehearsal(broker, scratch, options.rounds, () -> !LockerWatch.waiting(locker));
         String summary = rehearsal.call();
+        // One full collection while nothing else runs in this JVM: the rehearsal's garbage goes,
+        // and the serial and parallel collectors give the heap they grew for it back.
+        System.gc();
         System.out.println(
             PREFIX
                 + summary
