@@ -54,4 +54,5 @@ command -v java >/dev/null 2>&1 || die "java not found; install a JRE >= 17 (apt
 sh "$ROOT/scripts/setup-kube.sh" || die "could not build the real control plane (scripts/setup-kube.sh; needs Go and the Go module proxy)"
 "$ROOT/scripts/setup-jmx-exporter.sh" || die "fetching the JMX exporter agent failed (see above)"
 sh "$ROOT/scripts/setup-javac.sh" || die "javac is needed by the OpenWire interop tests"
+sh "$ROOT/scripts/setup-takeover-warmup.sh" || die "could not build the takeover warm-up agent (scripts/setup-takeover-warmup.sh)"
 sh "$ROOT/scripts/setup-brokers.sh" || die "scripts/setup-brokers.sh failed"

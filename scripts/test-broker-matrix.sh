@@ -14,7 +14,7 @@ set -u
 ROOT=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
 cd "$ROOT"
 CACHE="${ACTIVEMQ_HA_CACHE:-$HOME/.cache/activemq-ha}/activemq"
-FILES="packages/testkit/test/broker-group.test.ts packages/agent/test/failover-labels.test.ts packages/client/test/failover.test.ts packages/testkit/test/broker-config.test.ts"
+FILES="packages/testkit/test/broker-group.test.ts packages/agent/test/failover-labels.test.ts packages/client/test/failover.test.ts packages/testkit/test/broker-config.test.ts packages/testkit/test/takeover-warmup.test.ts"
 mkdir -p .test-artifacts
 [ "$#" -gt 0 ] || set -- $(grep -v '^#' scripts/broker-matrix.txt | awk 'NF >= 2 { print $1 }' | tail -n +2)
 # The agent tests run its bundle: build unless `npm test` (which builds) just did.

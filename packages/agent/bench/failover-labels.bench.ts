@@ -16,6 +16,8 @@
  * bench's own pod and EndpointSlice watches see them. Run it inside the stand-in pod network
  * (`sh scripts/pod-network.sh pnpm bench:agent --api real`) so that the clients reach the pod IPs
  * the real EndpointSlice controller publishes; outside it only `--rate 0` works.
+ * `--warmup on` loads the takeover warm-up agent into the broker JVMs (sh
+ * scripts/setup-takeover-warmup.sh): every waiting broker rehearses before the next kill.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -50,6 +52,7 @@ const { values } = parseArgs({
     api: { type: 'string', default: 'emulator' },
     // A version of scripts/broker-matrix.txt (default: $ACTIVEMQ_VERSION, else the matrix default).
     'broker-version': { type: 'string' },
+    warmup: { type: 'string', default: 'off' },
   },
 });
 const sliceLag = values['slice-lag'];
@@ -79,6 +82,11 @@ if (!isTakeoverProfile(values.takeover)) {
   process.exit(2);
 }
 const takeover = values.takeover;
+if (values.warmup !== 'off' && values.warmup !== 'on') {
+  console.error(`--warmup must be "off" or "on", got "${values.warmup}"`);
+  process.exit(2);
+}
+const takeoverWarmup = values.warmup === 'on';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
@@ -87,6 +95,7 @@ const cluster = await startHaCluster({
   size: 3,
   takeover,
   lockRetryLog: true,
+  takeoverWarmup,
   api,
   ...(values['broker-version'] ? { brokerVersion: values['broker-version'] } : {}),
   ...(sliceLag === 'none' ? { endpointSliceLag: 'none' as const } : {}),
@@ -167,7 +176,7 @@ try {
 }
 
 const settings = TAKEOVER_PROFILES[takeover];
-const describe = `${api === 'real' ? 'real kube-apiserver + kube-controller-manager, ' : 'emulator, '}takeover ${takeover} (lock acquire ${settings.lockAcquireSleepIntervalMs} ms / keep-alive ${settings.lockKeepAlivePeriodMs} ms / checkpoint ${settings.checkpointIntervalMs} ms), agents at defaults, ${rate ? `${rate} persistent msg/s with receipts` : 'idle'}`;
+const describe = `${api === 'real' ? 'real kube-apiserver + kube-controller-manager, ' : 'emulator, '}takeover ${takeover} (lock acquire ${settings.lockAcquireSleepIntervalMs} ms / keep-alive ${settings.lockKeepAlivePeriodMs} ms / checkpoint ${settings.checkpointIntervalMs} ms)${takeoverWarmup ? ', takeover warm-up on' : ''}, agents at defaults, ${rate ? `${rate} persistent msg/s with receipts` : 'idle'}`;
 printTable(`agent failover, ${failovers} SIGKILLs, group of 3, ${describe}`, [
   ['broker takeover (kill → serving)', percentiles(takeoverMs)],
   ['serving → label leader=yes', percentiles(toLabel)],

@@ -2,6 +2,7 @@
 import { startAgent } from './agent.js';
 import { configHelp, loadConfig } from './config.js';
 import { ConfigError } from './errors.js';
+import { installWarmup } from './install-warmup.js';
 import { createLogger } from './logger.js';
 import { checkStore } from './store-check.js';
 import { AGENT_VERSION } from './version.js';
@@ -24,6 +25,7 @@ function errorCode(error: unknown): string | undefined {
  */
 async function main(argv: readonly string[]): Promise<void> {
   if (argv[0] === 'check-store') return checkStoreCommand(argv.slice(1));
+  if (argv[0] === 'install-warmup') return installWarmupCommand(argv.slice(1));
   if (argv.includes('--version') || argv.includes('-v')) {
     process.stdout.write(`${AGENT_VERSION}\n`);
     return;
@@ -91,6 +93,25 @@ async function checkStoreCommand(args: readonly string[]): Promise<void> {
     );
   } catch (error) {
     process.stderr.write(`activemq-ha-agent check-store: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}
+
+/**
+ * `activemq-ha-agent install-warmup <dir>`: the init container that puts the takeover warm-up
+ * java agent where the broker container loads it. Exit 0 when copied, 1 when not, 2 on bad usage.
+ */
+async function installWarmupCommand(args: readonly string[]): Promise<void> {
+  if (args.length !== 1 || args[0]?.startsWith('-')) {
+    process.stderr.write('Usage: activemq-ha-agent install-warmup <directory>\n');
+    process.exitCode = 2;
+    return;
+  }
+  try {
+    const target = await installWarmup(args[0] as string);
+    process.stdout.write(`activemq-ha-agent install-warmup: ${target}\n`);
+  } catch (error) {
+    process.stderr.write(`activemq-ha-agent install-warmup: ${(error as Error).message}\n`);
     process.exitCode = 1;
   }
 }

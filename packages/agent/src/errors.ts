@@ -3,7 +3,9 @@ export type AgentErrorCode =
   | 'KUBECONFIG_INVALID'
   | 'HTTP_LISTEN_FAILED'
   /** `check-store`: the broker's uid cannot create, lock or write files in the store. */
-  | 'STORE_NOT_WRITABLE';
+  | 'STORE_NOT_WRITABLE'
+  /** `install-warmup`: the takeover warm-up jar could not be copied into the broker's emptyDir. */
+  | 'WARMUP_INSTALL_FAILED';
 
 export class AgentError extends Error {
   override name = 'AgentError';

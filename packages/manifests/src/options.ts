@@ -62,6 +62,14 @@ export interface BrokerOptions {
    */
   readonly javaOptions?: string;
   /**
+   * Load the takeover warm-up java agent into the broker JVM (copied from the agent image by the
+   * `install-warmup` init container): a waiting broker rehearses the takeover once on a scratch
+   * store of its own before it may take the real lock, so the new master runs warm code. Costs
+   * and figures in docs/operations.md ("Takeover warm-up").
+   * @default true
+   */
+  readonly takeoverWarmup?: boolean;
+  /**
    * Requests and limits; a memory limit is always set (the heap is derived from it). Fields left
    * out keep their default; the memory request defaults to the memory limit.
    * @default { requests: { cpu: '250m', memory: '1Gi' }, limits: { memory: '1Gi' } }

@@ -116,6 +116,34 @@ describe('day-one broker configuration', () => {
     expect(env(own).JAVA_TOOL_OPTIONS).toBe('-XX:+ExitOnOutOfMemoryError');
   });
 
+  it('loads the takeover warm-up agent from an emptyDir the agent image fills, unless turned off', () => {
+    type Pod = {
+      initContainers: { name: string; image: string; args: string[]; securityContext: unknown }[];
+      containers: { name: string; image: string; volumeMounts: unknown[] }[];
+      volumes: { name: string }[];
+    };
+    const on = renderBase(STORE);
+    const pod = podSpec(on) as Pod;
+    expect(env(on).ACTIVEMQ_OPTS).toMatch(
+      / -javaagent:\/opt\/activemq-ha\/warmup\/takeover-warmup\.jar$/,
+    );
+    const init = pod.initContainers.find((c) => c.name === 'install-warmup');
+    expect(init?.args).toEqual(['install-warmup', '/opt/activemq-ha/warmup']);
+    expect(init?.image).toBe(pod.containers.find((c) => c.name === 'agent')?.image);
+    expect(init?.securityContext).toMatchObject({ readOnlyRootFilesystem: true });
+    expect(pod.volumes).toContainEqual({ name: 'takeover-warmup', emptyDir: { sizeLimit: '8Mi' } });
+    expect(pod.containers.find((c) => c.name === 'broker')?.volumeMounts).toContainEqual({
+      name: 'takeover-warmup',
+      mountPath: '/opt/activemq-ha/warmup',
+      readOnly: true,
+    });
+    const off = renderBase({ ...STORE, broker: { takeoverWarmup: false } });
+    expect(env(off).ACTIVEMQ_OPTS).not.toContain('-javaagent');
+    const offPod = podSpec(off) as Pod;
+    expect(offPod.initContainers.map((c) => c.name)).toEqual(['check-store']);
+    expect(offPod.volumes.map((v) => v.name)).not.toContain('takeover-warmup');
+  });
+
   it('registers MBeans without a JMX port, caps frames at 10 MiB and redelivers later', () => {
     const xml = xmlOf(renderBase(STORE));
     expect(xml).toContain('useJmx="true"');

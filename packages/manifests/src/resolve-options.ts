@@ -122,6 +122,7 @@ const baseSchema = z
           .string()
           .regex(/^[^\n"'`$\\]*$/, 'must be plain JVM flags without quotes, "$" or backslashes')
           .default(''),
+        takeoverWarmup: z.boolean().default(true),
         resources: resources({ cpuRequest: '250m', memoryLimit: '1Gi' }),
         redelivery: z
           .union([

@@ -1,7 +1,7 @@
 /**
  * pnpm bench:takeover [--failovers N] [--takeover fast|balanced|gentle] [--acquire MS]
  *   [--keep-alive MS] [--checkpoint MS] [--kahadb name=value ...] [--jvm=FLAG ...]
- *   [--class-archive auto|off|FILE] [--steady-seconds S]
+ *   [--class-archive auto|off|FILE] [--warmup off|on|ROUNDS] [--steady-seconds S]
  *
  * The broker's part of a failover, one setting at a time: two real brokers on one KahaDB under
  * the soak's kind of load (a persistent send every 5 ms with a receipt, a consumer acking each
@@ -11,6 +11,8 @@
  * new master's JVM spent from the kill until it served (on a shared machine a steadier measure of
  * the cold-code cost than wall time); then p50/p95/max. `--jvm` appends JVM flags to both brokers
  * (`--jvm=-XX:SharedArchiveFile=…`: the value starts with a dash, so it needs the `=`).
+ * `--warmup on` loads the takeover warm-up agent (sh scripts/setup-takeover-warmup.sh) into both
+ * JVMs; each restarted broker then rehearses before the next kill.
  * With --steady-seconds it first measures the steady-state cost of the settings on the active
  * broker: confirmed sends per second with receipts (8 in flight, as fast as it goes), and the
  * JVM's disk writes (write_bytes of /proc/PID/io) per second at the 5 ms load.
@@ -44,6 +46,7 @@ const { values } = parseArgs({
     kahadb: { type: 'string', multiple: true, default: [] },
     jvm: { type: 'string', multiple: true, default: [] },
     'class-archive': { type: 'string', default: 'off' },
+    warmup: { type: 'string', default: 'off' },
     'steady-seconds': { type: 'string', default: '0' },
     label: { type: 'string' },
   },
@@ -63,6 +66,7 @@ if (!isTakeoverProfile(values.takeover)) {
   process.exit(2);
 }
 const takeover: TakeoverProfile = values.takeover;
+const warmup = warmupOption(values.warmup);
 const failovers = int('failovers', values.failovers) ?? 12;
 const steadySeconds = int('steady-seconds', values['steady-seconds']) ?? 0;
 const kahaDb = Object.fromEntries(
@@ -83,7 +87,7 @@ const settings = {
 };
 const label =
   values.label ??
-  `${takeover}: acquire ${settings.lockAcquireSleepIntervalMs} / keep-alive ${settings.lockKeepAlivePeriodMs} / checkpoint ${settings.checkpointIntervalMs}${values.kahadb.length ? ` / ${values.kahadb.join(' ')}` : ''}${values.jvm.length ? ` / ${values.jvm.join(' ')}` : ''} / class archive ${values['class-archive']}`;
+  `${takeover}: acquire ${settings.lockAcquireSleepIntervalMs} / keep-alive ${settings.lockKeepAlivePeriodMs} / checkpoint ${settings.checkpointIntervalMs}${values.kahadb.length ? ` / ${values.kahadb.join(' ')}` : ''}${values.jvm.length ? ` / ${values.jvm.join(' ')}` : ''} / class archive ${values['class-archive']} / warm-up ${values.warmup}`;
 
 const QUEUE = '/queue/takeover-bench';
 const PAYLOAD = 'x'.repeat(256);
@@ -98,6 +102,7 @@ const group = await startBrokerGroup<'stomp'>({
   lockRetryLog: true,
   extraJvmArgs: values.jvm,
   classArchive: values['class-archive'],
+  takeoverWarmup: warmup,
 });
 const list = servers(group.brokers.map((b) => `stomp://${b.host}:${b.ports.stomp}`));
 const producer = createClient({ discovery: list, outboxSize: 1000 });
@@ -109,6 +114,7 @@ const rows: {
   breakdown: TakeoverBreakdown;
   firstSendMs: number;
   cpuMs: number | undefined;
+  standbyRssMiB: number | undefined;
 }[] = [];
 try {
   await Promise.all([producer.connect(), consumer.connect()]);
@@ -149,6 +155,7 @@ try {
     const offsets = new Map(candidates.map((b) => [b.id, logSize(b.logFile)]));
     const waiting = candidates.filter((b) => b.id !== active?.id);
     const cpuBefore = new Map(waiting.map((b) => [b.id, cpuMs(b.pid)]));
+    const rssBefore = new Map(waiting.map((b) => [b.id, rssMiB(b.pid)]));
     const result = await group.failover('SIGKILL', { pollIntervalMs: 5 });
     const before = cpuBefore.get(result.to.id);
     const after = cpuMs(result.to.pid);
@@ -165,9 +172,15 @@ try {
       lockKeepAlivePeriodMs: group.lockKeepAlivePeriodMs,
     });
     const firstSendMs = first === undefined ? Number.NaN : first - result.killed.sentAt;
-    rows.push({ kill: result.killed.sentAt, breakdown, firstSendMs, cpuMs: takeoverCpuMs });
+    rows.push({
+      kill: result.killed.sentAt,
+      breakdown,
+      firstSendMs,
+      cpuMs: takeoverCpuMs,
+      standbyRssMiB: rssBefore.get(result.to.id),
+    });
     console.error(
-      `failover ${i + 1}/${failovers}: ${formatBreakdown(breakdown)} | serving ${result.takeoverMs.toFixed(0)} | first send ${firstSendMs.toFixed(0)} ms | new master CPU ${takeoverCpuMs ?? '–'} ms | load ${loadAverage()}`,
+      `failover ${i + 1}/${failovers}: ${formatBreakdown(breakdown)} | serving ${result.takeoverMs.toFixed(0)} | first send ${firstSendMs.toFixed(0)} ms | new master CPU ${takeoverCpuMs ?? '–'} ms | standby RSS before ${rssBefore.get(result.to.id)?.toFixed(0) ?? '–'} MiB | load ${loadAverage()}`,
     );
     await group.restart(result.from.id);
     // A JVM booting on a CPU-starved machine can need more than the default 30 s.
@@ -203,9 +216,20 @@ printTable(
       "new master's CPU time, kill → serving",
       percentiles(rows.map((r) => r.cpuMs).filter((v): v is number => v !== undefined)),
     ],
+    [
+      'standby JVM RSS before the kill (MiB, not ms)',
+      percentiles(rows.map((r) => r.standbyRssMiB).filter((v): v is number => v !== undefined)),
+    ],
   ],
 );
 console.error(`received ${received}, confirmed ${confirmations.length}`);
+
+/** `off`, `on` or a number of scratch recoveries. */
+function warmupOption(raw: string): boolean | number {
+  if (raw === 'off' || raw === 'on') return raw === 'on';
+  const n = int('warmup', raw);
+  return n ?? false;
+}
 
 async function logAfter(file: string, offset: number, until: RegExp): Promise<string> {
   const deadline = now() + 5000;
@@ -223,6 +247,17 @@ function cpuMs(pid: number | undefined): number | undefined {
     // Fields after the command name, which is in parentheses and may hold spaces.
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
     return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Resident set of a process in MiB (/proc/PID/status VmRSS). */
+function rssMiB(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const kib = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kib === undefined ? undefined : Number(kib) / 1024;
   } catch {
     return undefined;
   }

@@ -54,6 +54,12 @@ export type {
   StartBrokerGroupOptions,
 } from './broker/start-broker-group.js';
 export { startBrokerGroup } from './broker/start-broker-group.js';
+export {
+  requireTakeoverWarmupJar,
+  takeoverWarmupFlag,
+  takeoverWarmupJar,
+  warmupOutcome,
+} from './broker/takeover-warmup.js';
 export type { PollOptions } from './broker/timing.js';
 export { now, pollUntil } from './broker/timing.js';
 export type {

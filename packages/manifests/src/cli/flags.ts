@@ -214,6 +214,13 @@ export const FLAGS: readonly Flag[] = [
     { value: 'flags' },
   ),
   f(
+    'takeover-warmup',
+    'boolean',
+    'base.broker.takeoverWarmup',
+    'Let a waiting broker rehearse the takeover on a scratch store first (default: on; --no-takeover-warmup).',
+    { offOnly: true },
+  ),
+  f(
     'broker-cpu-request',
     'string',
     'base.broker.resources.requests.cpu',

@@ -118,6 +118,23 @@ export function agentContainer(
   };
 }
 
+/**
+ * Init container: the agent image's `install-warmup` copies the takeover warm-up java agent into
+ * the `takeover-warmup` emptyDir, which the broker container mounts read-only and loads with
+ * `-javaagent:` (broker.takeoverWarmup): the official broker image stays as it is.
+ */
+export function warmupInstallContainer(options: ResolvedBaseOptions): Record<string, unknown> {
+  const { agent } = options;
+  return {
+    name: 'install-warmup',
+    image: imageReference(agent.image, agent.version, agent.imageDigest),
+    args: ['install-warmup', BROKER_PATHS.warmup],
+    resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '64Mi' } },
+    securityContext: RESTRICTED_CONTAINER_SECURITY,
+    volumeMounts: [{ name: 'takeover-warmup', mountPath: BROKER_PATHS.warmup }],
+  };
+}
+
 /** The agent's uid: never the broker's (see agentContainer). */
 export function agentUid(brokerUid: number): number {
   return brokerUid === 65532 ? 65533 : 65532;

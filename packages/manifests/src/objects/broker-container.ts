@@ -26,7 +26,12 @@ export const BROKER_PATHS = {
   tempStore: '/var/lib/activemq-ha/temp',
   consoleRealm: '/etc/activemq-ha/console/jetty-realm.properties',
   metricsRules: '/etc/activemq-ha/metrics/jmx-exporter.yaml',
+  /** The takeover warm-up agent's emptyDir, filled by the install-warmup init container. */
+  warmup: '/opt/activemq-ha/warmup',
 } as const;
+
+/** The jar the install-warmup init container copies (the agent's WARMUP_JAR). */
+export const WARMUP_JAR = `${BROKER_PATHS.warmup}/takeover-warmup.jar`;
 
 /** Keys of the credentials Secret; the overlay's secretGenerator writes exactly these. */
 export const CREDENTIAL_KEYS = {
@@ -83,6 +88,7 @@ export function brokerContainer(
           BROKER_PATHS.metricsRules,
         )
       : undefined,
+    broker.takeoverWarmup ? `-javaagent:${WARMUP_JAR}` : undefined,
   ]
     .filter(Boolean)
     .join(' ');
@@ -129,6 +135,9 @@ export function brokerContainer(
     { name: 'tmp', mountPath: '/tmp' },
     { name: 'ha-run', mountPath: '/var/run/activemq-ha', readOnly: true },
   );
+  if (broker.takeoverWarmup) {
+    mounts.push({ name: 'takeover-warmup', mountPath: BROKER_PATHS.warmup, readOnly: true });
+  }
 
   const container = {
     name: 'broker',

@@ -1,5 +1,10 @@
 import type { ResolvedBaseOptions } from '../resolve-options.js';
-import { agentContainer, agentVolumes, storeCheckContainer } from './agent-container.js';
+import {
+  agentContainer,
+  agentVolumes,
+  storeCheckContainer,
+  warmupInstallContainer,
+} from './agent-container.js';
 import { BROKER_PATHS, brokerContainer, CREDENTIAL_KEYS } from './broker-container.js';
 import { type GroupNames, LEADER_LABEL, type Manifest, NAME_LABEL } from './manifest.js';
 import { TLS_PATHS, tlsSettings } from './tls.js';
@@ -62,6 +67,9 @@ export function deployment(names: GroupNames, options: ResolvedBaseOptions): Man
     { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
     ...agentVolumes(),
   );
+  if (options.broker.takeoverWarmup) {
+    volumes.push({ name: 'takeover-warmup', emptyDir: { sizeLimit: '8Mi' } });
+  }
 
   const pod = ['spec', 'template', 'spec'];
   return {
@@ -98,7 +106,10 @@ export function deployment(names: GroupNames, options: ResolvedBaseOptions): Man
               seccompProfile: { type: 'RuntimeDefault' },
             },
             affinity: { podAntiAffinity },
-            initContainers: [storeCheckContainer(options)],
+            initContainers: [
+              storeCheckContainer(options),
+              ...(options.broker.takeoverWarmup ? [warmupInstallContainer(options)] : []),
+            ],
             containers: [broker.container, agentContainer(names, options)],
             volumes,
           },

@@ -14,6 +14,8 @@ export interface JvmOptions {
 export interface BrokerCommandOptions extends JvmOptions {
   /** A class archive (see class-archive.ts) that exists, for `-XX:SharedArchiveFile`. @default none */
   readonly classArchive?: string;
+  /** The `-javaagent:` flag of the takeover warm-up (see takeover-warmup.ts). @default none */
+  readonly takeoverWarmupFlag?: string;
 }
 
 export interface BrokerCommand {
@@ -52,6 +54,7 @@ export function brokerCommand(
     `-Dactivemq.data=${paths.dataDir}`,
     `-Dlog4j.configuration=file:${join(paths.confDir, 'log4j.properties')}`,
     `-Dlog4j2.configurationFile=${join(paths.confDir, 'log4j2.properties')}`,
+    ...(jvm.takeoverWarmupFlag ? [jvm.takeoverWarmupFlag] : []),
     ...(jvm.extraJvmArgs ?? []),
     '-jar',
     activemq.jar,

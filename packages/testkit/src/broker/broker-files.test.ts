@@ -107,4 +107,26 @@ describe('brokerCommand', () => {
     }).args;
     expect(withArchive).toContain('-XX:SharedArchiveFile=/cache/cds/a.jsa');
   });
+
+  it('loads the takeover warm-up agent only when asked, before the user flags and -jar', () => {
+    const paths = brokerPaths('/tmp/g', 'broker-0');
+    const activemq = {
+      home: '/opt/activemq',
+      jar: '/opt/activemq/bin/activemq.jar',
+      layout: 'apache' as const,
+      version: '6.1.8',
+      release: '6.1.8',
+      webConsole: true,
+    };
+    const without = brokerCommand('/usr/bin/java', activemq, paths).args;
+    expect(without.some((a) => a.startsWith('-javaagent:'))).toBe(false);
+    const args = brokerCommand('/usr/bin/java', activemq, paths, {
+      takeoverWarmupFlag: '-javaagent:/c/warmup/takeover-warmup.jar',
+      extraJvmArgs: ['-Dx=1'],
+    }).args;
+    const agent = args.indexOf('-javaagent:/c/warmup/takeover-warmup.jar');
+    expect(agent).toBeGreaterThan(-1);
+    expect(agent).toBeLessThan(args.indexOf('-Dx=1'));
+    expect(agent).toBeLessThan(args.indexOf('-jar'));
+  });
 });

@@ -5,6 +5,7 @@ import { BrokerGroupError } from './errors.js';
 import type { BrokerHandle, GroupMember, KillResult } from './group-member.js';
 import { LOG_LINES } from './log-file.js';
 import { trackDirectory, untrackDirectory } from './process-reaper.js';
+import { warmupOutcome } from './takeover-warmup.js';
 import { now, pollUntil } from './timing.js';
 
 export type BrokerSignal = 'SIGKILL' | 'SIGTERM';
@@ -58,6 +59,8 @@ export interface BrokerGroupSetup<P extends BrokerProtocol> {
   readonly lockKeepAlivePeriodMs: number;
   readonly stopTimeoutMs: number;
   readonly keepDir: boolean;
+  /** The JVMs load the takeover warm-up agent: a slave counts as waiting once it reported. */
+  readonly takeoverWarmup?: boolean;
 }
 
 const DEFAULT_WAIT_MS = 30_000;
@@ -159,7 +162,9 @@ export class BrokerGroup<P extends BrokerProtocol = BrokerProtocol> implements A
 
   /**
    * Waits until broker `id` has logged that it waits for the store lock (a slave opens no ports,
-   * so its log is the only sign). NOT_SLAVE if it started serving instead.
+   * so its log is the only sign). NOT_SLAVE if it started serving instead. In a group started
+   * with `takeoverWarmup`, also until the warm-up agent reported (rehearsed, skipped or failed),
+   * so that a failover measured next meets a warmed JVM, as a long-waiting slave in a pod is.
    */
   async waitForSlave(id: string, options: WaitOptions = {}): Promise<WaitingBroker<P>> {
     const member = this.#member(id);
@@ -167,7 +172,9 @@ export class BrokerGroup<P extends BrokerProtocol = BrokerProtocol> implements A
     return pollUntil(
       () => {
         const log = member.logSinceStart();
-        if (LOG_LINES.waitingForLock.test(log)) {
+        const warmed =
+          !this.setup.takeoverWarmup || warmupOutcome(member.consoleSinceStart()) !== undefined;
+        if (LOG_LINES.waitingForLock.test(log) && warmed) {
           const waitingAt = now();
           return { broker: member, waitingAt, waitedMs: waitingAt - started };
         }

@@ -51,6 +51,7 @@ export class GroupMember<P extends BrokerProtocol> implements BrokerHandle<P> {
   #process: BrokerProcess | undefined;
   #lastExit: ProcessExit | undefined;
   #logOffset = 0;
+  #consoleOffset = 0;
   #starts = 0;
   #saved: { log: string; console: string } | undefined;
 
@@ -98,6 +99,7 @@ export class GroupMember<P extends BrokerProtocol> implements BrokerHandle<P> {
     this.#lastExit = this.#process?.exit ?? this.#lastExit;
     // Log waits look only at what this JVM writes, not at earlier runs of the same broker.
     this.#logOffset = fileSize(this.paths.logFile);
+    this.#consoleOffset = fileSize(this.paths.consoleFile);
     this.#process = await BrokerProcess.spawn(
       command,
       { consoleFile: this.paths.consoleFile, cwd: this.paths.dir, env },
@@ -154,6 +156,11 @@ export class GroupMember<P extends BrokerProtocol> implements BrokerHandle<P> {
   /** What the current JVM has logged so far. */
   logSinceStart(): string {
     return readFrom(this.paths.logFile, this.#logOffset);
+  }
+
+  /** What the current JVM has written to stdout/stderr so far. */
+  consoleSinceStart(): string {
+    return readFrom(this.paths.consoleFile, this.#consoleOffset);
   }
 
   /**

@@ -20,6 +20,7 @@ import { BrokerGroupError } from './errors.js';
 import { allocatePorts } from './free-ports.js';
 import { GroupMember } from './group-member.js';
 import { locateActivemq, locateJava } from './locate-activemq.js';
+import { requireTakeoverWarmupJar, takeoverWarmupFlag } from './takeover-warmup.js';
 
 export type DefaultBrokerProtocols = 'openwire' | 'stomp';
 
@@ -47,6 +48,14 @@ export interface StartBrokerGroupOptions<P extends BrokerProtocol = DefaultBroke
    * @default 'off'
    */
   readonly classArchive?: 'auto' | 'off' | (string & {});
+  /**
+   * Load the takeover warm-up java agent (packages/agent/warmup, built by
+   * scripts/setup-takeover-warmup.sh) into every broker JVM: a waiting broker rehearses the
+   * takeover once on a scratch store of its own, so the code is loaded and compiled when it takes
+   * the real lock. `true` runs the agent's default number of scratch recoveries, a number that
+   * many. `waitForSlave` then also waits for the agent's report. @default false
+   */
+  readonly takeoverWarmup?: boolean | number;
   /**
    * The address each broker binds, one per broker (the real target's pod IPs inside the stand-in
    * pod network, see cluster/pod-network.ts). @default 127.0.0.1 for all
@@ -137,6 +146,13 @@ export async function startBrokerGroup<P extends BrokerProtocol = DefaultBrokerP
       : options.classArchive === 'auto'
         ? existingClassArchive(java, activemq.release)
         : options.classArchive;
+  const warmupFlag =
+    options.takeoverWarmup === undefined || options.takeoverWarmup === false
+      ? undefined
+      : takeoverWarmupFlag(
+          requireTakeoverWarmupJar(),
+          options.takeoverWarmup === true ? undefined : options.takeoverWarmup,
+        );
   const hosts = options.hosts ?? Array.from({ length: size }, () => HOST);
   if (hosts.length !== size) {
     throw new BrokerGroupError(
@@ -196,12 +212,18 @@ export async function startBrokerGroup<P extends BrokerProtocol = DefaultBrokerP
       dir,
       sharedDataDir: members[0]!.paths.sharedDataDir,
       members,
-      command: (m) => brokerCommand(java, activemq, m.paths, { ...options, classArchive }),
+      command: (m) =>
+        brokerCommand(java, activemq, m.paths, {
+          ...options,
+          classArchive,
+          takeoverWarmupFlag: warmupFlag,
+        }),
       env: { ...process.env, ...options.env },
       lockAcquireSleepIntervalMs,
       lockKeepAlivePeriodMs,
       stopTimeoutMs: options.stopTimeoutMs ?? 15_000,
       keepDir: options.keepDir ?? process.env.ACTIVEMQ_HA_KEEP_DIRS === '1',
+      takeoverWarmup: warmupFlag !== undefined,
     });
 
     const wait = { timeoutMs: options.startTimeoutMs ?? 60_000 };

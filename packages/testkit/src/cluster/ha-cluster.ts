@@ -52,6 +52,8 @@ export interface HaClusterOptions {
   readonly kahaDb?: KahaDbTuning;
   /** Log each failed lock attempt, for `takeoverBreakdown`. @default false */
   readonly lockRetryLog?: boolean;
+  /** The takeover warm-up agent in every broker JVM (see startBrokerGroup). @default false */
+  readonly takeoverWarmup?: boolean | number;
   /** Extra flags for every agent. */
   readonly agentArgs?: readonly string[];
   /** Extra environment for every agent. */
@@ -184,6 +186,7 @@ export class HaCluster implements AsyncDisposable {
         checkpointIntervalMs: options.checkpointIntervalMs,
         kahaDb: options.kahaDb,
         lockRetryLog: options.lockRetryLog,
+        takeoverWarmup: options.takeoverWarmup,
         ...(options.brokerVersion ? { version: options.brokerVersion } : {}),
         // Real pod IPs where they are routable; the emulator accepts the loopback address.
         ...(api === 'real' && network.kind === 'routable' ? { hosts: allocatePodIPs(size) } : {}),
