@@ -36,7 +36,8 @@ export async function javaProgram(
   await mkdir(outDir, { recursive: true });
   const fresh =
     existsSync(compiled) && (await stat(compiled)).mtimeMs >= (await stat(source)).mtimeMs;
-  if (!fresh) await run(javac, ['-cp', classpath, '-d', outDir, source]);
+  // -sourcepath: a peer may use another's helpers (JmsPeer.setAll/describe).
+  if (!fresh) await run(javac, ['-cp', classpath, '-sourcepath', JAVA_DIR, '-d', outDir, source]);
   return async (args, timeoutMs = 60_000) => {
     const { stdout } = await run(
       java,
