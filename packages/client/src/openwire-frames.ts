@@ -116,6 +116,8 @@ export function fromOpenWireMessage(
   if (m.groupId !== null) {
     headers.JMSXGroupID = m.groupId;
     headers.JMSXGroupSeq = String(m.groupSequence);
+    // A message field on the wire, a property to JMS: the first of its group this consumer gets.
+    if (m.jmsxGroupFirstForConsumer) headers.JMSXGroupFirstForConsumer = 'true';
   }
   const map = received.map ?? undefined;
   let body: Buffer;
