@@ -63,6 +63,12 @@ describe('readConnectionControl', () => {
     ).toEqual({ type: 'stay', refused: [] });
   });
 
+  it('stays when reconnectTo names the broker it is on', () => {
+    expect(
+      readConnectionControl(control({ reconnectTo: 'tcp://a:61616' }), a, RECONNECT_HINT_DEFAULTS),
+    ).toEqual({ type: 'stay', refused: [] });
+  });
+
   it('ignores what the options switch off (reconnectSupported / updateURIsSupported false)', () => {
     const off = { reconnectTo: false, connectedBrokers: false };
     expect(readConnectionControl(control({ reconnectTo: 'tcp://b:1' }), a, off).type).toBe('stay');

@@ -43,7 +43,8 @@ export type ConnectionControlDecision =
 
 /**
  * Reads the broker's ConnectionControl as ActiveMQ's `FailoverTransport.handleConnectionControl`
- * does, with three differences that keep a hint from weakening the connection:
+ * does, with four differences that keep a hint from weakening the connection:
+ * - a `reconnectTo` naming the broker the client is on is nothing to do;
  * - a hinted address is dialled first in one round only; discovery's servers follow in the same
  *   round, so a hint that cannot be reached costs one failed connect, not the outage;
  * - `connectedBrokers` without `rebalanceConnection` is not kept for later failovers (Java adds
@@ -65,7 +66,9 @@ export function readConnectionControl(
   const reconnectTo = control.reconnectTo?.trim() ?? '';
   if (reconnectTo !== '' && policy.reconnectTo) {
     const server = hintedServer(reconnectTo, current, refused);
-    if (server) {
+    // Already there: Java would reconnect to it anyway; a broker naming itself on every
+    // connection would make that a reconnect storm.
+    if (server && !sameServer(server, current)) {
       return { type: 'redirect', servers: [server], why: `reconnectTo ${reconnectTo}`, refused };
     }
   }

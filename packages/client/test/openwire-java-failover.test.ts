@@ -6,16 +6,18 @@ import { createInterface } from 'node:readline';
 import {
   createClient,
   type HaClient,
-  JavaByte,
-  JavaDouble,
-  JavaFloat,
   JavaShort,
   type PropertyValue,
   type ReceivedMessage,
 } from '@activemq-ha/client';
 import { type BrokerGroup, inbox, locateJava, startBrokerGroup } from '@activemq-ha/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { activemqClasspath, javaProgram } from '../../openwire/test/java-peer.js';
+import {
+  activemqClasspath,
+  JAVA_PROPERTIES,
+  JAVA_PROPERTIES_PRINTED,
+  javaProgram,
+} from '../../openwire/test/java-peer.js';
 import { nextEvent, waitFor } from './traffic.js';
 
 /**
@@ -90,20 +92,6 @@ function javaPeer(args: readonly string[]) {
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, lines, exited, stderr: () => stderr };
 }
-
-/** Every JMS property type, as JmsPeer.setAll writes it. */
-const JAVA_PROPERTIES = new Map<string, PropertyValue>([
-  ['pBool', true],
-  ['pByte', new JavaByte(-3)],
-  ['pShort', new JavaShort(1234)],
-  ['pInt', -99],
-  ['pLong', 1234567890123n],
-  ['pFloat', new JavaFloat(2.5)],
-  ['pDouble', new JavaDouble(0.125)],
-  ['pString', 'ünï'],
-]);
-const JAVA_PROPERTIES_PRINTED =
-  'pBool=Boolean:true,pByte=Byte:-3,pDouble=Double:0.125,pFloat=Float:2.5,pInt=Integer:-99,pLong=Long:1234567890123,pShort=Short:1234,pString=String:ünï,';
 
 describe('OpenWire across a SIGKILL of the active broker', () => {
   it('a pull consumer’s receive() under way carries on on the new master', async () => {
