@@ -19,6 +19,13 @@ export type HaClientErrorCode =
   | 'CONNECT_TIMEOUT'
   /** The connection failed or dropped (socket error, heart-beat timeout, broker gone). */
   | 'CONNECTION_LOST'
+  /**
+   * TLS (`stomp+ssl://`, `ssl://`) failed: the server's certificate did not verify against the
+   * `tls` options (unknown CA, wrong host name, expired) or the handshake failed (e.g. a plain
+   * port). Reported once per outage and retried like an unreachable broker, since a server's
+   * certificate may be replaced; `cause` is Node's TLS error (its `code` says which check).
+   */
+  | 'TLS_FAILED'
   /** The client was closed; the operation was not (or not fully) performed. */
   | 'CLOSED'
   /** `close()` gave up waiting for outstanding receipts. */

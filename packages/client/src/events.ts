@@ -12,11 +12,14 @@ export interface HaClientEvents {
   connected: [
     info: { readonly server: ServerAddress; readonly heartBeat: readonly [number, number] },
   ];
-  /** The session ended: `moved` when discovery named another broker, `close` on `close()`. */
+  /**
+   * The session ended: `moved` when discovery named another broker, `redirected` when the
+   * broker's reconnect hint (OpenWire) sent the client elsewhere, `close` on `close()`.
+   */
   disconnected: [
     info: {
       readonly server: ServerAddress;
-      readonly reason: 'error' | 'moved' | 'close';
+      readonly reason: 'error' | 'moved' | 'redirected' | 'close';
       readonly error?: HaClientError;
     },
   ];

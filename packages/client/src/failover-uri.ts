@@ -15,6 +15,13 @@ export interface FailoverUriOptions {
   readonly randomize?: boolean;
   /** ms a send may wait for its receipt; 0 for no limit. ActiveMQ: `timeout`. */
   readonly sendTimeoutMs?: number;
+  /** OpenWire: follow the broker's `reconnectTo` hint. ActiveMQ: `reconnectSupported`. */
+  readonly reconnectSupported?: boolean;
+  /**
+   * OpenWire: follow the broker's `connectedBrokers` rebalance hint. ActiveMQ:
+   * `updateURIsSupported`.
+   */
+  readonly updateURIsSupported?: boolean;
 }
 
 export interface ParsedFailoverUri {
@@ -48,6 +55,8 @@ const KNOWN: Record<string, OptionParser> = {
   maxReconnectDelay: int('maxReconnectDelayMs', 0),
   maxReconnectAttempts: int('maxReconnectAttempts', -1),
   randomize: bool('randomize'),
+  reconnectSupported: bool('reconnectSupported'),
+  updateURIsSupported: bool('updateURIsSupported'),
   timeout: (value, name) => {
     // ActiveMQ spells "no timeout" as -1; ours is 0.
     const { sendTimeoutMs } = int('sendTimeoutMs', -1)(value, name) as { sendTimeoutMs: number };

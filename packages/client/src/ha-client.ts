@@ -1,9 +1,12 @@
 import { EventEmitter } from 'eventemitter3';
 import type { ConnectionState } from './connection-state.js';
-import { abortedError, closedError, HaClientError } from './errors.js';
+import { abortedError, closedError, HaClientError, invalidOption } from './errors.js';
 import type { HaClientEvents } from './events.js';
+import type { MessageChannel } from './message-stream.js';
 import { type HaClientOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { protocolSessions } from './protocol-sessions.js';
+import { type PullConsumer, PullConsumerImpl, type PullOptions } from './pull-consumer.js';
+import { type ConnectionControlDecision, hintedRound } from './reconnect-hint.js';
 import {
   type LoopClock,
   ReconnectLoop,
@@ -46,6 +49,9 @@ export class HaClient extends EventEmitter<HaClientEvents> {
   #session: Session | undefined;
   /** Sessions dropped because discovery moved the active broker (their end is `moved`). */
   readonly #movedAway = new WeakSet<Session>();
+  /** Sessions the broker's reconnect hint sent elsewhere, and where: first in the next round. */
+  readonly #redirected = new WeakSet<Session>();
+  #hinted: readonly ServerAddress[] = [];
   /** The protocol below the HA logic. */
   readonly #openSession: OpenSession = protocolSessions();
   /** The current session's generation: its number among all dials (see `#open`). */
@@ -168,13 +174,36 @@ export class HaClient extends EventEmitter<HaClientEvents> {
     return this.#subs.add(destination, undefined, handlerOrOptions ?? {});
   }
 
+  /**
+   * A consumer with prefetch 0 (OpenWire servers only): the broker sends a message only when
+   * `receive()` asks for one (MessagePull), as a JMS `receive(timeout)`. Resolves once the broker
+   * confirmed it; restored after every failover, and a `receive()` under way carries on there.
+   * `receive()` against a STOMP server rejects with INVALID_OPTION.
+   */
+  async pull(destination: string, options: PullOptions = {}): Promise<PullConsumer> {
+    if (this.#closing()) throw closedError('pull');
+    for (const key of Object.keys(options)) {
+      if (!PULL_KEYS.has(key)) {
+        throw invalidOption(`pull.${key}`, `unknown option; known: ${[...PULL_KEYS].join(', ')}`);
+      }
+    }
+    let channel: MessageChannel | undefined;
+    const stream = await this.#subs.add(destination, undefined, options, (c) => {
+      channel = c;
+    });
+    return new PullConsumerImpl(stream, channel!, {
+      session: () => (this.#session?.alive ? this.#session : undefined),
+      whenConnected: () => this.whenConnected(),
+    });
+  }
+
   /** Begins a transaction on the current connection (waits for one). See `Transaction`. */
   async begin(options: TransactionOptions = {}): Promise<Transaction> {
     if (this.#closing()) throw closedError('begin');
     await bounded(this.whenConnected(), options.timeoutMs ?? 0, options.signal, 'begin');
     const session = this.#session!;
     const tx = new TransactionImpl(`tx-${this.#nextTx++}`, session, {
-      prepareSend: (d, b, h) => this.#sender.prepare(d, b, h),
+      prepareSend: (d, b, h, p) => this.#sender.prepare(d, b, h, p),
       messageIdHeader: this.#o.messageIdHeader,
       ended: (t) => this.#txs.delete(t),
     });
@@ -266,7 +295,12 @@ export class HaClient extends EventEmitter<HaClientEvents> {
       this.#o.reconnect,
       {
         description: this.#o.discovery.description,
-        round: (lost) => this.#o.discovery.round(lost),
+        round: (lost) => {
+          // A hint counts for one round; discovery's servers follow it in that round.
+          const hinted = this.#hinted;
+          this.#hinted = [];
+          return hintedRound(hinted, this.#o.discovery.round(lost));
+        },
         open: (server) => this.#open(server),
         state: (state) => this.#emit('state', state),
         connecting: (server, round) => this.#emit('connecting', { server, round }),
@@ -297,9 +331,11 @@ export class HaClient extends EventEmitter<HaClientEvents> {
         ...(this.#o.login !== undefined ? { login: this.#o.login } : {}),
         ...(this.#o.passcode !== undefined ? { passcode: this.#o.passcode } : {}),
         ...(this.#o.tls ? { tls: this.#o.tls } : {}),
+        reconnectHints: this.#o.reconnectHints,
       },
       {
         message: (frame) => this.#subs.deliver(generation, frame),
+        hint: (decision) => this.#onHint(generation, decision),
         closed: (error) => this.#onClosed(generation, error),
       },
     );
@@ -328,7 +364,13 @@ export class HaClient extends EventEmitter<HaClientEvents> {
     if (generation !== this.#generation || !this.#session) return;
     const session = this.#session;
     this.#session = undefined;
-    const reason = this.#movedAway.has(session) ? 'moved' : this.#closing() ? 'close' : 'error';
+    const reason = this.#movedAway.has(session)
+      ? 'moved'
+      : this.#redirected.has(session)
+        ? 'redirected'
+        : this.#closing()
+          ? 'close'
+          : 'error';
     const requeued = this.#sender.requeue(error);
     this.#subs.connectionLost(generation);
     for (const tx of [...this.#txs]) this.#emit('error', tx.markInDoubt(error));
@@ -338,6 +380,25 @@ export class HaClient extends EventEmitter<HaClientEvents> {
     );
     this.#emit('disconnected', { server: session.server, reason, ...(error ? { error } : {}) });
     this.#loop.lost(session.server);
+  }
+
+  /** The broker's reconnect hint for the current session (it ends right after a redirect). */
+  #onHint(generation: number, decision: ConnectionControlDecision): void {
+    const session = this.#session;
+    if (generation !== this.#generation || !session) return;
+    for (const refused of decision.refused) {
+      this.#o.logger.warn(
+        { server: formatServer(session.server), refused },
+        'reconnect hint refused',
+      );
+    }
+    if (decision.type !== 'redirect') return;
+    this.#o.logger.debug(
+      { server: formatServer(session.server), to: decision.servers.map(formatServer) },
+      `the broker hinted ${decision.why}`,
+    );
+    this.#redirected.add(session);
+    this.#hinted = decision.servers;
   }
 
   #onMoved(change: { readonly from?: string; readonly to?: string }): void {
@@ -403,6 +464,8 @@ export class HaClient extends EventEmitter<HaClientEvents> {
     }
   }
 }
+
+const PULL_KEYS = new Set(['ack', 'selector', 'timeoutMs', 'signal', 'headers']);
 
 /** Creates a client and starts connecting (sends queue in the outbox meanwhile). */
 export function createClient(options: HaClientOptions): HaClient {

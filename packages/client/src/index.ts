@@ -6,13 +6,18 @@
 
 // Java-typed JMS property values (OpenWire keeps them; STOMP sends strings).
 export {
+  type ConsumerInfo,
+  type DataStructure,
+  type Destination as OpenWireDestination,
   JavaByte,
   JavaChar,
   JavaDouble,
   JavaFloat,
   JavaShort,
+  type ProducerInfo,
   type PropertyMap,
   type PropertyValue,
+  type RemoveInfo,
 } from '@activemq-ha/openwire';
 export type { ConnectionState, ConnectionStateType } from './connection-state.js';
 export { type Discovery, type DiscoveryListener, failover, servers } from './discovery.js';
@@ -38,6 +43,8 @@ export {
 } from './kubernetes-discovery.js';
 export type { Logger } from './logger.js';
 export type { FrameLimits, HaClientOptions, ReconnectOptions } from './options.js';
+export type { PullConsumer, PullOptions, ReceiveOptions } from './pull-consumer.js';
+export type { ReconnectHintOptions } from './reconnect-hint.js';
 export type { MessageBody, SendHeaders, SendOptions, SendResult } from './sender.js';
 export {
   formatServer,

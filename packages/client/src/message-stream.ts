@@ -34,6 +34,11 @@ export class MessageChannel {
       }
     });
 
+  /** A message waits to be taken (`next()` resolves with it at once). */
+  get offered(): boolean {
+    return this.#offer !== undefined;
+  }
+
   next(): Promise<IteratorResult<ReceivedMessage>> {
     this.#releaseTaken?.();
     this.#releaseTaken = undefined;

@@ -1,4 +1,5 @@
 import {
+  type DataStructure,
   type MessageBody as OpenWireBody,
   type SendOptions as OpenWireSendOptions,
   type PropertyMap,
@@ -38,6 +39,7 @@ export function toOpenWireSend(
   connectionId: string,
   typed: PropertyMap | undefined,
   now: number,
+  map?: PropertyMap,
 ): {
   destination: ReturnType<typeof toOpenWireDestination>;
   body: OpenWireBody;
@@ -70,8 +72,9 @@ export function toOpenWireSend(
     ...(groupSequence !== undefined && Number.isInteger(groupSequence) ? { groupSequence } : {}),
     ...(properties.size > 0 ? { properties } : {}),
   };
-  const content: OpenWireBody =
-    body === undefined
+  const content: OpenWireBody = map
+    ? { map }
+    : body === undefined
       ? { text: '' }
       : typeof body === 'string'
         ? { text: body }
@@ -85,6 +88,7 @@ export interface IncomingOpenWire {
   readonly body: Buffer;
   readonly properties: ReadonlyMap<string, PropertyValue>;
   readonly map: ReadonlyMap<string, PropertyValue> | undefined;
+  readonly dataStructure: DataStructure | undefined;
 }
 
 export function fromOpenWireMessage(
@@ -112,6 +116,8 @@ export function fromOpenWireMessage(
   if (m.groupId !== null) {
     headers.JMSXGroupID = m.groupId;
     headers.JMSXGroupSeq = String(m.groupSequence);
+    // A message field on the wire, a property to JMS: the first of its group this consumer gets.
+    if (m.jmsxGroupFirstForConsumer) headers.JMSXGroupFirstForConsumer = 'true';
   }
   const map = received.map ?? undefined;
   let body: Buffer;
@@ -129,7 +135,13 @@ export function fromOpenWireMessage(
           : Buffer.alloc(0);
     if (bytes !== null) headers['content-length'] = String(body.length);
   }
-  return { headers, body, properties: received.properties, map };
+  return {
+    headers,
+    body,
+    properties: received.properties,
+    map,
+    dataStructure: m.dataStructure ?? undefined,
+  };
 }
 
 /** Scalars become header strings; bytes, maps and lists stay in `properties` only. */

@@ -12,6 +12,7 @@ import {
 import { BrokerError, HaClientError, invalidOption } from './errors.js';
 import { isOwnTemporary, toOpenWireDestination } from './openwire-destinations.js';
 import { fromOpenWireMessage, toOpenWireSend } from './openwire-frames.js';
+import { readConnectionControl } from './reconnect-hint.js';
 import { formatServer, type ServerAddress } from './server-address.js';
 import type {
   FrameHeaders,
@@ -23,7 +24,7 @@ import type {
   SessionHandlers,
   SessionOptions,
 } from './session.js';
-import { connectionLost, goodbyeWithin } from './session-ending.js';
+import { connectFailed, connectionLost, goodbyeWithin } from './session-ending.js';
 
 /**
  * What the OpenWire connections of one client share, as Java's failover transport shares its
@@ -78,7 +79,12 @@ export class OpenWireSession implements Session {
   readonly #identity: OpenWireIdentity;
   readonly #handlers: SessionHandlers;
   readonly #limits: IncomingLimits;
+  readonly #hints: SessionOptions['reconnectHints'];
   readonly #consumers = new Map<string, OpenWireConsumer>();
+  /** Consumers being registered (a pull may come before the SUBSCRIBE is confirmed). */
+  readonly #subscribing = new Map<string, Promise<OpenWireConsumer>>();
+  /** Waits that end with the connection (pulls under way). */
+  readonly #onEnd = new Set<(error: HaClientError) => void>();
   /** Ack ids handed out with MESSAGE frames → the delivery to settle. */
   readonly #deliveries = new Map<string, { sub: string; message: ReceivedOpenWireMessage }>();
   readonly #transactions = new Map<string, LocalTransactionId>();
@@ -92,12 +98,14 @@ export class OpenWireSession implements Session {
     conn: OpenWireConnection,
     identity: OpenWireIdentity,
     limits: IncomingLimits,
+    hints: SessionOptions['reconnectHints'],
     handlers: SessionHandlers,
   ) {
     this.server = server;
     this.#conn = conn;
     this.#identity = identity;
     this.#limits = limits;
+    this.#hints = hints;
     this.#handlers = handlers;
     const max = conn.negotiated?.maxInactivityDuration ?? 0;
     this.heartBeat = max > 0 ? [Math.max(1, Math.floor(max / 3)), max] : [0, 0];
@@ -107,6 +115,14 @@ export class OpenWireSession implements Session {
       // A frame that failed to decode (e.g. an ObjectMessage): the stream is intact; the
       // broker keeps that message in flight for the consumer until it closes.
     });
+    // The broker's ConnectionControl for a manageable ConnectionInfo comes during the handshake;
+    // it is read once the HA layer has adopted this session (as Java rebalances after connecting).
+    const early = conn.handshakeConnectionControls;
+    if (early.length > 0) {
+      setImmediate(() => {
+        for (const command of early) this.#onConnectionControl(command);
+      });
+    }
   }
 
   /** Dials, exchanges WireFormatInfo, registers connection, session and producer. */
@@ -123,6 +139,8 @@ export class OpenWireSession implements Session {
       port: server.port,
       connectionId: identity.connectionId,
       failoverReconnect: reconnect,
+      // As Java's failover transport: the broker then sends its cluster hints to this client.
+      faultTolerant: true,
       producerSequence: identity.producerSequence,
       ...(options.clientId !== undefined ? { clientId: options.clientId } : {}),
       ...(options.login !== undefined ? { userName: options.login } : {}),
@@ -155,7 +173,14 @@ export class OpenWireSession implements Session {
           );
         }),
       ]);
-      return new OpenWireSession(server, conn, identity, options.limits, handlers);
+      return new OpenWireSession(
+        server,
+        conn,
+        identity,
+        options.limits,
+        options.reconnectHints,
+        handlers,
+      );
     } catch (error) {
       // Too late is too late: a handshake that completes after the timeout is dropped.
       connecting.then(
@@ -199,6 +224,31 @@ export class OpenWireSession implements Session {
     return true;
   }
 
+  async pull(subscription: string, timeoutMs: number): Promise<boolean> {
+    if (!this.#alive) throw connectionLost(this.server, undefined);
+    let stop: (error: HaClientError) => void = () => {};
+    const ended = new Promise<never>((_, reject) => {
+      stop = reject;
+    });
+    ended.catch(() => {}); // raced below; it may end before the race starts
+    this.#onEnd.add(stop);
+    try {
+      const consumer =
+        this.#consumers.get(subscription) ?? (await this.#subscribing.get(subscription));
+      if (!consumer) {
+        throw invalidOption('subscription', `${subscription} is not subscribed on this connection`);
+      }
+      const message = await Promise.race([consumer.pull(timeoutMs), ended]);
+      if (message === null) return false;
+      this.#deliver(subscription, message);
+      return true;
+    } catch (error) {
+      throw this.#translate(error);
+    } finally {
+      this.#onEnd.delete(stop);
+    }
+  }
+
   async disconnect(timeoutMs: number): Promise<void> {
     if (!this.#alive) return;
     await goodbyeWithin(
@@ -225,7 +275,14 @@ export class OpenWireSession implements Session {
     switch (command) {
       case 'SEND': {
         const tx = this.#transaction(headers.transaction);
-        const send = toOpenWireSend(headers, body, connectionId, extras?.properties, Date.now());
+        const send = toOpenWireSend(
+          headers,
+          body,
+          connectionId,
+          extras?.properties,
+          Date.now(),
+          extras?.map,
+        );
         await this.#temporary(send.destination);
         if (send.options.replyTo) await this.#temporary(send.options.replyTo);
         await this.#conn.send(send.destination, send.body, {
@@ -242,24 +299,13 @@ export class OpenWireSession implements Session {
       }
       case 'SUBSCRIBE': {
         const id = required(headers, 'id');
-        const destination = toOpenWireDestination(required(headers, 'destination'), connectionId);
-        await this.#temporary(destination);
-        const prefetch = Number(headers['activemq.prefetchSize'] ?? 1000);
-        const consumer = await this.#conn.subscribe(
-          destination,
-          (message) => this.#deliver(id, message),
-          {
-            ack: 'individual',
-            prefetch: Number.isInteger(prefetch) && prefetch >= 0 ? prefetch : 1000,
-            ...(headers.selector !== undefined ? { selector: headers.selector } : {}),
-            ...(headers['activemq.subscriptionName'] !== undefined
-              ? { subscriptionName: headers['activemq.subscriptionName'] }
-              : {}),
-            exclusive: headers['activemq.exclusive'] === 'true',
-            noLocal: headers['activemq.noLocal'] === 'true',
-          },
-        );
-        this.#consumers.set(id, consumer);
+        const subscribing = this.#subscribe(id, headers, connectionId);
+        this.#subscribing.set(id, subscribing);
+        try {
+          this.#consumers.set(id, await subscribing);
+        } finally {
+          this.#subscribing.delete(id);
+        }
         return;
       }
       case 'UNSUBSCRIBE': {
@@ -308,6 +354,26 @@ export class OpenWireSession implements Session {
     }
   }
 
+  async #subscribe(
+    id: string,
+    headers: FrameHeaders,
+    connectionId: string,
+  ): Promise<OpenWireConsumer> {
+    const destination = toOpenWireDestination(required(headers, 'destination'), connectionId);
+    await this.#temporary(destination);
+    const prefetch = Number(headers['activemq.prefetchSize'] ?? 1000);
+    return this.#conn.subscribe(destination, (message) => this.#deliver(id, message), {
+      ack: 'individual',
+      prefetch: Number.isInteger(prefetch) && prefetch >= 0 ? prefetch : 1000,
+      ...(headers.selector !== undefined ? { selector: headers.selector } : {}),
+      ...(headers['activemq.subscriptionName'] !== undefined
+        ? { subscriptionName: headers['activemq.subscriptionName'] }
+        : {}),
+      exclusive: headers['activemq.exclusive'] === 'true',
+      noLocal: headers['activemq.noLocal'] === 'true',
+    });
+  }
+
   #transaction(name: string | undefined): LocalTransactionId | undefined {
     if (name === undefined) return undefined;
     const tx = this.#transactions.get(name);
@@ -350,24 +416,30 @@ export class OpenWireSession implements Session {
             body: incoming.body,
             properties: incoming.properties,
             ...(incoming.map ? { map: incoming.map } : {}),
+            ...(incoming.dataStructure ? { dataStructure: incoming.dataStructure } : {}),
           },
     );
   }
 
   /**
-   * The broker's ConnectionControl: `close`/`exit`, or a reconnect hint (`reconnectTo`, sent
-   * when `rebalanceClusterClients` is on). The session ends as lost, so the HA layer reconnects
-   * through its discovery (which, in a master/slave group, names the one active broker); a
-   * connection the broker asked to leave is not kept.
+   * The broker's ConnectionControl: `close`/`exit`, or a reconnect hint (`reconnectTo`, or
+   * `connectedBrokers` with `rebalanceConnection`), read by `readConnectionControl`. To act on
+   * one the session tells the HA layer where to go (`hint`), then ends as lost: the HA layer's
+   * reconnect re-sends what is unconfirmed and restores the subscriptions there, and acks for
+   * what this connection delivered are never forwarded to the next one.
    */
   #onConnectionControl(command: ConnectionControl): void {
-    const hint = command.reconnectTo;
-    if (!command.close && !command.exit && !(hint && command.rebalanceConnection)) return;
-    const why = command.close || command.exit ? 'asked to close' : `asked to reconnect to ${hint}`;
+    if (!this.#alive) return;
+    const decision = readConnectionControl(command, this.server, this.#hints);
+    if (decision.type === 'stay') {
+      if (decision.refused.length > 0) this.#handlers.hint?.(decision);
+      return;
+    }
+    this.#handlers.hint?.(decision);
     this.destroy(
       new HaClientError(
         'CONNECTION_LOST',
-        `${formatServer(this.server)}: the broker ${why} (ConnectionControl)`,
+        `${formatServer(this.server)}: the broker ${decision.type === 'leave' ? decision.why : `hinted ${decision.why}`} (ConnectionControl)`,
       ),
     );
   }
@@ -376,6 +448,9 @@ export class OpenWireSession implements Session {
     if (!this.#alive) return;
     this.#alive = false;
     this.#deliveries.clear();
+    const lost = connectionLost(this.server, error);
+    for (const stop of this.#onEnd) stop(lost);
+    this.#onEnd.clear();
     this.#handlers.closed(error);
   }
 
@@ -440,5 +515,5 @@ function connectFailure(server: ServerAddress, error: unknown): HaClientError {
       code,
     );
   }
-  return connectionLost(server, error instanceof Error ? error : new Error(String(error)));
+  return connectFailed(server, error instanceof Error ? error : new Error(String(error)));
 }

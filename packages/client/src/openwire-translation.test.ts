@@ -118,5 +118,50 @@ describe('a delivered OpenWire message as headers', () => {
       s: '2',
     });
     expect(incoming.properties.get('s')).toEqual(new JavaShort(2));
+    expect(incoming.dataStructure).toBeUndefined();
+  });
+
+  it('shows a group’s first message for the consumer, and passes an advisory’s data structure on', () => {
+    const consumerInfo = { type: 'ConsumerInfo', prefetchSize: 1000 };
+    const received = new ReceivedMessage(
+      {
+        type: 'ActiveMQMessage',
+        messageId: null,
+        destination: { type: 'ActiveMQTopic', physicalName: 'ActiveMQ.Advisory.Consumer.Queue.q' },
+        replyTo: null,
+        correlationId: null,
+        jmsType: null,
+        groupId: 'g',
+        groupSequence: 0,
+        jmsxGroupFirstForConsumer: true,
+        persistent: false,
+        priority: 4,
+        timestamp: 5n,
+        expiration: 0n,
+        content: null,
+        compressed: false,
+        properties: new Map(),
+        dataStructure: consumerInfo,
+      } as never,
+      0,
+      async () => {},
+    );
+    const incoming = fromOpenWireMessage(received, 0, CONN);
+    expect(incoming.headers).toMatchObject({
+      destination: '/topic/ActiveMQ.Advisory.Consumer.Queue.q',
+      JMSXGroupID: 'g',
+      JMSXGroupFirstForConsumer: 'true',
+    });
+    expect(incoming.dataStructure).toBe(consumerInfo);
+    expect(incoming.body).toEqual(Buffer.alloc(0));
+  });
+});
+
+describe('a Map body as a MapMessage', () => {
+  it('sends the entries, typed, instead of the (empty) body', () => {
+    const map = new Map([['k', new JavaShort(1)]]);
+    expect(toOpenWireSend({ destination: '/queue/q' }, '', CONN, undefined, 0, map).body).toEqual({
+      map,
+    });
   });
 });

@@ -4,6 +4,11 @@ import { invalidOption } from './errors.js';
 import type { Logger } from './logger.js';
 import { silentLogger } from './logger.js';
 import {
+  RECONNECT_HINT_DEFAULTS,
+  type ReconnectHintOptions,
+  type ResolvedReconnectHints,
+} from './reconnect-hint.js';
+import {
   type ReconnectOptions,
   type ResolvedReconnect,
   validateReconnect,
@@ -65,6 +70,12 @@ export interface HaClientOptions {
   readonly connectTimeoutMs?: number;
   /** Delays between failed rounds (overrides a failover URI's options). See `ReconnectOptions`. */
   readonly reconnect?: ReconnectOptions;
+  /**
+   * OpenWire: which of the broker's reconnect hints (ConnectionControl) to follow; a failover
+   * URI's `reconnectSupported`/`updateURIsSupported` set the defaults. See `ReconnectHintOptions`.
+   * @default { reconnectTo: true, connectedBrokers: true } (as ActiveMQ's failover transport)
+   */
+  readonly reconnectHints?: ReconnectHintOptions;
   /** Frame size limits; defaults are ActiveMQ's. */
   readonly frameLimits?: FrameLimits;
   /**
@@ -105,6 +116,7 @@ export interface ResolvedOptions {
   readonly heartBeatMs: number;
   readonly connectTimeoutMs: number;
   readonly reconnect: ResolvedReconnect;
+  readonly reconnectHints: ResolvedReconnectHints;
   readonly frameLimits: Required<FrameLimits>;
   readonly maxSendAttempts: number;
   readonly outboxSize: number;
@@ -125,6 +137,7 @@ const KEYS = new Set<string>([
   'heartBeatMs',
   'connectTimeoutMs',
   'reconnect',
+  'reconnectHints',
   'frameLimits',
   'maxSendAttempts',
   'outboxSize',
@@ -134,6 +147,7 @@ const KEYS = new Set<string>([
   'drainTimeoutMs',
   'logger',
 ]);
+const HINT_KEYS = new Set(Object.keys(RECONNECT_HINT_DEFAULTS));
 const RECONNECT_KEYS = new Set([
   'initialDelayMs',
   'fastMaxDelayMs',
@@ -163,6 +177,19 @@ export function resolveOptions(options: HaClientOptions): ResolvedOptions {
     },
     'reconnect.',
   );
+  if (options.reconnectHints !== undefined) {
+    unknownKeys(options.reconnectHints, HINT_KEYS, 'reconnectHints.');
+  }
+  const reconnectHints: ResolvedReconnectHints = {
+    reconnectTo: flag(
+      'reconnectHints.reconnectTo',
+      options.reconnectHints?.reconnectTo ?? d.reconnectSupported,
+    ),
+    connectedBrokers: flag(
+      'reconnectHints.connectedBrokers',
+      options.reconnectHints?.connectedBrokers ?? d.updateURIsSupported,
+    ),
+  };
   if (options.frameLimits !== undefined) {
     unknownKeys(options.frameLimits, new Set(Object.keys(FRAME_LIMIT_DEFAULTS)), 'frameLimits.');
   }
@@ -178,6 +205,7 @@ export function resolveOptions(options: HaClientOptions): ResolvedOptions {
     heartBeatMs: integer('heartBeatMs', options.heartBeatMs ?? 5000, 100),
     connectTimeoutMs: integer('connectTimeoutMs', options.connectTimeoutMs ?? 5000, 1),
     reconnect,
+    reconnectHints,
     frameLimits: limits,
     maxSendAttempts: integer('maxSendAttempts', options.maxSendAttempts ?? 3, 1),
     outboxSize: integer('outboxSize', options.outboxSize ?? 1000, 1),
@@ -221,6 +249,13 @@ function unknownKeys(o: object, known: Set<string>, prefix: string): void {
       throw invalidOption(`${prefix}${key}`, `unknown option; known: ${[...known].join(', ')}`);
     }
   }
+}
+
+function flag(field: string, value: boolean | undefined): boolean {
+  if (value !== undefined && typeof value !== 'boolean') {
+    throw invalidOption(field, `must be true or false, got ${String(value)}`);
+  }
+  return value ?? true;
 }
 
 function integer(field: string, value: number, min: number): number {

@@ -195,9 +195,13 @@ export class ReconnectLoop {
           this.hooks.fatal(err);
           return;
         }
-        if (err.code === 'CLIENT_ID_IN_USE' && outage.lastError?.code !== 'CLIENT_ID_IN_USE') {
+        if (
+          (err.code === 'CLIENT_ID_IN_USE' || err.code === 'TLS_FAILED') &&
+          outage.lastError?.code !== err.code
+        ) {
           // Not fatal: the broker may still hold our own previous connection until it notices
-          // it is dead. Reported once per outage; retried under the back-off.
+          // it is dead; a server's certificate may be replaced. Reported once per outage (a
+          // wrong CA must not loop in silence); retried under the back-off.
           this.hooks.problem(err);
         }
         outage.lastError = err;

@@ -188,3 +188,25 @@ describe('poison sends', () => {
     );
   });
 });
+
+describe('Map bodies and typed properties', () => {
+  it('hands a Map body and typed properties to the session beside an empty body, again on a resend', async () => {
+    const extras: unknown[] = [];
+    const session = {
+      alive: true,
+      request(_c: string, _h: FrameHeaders, body: unknown, extra: unknown): Promise<void> {
+        extras.push({ body, extra });
+        return Promise.resolve();
+      },
+    } as unknown as Session;
+    const s = sender(() => session);
+    const map = new Map([['k', 1]]);
+    const properties = new Map([['p', 2n]]);
+    await s.send('/queue/q', map, undefined, { properties });
+    expect(extras).toEqual([{ body: '', extra: { properties, map } }]);
+    // A plain send carries nothing extra; typed properties also go as strings (for STOMP).
+    const prepared = s.prepare('/queue/q', 'x', { a: 1 }, properties);
+    expect(prepared.map).toBeUndefined();
+    expect(prepared.headers).toMatchObject({ a: '1', p: '2' });
+  });
+});

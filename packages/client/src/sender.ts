@@ -11,7 +11,11 @@ import type { FrameLimits } from './options.js';
 import { Outbox } from './outbox.js';
 import type { FrameHeaders, SendExtras, Session } from './session.js';
 
-export type MessageBody = Buffer | Uint8Array | string;
+/**
+ * A string is a JMS TextMessage, bytes a BytesMessage; a Map (OpenWire servers only) a
+ * MapMessage, its values typed as properties are (`number` an int, `bigint` a long, `JavaShort`…).
+ */
+export type MessageBody = Buffer | Uint8Array | string | PropertyMap;
 export type SendHeaders = Readonly<Record<string, string | number | boolean>>;
 
 export interface SendOptions {
@@ -96,14 +100,14 @@ export class Sender {
   ): Promise<SendResult> {
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(abortedError(`send to ${destination}`, signal));
-    const frame = this.prepare(destination, body, withProperties(headers, options.properties));
+    const frame = this.prepare(destination, body, headers, options.properties);
     const wait = !this.#outbox.hasRoom() && this.#o.outboxOverflow === 'wait';
     return new Promise<SendResult>((resolve, reject) => {
       const entry: PendingSend = {
         messageId: frame.headers[this.#o.messageIdHeader]!,
         headers: frame.headers,
         body: frame.body,
-        extras: options.properties ? { properties: options.properties } : undefined,
+        extras: sendExtras(options.properties, frame.map),
         resolve,
         reject,
         timer: undefined,
@@ -155,13 +159,14 @@ export class Sender {
     destination: string,
     body: MessageBody,
     headers: SendHeaders | undefined,
-  ): { headers: FrameHeaders; body: Buffer | string } {
+    properties?: PropertyMap,
+  ): { headers: FrameHeaders; body: Buffer | string; map?: PropertyMap } {
     if (typeof destination !== 'string' || destination.length === 0) {
       throw invalidOption('destination', 'must be a non-empty string');
     }
     const frameHeaders: FrameHeaders = {};
     if (destination.startsWith('/queue/')) frameHeaders.persistent = 'true';
-    for (const [k, v] of Object.entries(headers ?? {})) {
+    for (const [k, v] of Object.entries(withProperties(headers, properties) ?? {})) {
       if (k === 'receipt' || k === 'transaction') {
         throw invalidOption(`headers.${k}`, 'is set by the client; leave it out');
       }
@@ -171,14 +176,19 @@ export class Sender {
     frameHeaders.destination = destination;
     frameHeaders[this.#o.messageIdHeader] ??= randomUUID();
     let bytes: Buffer | string;
-    if (typeof body === 'string') {
+    let map: PropertyMap | undefined;
+    if (body instanceof Map) {
+      // A MapMessage: its entries travel beside the (empty) body, typed (OpenWire only).
+      map = body as PropertyMap;
+      bytes = '';
+    } else if (typeof body === 'string') {
       bytes = body;
       if (body.includes('\0')) frameHeaders['content-length'] = String(Buffer.byteLength(body));
     } else if (body instanceof Uint8Array) {
       bytes = Buffer.isBuffer(body) ? body : Buffer.from(body);
       frameHeaders['content-length'] = String(bytes.length);
     } else {
-      throw invalidOption('body', 'must be a string, Buffer or Uint8Array');
+      throw invalidOption('body', 'must be a string, Buffer, Uint8Array or Map');
     }
     if (given !== undefined) {
       // A wrong content-length makes ActiveMQ close the connection (StompWireFormat reads that
@@ -193,7 +203,9 @@ export class Sender {
       frameHeaders['content-length'] = given;
     }
     checkFrame(frameHeaders, bytes, this.#o.frameLimits);
-    return { headers: frameHeaders, body: bytes };
+    return map
+      ? { headers: frameHeaders, body: bytes, map }
+      : { headers: frameHeaders, body: bytes };
   }
 
   /** Writes every queued send on `session`; returns how many of them are resends. */
@@ -365,6 +377,15 @@ function tooLarge(what: string): HaClientError {
     'FRAME_TOO_LARGE',
     `send refused before writing: ${what} (frameLimits; ActiveMQ would close the connection on it)`,
   );
+}
+
+/** What a SEND carries beside headers and body, if anything. */
+export function sendExtras(
+  properties: PropertyMap | undefined,
+  map: PropertyMap | undefined,
+): SendExtras | undefined {
+  if (!properties && !map) return undefined;
+  return { ...(properties ? { properties } : {}), ...(map ? { map } : {}) };
 }
 
 /** Typed properties also as string headers: what STOMP carries of them (OpenWire keeps types). */

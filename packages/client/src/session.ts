@@ -1,6 +1,7 @@
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
-import type { PropertyMap, PropertyValue } from '@activemq-ha/openwire';
+import type { DataStructure, PropertyMap, PropertyValue } from '@activemq-ha/openwire';
 import type { HaClientError } from './errors.js';
+import type { ConnectionControlDecision, ResolvedReconnectHints } from './reconnect-hint.js';
 import type { ServerAddress } from './server-address.js';
 
 /**
@@ -30,6 +31,13 @@ export interface Session {
     body?: Buffer | string,
     extras?: SendExtras,
   ): boolean;
+  /**
+   * OpenWire only: asks the broker for one message of the prefetch-0 subscription `subscription`
+   * (MessagePull). The message comes through `SessionHandlers.message` like any delivery; resolves
+   * true then, false when none came within `timeoutMs` (0: no limit); rejects with
+   * CONNECTION_LOST when the connection ends first.
+   */
+  pull?(subscription: string, timeoutMs: number): Promise<boolean>;
   /** Orderly goodbye, bounded by `timeoutMs`, then closed. */
   disconnect(timeoutMs: number): Promise<void>;
   destroy(error?: HaClientError): void;
@@ -57,6 +65,8 @@ export type FrameHeaders = Record<string, string>;
  */
 export interface SendExtras {
   readonly properties?: PropertyMap;
+  /** A MapMessage's entries (the body is then empty); OpenWire only. */
+  readonly map?: PropertyMap;
 }
 
 /** A MESSAGE frame read in full. */
@@ -69,6 +79,8 @@ export interface MessageFrame {
   readonly properties?: ReadonlyMap<string, PropertyValue>;
   /** OpenWire: a MapMessage's entries, typed (the body is then their JSON). */
   readonly map?: ReadonlyMap<string, PropertyValue>;
+  /** OpenWire: the command an advisory message carries (ActiveMQMessage.getDataStructure()). */
+  readonly dataStructure?: DataStructure;
 }
 
 /** Frame limits as the session applies them to incoming MESSAGE frames. */
@@ -92,10 +104,17 @@ export interface SessionOptions {
   /** Covers TCP/TLS connect and the CONNECT/CONNECTED exchange. */
   readonly connectTimeoutMs: number;
   readonly tls?: TlsOptions;
+  /** Which broker reconnect hints to follow (OpenWire's ConnectionControl). */
+  readonly reconnectHints: ResolvedReconnectHints;
 }
 
 export interface SessionHandlers {
   message(frame: MessageFrame): void;
+  /**
+   * The broker sent a reconnect hint the session acted on (`redirect`: it ends next, and the
+   * servers go first in the next round) or refused (`refused` says why).
+   */
+  hint?(decision: ConnectionControlDecision): void;
   /** Called once when the connection ends; `error` is undefined after a clean DISCONNECT. */
   closed(error: HaClientError | undefined): void;
 }

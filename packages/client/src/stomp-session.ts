@@ -1,16 +1,17 @@
 import { isIP } from 'node:net';
 import stompit from 'stompit';
-import { BrokerError, HaClientError } from './errors.js';
+import { BrokerError, HaClientError, invalidOption } from './errors.js';
 import { formatServer, type ServerAddress } from './server-address.js';
 import type {
   FrameHeaders,
   IncomingLimits,
+  SendExtras,
   Session,
   SessionCommand,
   SessionHandlers,
   SessionOptions,
 } from './session.js';
-import { connectionLost, goodbyeWithin } from './session-ending.js';
+import { connectFailed, connectionLost, goodbyeWithin } from './session-ending.js';
 
 /**
  * stompit's parser must read a frame to the end to keep its place in the stream, so its own
@@ -136,7 +137,7 @@ export class StompSession implements Session {
           if (settled) return;
           settled = true;
           if (error) {
-            reject(connectionLost(server, error));
+            reject(connectFailed(server, error));
             return;
           }
           const wire = client as unknown as WireClient;
@@ -192,7 +193,21 @@ export class StompSession implements Session {
   }
 
   /** Sends a command with a `receipt` header; resolves on the broker's RECEIPT. */
-  request(command: SessionCommand, headers: FrameHeaders, body?: Buffer | string): Promise<void> {
+  request(
+    command: SessionCommand,
+    headers: FrameHeaders,
+    body?: Buffer | string,
+    extras?: SendExtras,
+  ): Promise<void> {
+    if (extras?.map) {
+      // Refused before writing; the send is rejected, nothing is lost on the wire.
+      return Promise.reject(
+        invalidOption(
+          'body',
+          `a Map body (JMS MapMessage) needs an OpenWire server (tcp://); ${formatServer(this.server)} speaks STOMP, which carries text and bytes`,
+        ),
+      );
+    }
     if (!this.#alive) return Promise.reject(connectionLost(this.server, undefined));
     const id = `r${this.#nextReceipt++}`;
     return new Promise((resolve, reject) => {

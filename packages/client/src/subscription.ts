@@ -1,4 +1,4 @@
-import type { PropertyValue } from '@activemq-ha/openwire';
+import type { DataStructure, PropertyValue } from '@activemq-ha/openwire';
 import { DedupeWindow } from './dedupe-window.js';
 import { invalidOption } from './errors.js';
 import type { FrameHeaders, MessageFrame } from './session.js';
@@ -72,6 +72,13 @@ export interface ReceivedMessage {
   readonly properties: ReadonlyMap<string, PropertyValue>;
   /** A MapMessage's entries (OpenWire only; `json()` gives them as plain JSON). */
   readonly map: ReadonlyMap<string, PropertyValue> | undefined;
+  /**
+   * OpenWire: what an advisory message (`/topic/ActiveMQ.Advisory.…`) is about, as Java's
+   * `ActiveMQMessage.getDataStructure()` gives it: the ConsumerInfo or ProducerInfo of a consumer
+   * or producer that started, the RemoveInfo (its id) of one that stopped, a DestinationInfo….
+   * Undefined for other messages and over STOMP (which sends it as a JSON/XML body instead).
+   */
+  readonly dataStructure: DataStructure | undefined;
   readonly body: Buffer;
   text(): string;
   /** The body parsed as JSON (throws a SyntaxError on malformed JSON). */
@@ -153,12 +160,17 @@ const KNOWN = new Set([
   'headers',
 ]);
 
+/**
+ * `pull`: a prefetch-0 consumer (`client.pull()`): the broker sends a message only when asked
+ * (OpenWire's MessagePull), so nothing is ever buffered for it.
+ */
 export function createRecord(
   id: string,
   destination: string,
   handler: MessageHandler,
   options: SubscribeOptions,
   clientId: string | undefined,
+  pull = false,
 ): SubscriptionRecord {
   if (typeof destination !== 'string' || destination.length === 0) {
     throw invalidOption('destination', 'must be a non-empty string');
@@ -177,7 +189,7 @@ export function createRecord(
   }
   const headers: FrameHeaders = { ...options.headers, destination, id, ack: 'client-individual' };
   if (options.selector !== undefined) headers.selector = options.selector;
-  const prefetch = positiveInt('subscribe.prefetch', options.prefetch ?? 1000);
+  const prefetch = pull ? 0 : positiveInt('subscribe.prefetch', options.prefetch ?? 1000);
   headers['activemq.prefetchSize'] = String(prefetch);
   const concurrency = positiveInt('subscribe.concurrency', options.concurrency ?? 1);
   const timeoutMs = options.timeoutMs ?? 0;
@@ -257,6 +269,7 @@ export function toReceivedMessage(
     headers: h,
     properties: frame.properties ?? stompProperties(h),
     map: frame.map,
+    dataStructure: frame.dataStructure,
     body: frame.body,
     text: () => frame.body.toString('utf8'),
     json: <T>() => JSON.parse(frame.body.toString('utf8')) as T,

@@ -65,6 +65,7 @@ export class Subscriptions {
     destination: string,
     handler: MessageHandler | undefined,
     options: SubscribeOptions,
+    pull?: (channel: MessageChannel) => void,
   ): Promise<MessageStream> {
     const channel = handler ? undefined : new MessageChannel((m) => this.#taken(m));
     const record = createRecord(
@@ -73,7 +74,9 @@ export class Subscriptions {
       handler ?? channel!.handler,
       options,
       this.clientId,
+      pull !== undefined,
     );
+    if (pull && channel) pull(channel);
     const entry: Entry = {
       record,
       channel,

@@ -1,6 +1,13 @@
+import type { PropertyMap } from '@activemq-ha/openwire';
 import { HaClientError, TransactionInDoubtError } from './errors.js';
-import type { MessageBody, SendHeaders, SendResult } from './sender.js';
-import type { FrameHeaders, Session, SessionCommand } from './session.js';
+import {
+  type MessageBody,
+  type SendHeaders,
+  type SendOptions,
+  type SendResult,
+  sendExtras,
+} from './sender.js';
+import type { FrameHeaders, SendExtras, Session, SessionCommand } from './session.js';
 import { bounded } from './subscriptions.js';
 
 export interface TransactionOptions {
@@ -17,10 +24,17 @@ export interface TransactionOptions {
 export interface Transaction {
   readonly id: string;
   /**
-   * Sends inside the transaction: the same bodies and headers as `client.send`, resolving on the
-   * broker's RECEIPT with the same result (the message id). Never re-sent on another connection.
+   * Sends inside the transaction: the same bodies, headers and options as `client.send` (typed
+   * `properties`, `signal`), resolving on the broker's RECEIPT with the same result (the message
+   * id). Never re-sent on another connection. A send aborted by its `signal` may still be part
+   * of the transaction: abort the transaction to be sure it is not.
    */
-  send(destination: string, body: MessageBody, headers?: SendHeaders): Promise<SendResult>;
+  send(
+    destination: string,
+    body: MessageBody,
+    headers?: SendHeaders,
+    options?: SendOptions,
+  ): Promise<SendResult>;
   /**
    * Commits. A commit that times out (`timeoutMs`) is in doubt as far as the caller knows: the
    * broker may have committed it.
@@ -35,7 +49,8 @@ export interface TransactionHost {
     destination: string,
     body: MessageBody,
     headers: SendHeaders | undefined,
-  ): { headers: FrameHeaders; body: Buffer | string };
+    properties: PropertyMap | undefined,
+  ): { headers: FrameHeaders; body: Buffer | string; map?: PropertyMap };
   readonly messageIdHeader: string;
   /** Called when the transaction ends (committed, aborted or in doubt). */
   ended(tx: TransactionImpl): void;
@@ -68,9 +83,30 @@ export class TransactionImpl implements Transaction {
     return this.#inDoubt;
   }
 
-  async send(destination: string, body: MessageBody, headers?: SendHeaders): Promise<SendResult> {
-    const frame = this.#host.prepareSend(destination, body, headers);
-    await this.#request('SEND', { ...frame.headers, transaction: this.id }, frame.body);
+  async send(
+    destination: string,
+    body: MessageBody,
+    headers?: SendHeaders,
+    options: SendOptions = {},
+  ): Promise<SendResult> {
+    for (const key of Object.keys(options)) {
+      if (key !== 'properties' && key !== 'signal') {
+        throw new HaClientError(
+          'INVALID_OPTION',
+          `send.${key}: unknown option; known: properties, signal`,
+        );
+      }
+    }
+    const { properties, signal } = options;
+    const frame = this.#host.prepareSend(destination, body, headers, properties);
+    await this.#request(
+      'SEND',
+      { ...frame.headers, transaction: this.id },
+      frame.body,
+      undefined,
+      signal ? { signal } : {},
+      sendExtras(properties, frame.map),
+    );
     return { messageId: frame.headers[this.#host.messageIdHeader]! };
   }
 
@@ -90,6 +126,7 @@ export class TransactionImpl implements Transaction {
     body?: Buffer | string,
     next?: 'committing',
     options: TransactionOptions = {},
+    extras?: SendExtras,
   ): Promise<void> {
     if (this.#inDoubt) throw this.#inDoubt;
     if (this.#state !== 'open') {
@@ -99,7 +136,7 @@ export class TransactionImpl implements Transaction {
     if (next) this.#state = next;
     try {
       await bounded(
-        this.#session.request(command, headers, body),
+        this.#session.request(command, headers, body, extras),
         options.timeoutMs ?? 0,
         options.signal,
         `${command.toLowerCase()} ${this.id}`,

@@ -63,37 +63,86 @@ describe('OpenWire session against a scripted broker', () => {
     );
   });
 
+  it('leaves the connection on the broker’s ConnectionControl close and reconnects', async () => {
+    let sent = false;
+    const broker = await scriptedBroker((command, connection, reply) => {
+      if (connection === 0 && command.type === 'ProducerInfo' && !sent) {
+        sent = true;
+        reply({ type: 'Response', correlationId: command.commandId });
+        reply({ type: 'ConnectionControl', close: true });
+        return true;
+      }
+      return undefined;
+    });
+    const c = client(broker.port);
+    const disconnected = nextEvent(c, 'disconnected');
+    await c.connect();
+    const { error } = await disconnected;
+    expect(error?.message).toMatch(/asked to close \(ConnectionControl\)/);
+    await waitFor(
+      () => broker.connections.length === 2 && c.state.type === 'connected',
+      10_000,
+      'the reconnect',
+    );
+  });
+
+  it('registers as manageable and fault tolerant, and follows the handshake’s rebalance to the first of connectedBrokers', async () => {
+    const target = await scriptedBroker(() => undefined);
+    const hinter = await scriptedBroker((command, connection, reply) => {
+      if (connection === 0 && command.type === 'ConnectionInfo') {
+        // What TransportConnection.processAddConnection sends a manageable connection when its
+        // connector has updateClusterClients and rebalanceClusterClients on.
+        reply({ type: 'Response', correlationId: command.commandId });
+        reply({
+          type: 'ConnectionControl',
+          faultTolerant: true,
+          connectedBrokers: `tcp://127.0.0.1:${target.port},tcp://127.0.0.1:${hinter.port}`,
+          rebalanceConnection: true,
+        });
+        return true;
+      }
+      return undefined;
+    });
+    const c = client(hinter.port);
+    const failover = nextEvent(c, 'failover');
+    await c.connect();
+    expect((await failover).to.port).toBe(target.port);
+    const [info] = hinter.of('ConnectionInfo', 0) as ConnectionInfo[];
+    expect(info).toMatchObject({ manageable: true, faultTolerant: true });
+    await c.send('/queue/q', 'on the rebalanced broker');
+    expect(messages(target.connections[0]!)).toHaveLength(1);
+  });
+
   it.each([
-    [
-      'a rebalance hint (reconnectTo)',
-      { reconnectTo: 'tcp://other:61616', rebalanceConnection: true },
-    ],
-    ['close', { close: true }],
-  ])(
-    'leaves the connection on the broker’s ConnectionControl %s and reconnects',
-    async (_, control) => {
-      let sent = false;
-      const broker = await scriptedBroker((command, connection, reply) => {
-        if (connection === 0 && command.type === 'ProducerInfo' && !sent) {
-          sent = true;
-          reply({ type: 'Response', correlationId: command.commandId });
-          reply({ type: 'ConnectionControl', ...control });
-          return true;
-        }
-        return undefined;
-      });
-      const c = client(broker.port);
-      const disconnected = nextEvent(c, 'disconnected');
-      await c.connect();
-      const { error } = await disconnected;
-      expect(error?.message).toMatch(/ConnectionControl/);
-      await waitFor(
-        () => broker.connections.length === 2 && c.state.type === 'connected',
-        10_000,
-        'the reconnect',
-      );
-    },
-  );
+    ['a hint that is not OpenWire', 'stomp://127.0.0.1:61613', {}],
+    ['a hint naming no host', 'tcp://0.0.0.0:61616', {}],
+    ['a hint while reconnectSupported=false', 'tcp://127.0.0.1:1', { reconnectSupported: false }],
+  ])('stays on the broker for %s', async (_, reconnectTo, query) => {
+    const broker = await scriptedBroker((command, connection, reply) => {
+      if (connection === 0 && command.type === 'ProducerInfo') {
+        reply({ type: 'Response', correlationId: command.commandId });
+        reply({ type: 'ConnectionControl', reconnectTo });
+        return true;
+      }
+      return undefined;
+    });
+    const options = Object.entries(query)
+      .map(([k, v]) => `&${k}=${v}`)
+      .join('');
+    const c = createClient({
+      discovery: `failover:(tcp://127.0.0.1:${broker.port})?initialReconnectDelay=10&maxReconnectDelay=50${options}`,
+      heartBeatMs: 1000,
+    });
+    c.on('error', () => {});
+    clients.push(c);
+    await c.connect();
+    // The hint was read before this send's answer: had the client left, it would be on a
+    // second connection.
+    await c.send('/queue/q', 'still here');
+    await c.send('/queue/q', 'still here too');
+    expect(messages(broker.connections[0]!)).toHaveLength(2);
+    expect(broker.connections).toHaveLength(1);
+  });
 
   it('a send the broker refuses (ExceptionResponse) rejects with BROKER_ERROR and the connection stays', async () => {
     const broker = await scriptedBroker((command, _connection, reply) => {

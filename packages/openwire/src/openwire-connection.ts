@@ -74,6 +74,14 @@ export interface OpenWireConnectionOptions {
    */
   readonly failoverReconnect?: boolean;
   /**
+   * Sets ConnectionInfo.manageable and faultTolerant, as Java's failover transport does: the
+   * broker then sends its ConnectionControl on connect and on cluster changes (the
+   * `updateClusterClients`/`rebalanceClusterClients` hints of its connector; see
+   * `handshakeConnectionControls` for the ones that arrive before `connect()` resolves).
+   * @default false
+   */
+  readonly faultTolerant?: boolean;
+  /**
    * The producer's message sequence, shared by the connections of one logical client (message
    * ids must keep growing across connections, or the broker's audit above drops new sends).
    * @default a counter of this connection
@@ -137,6 +145,8 @@ export class OpenWireConnection extends EventEmitter<OpenWireConnectionEvents> {
   /** The handshake is over: requests use `responseTimeoutMs`. */
   #connected = false;
   #onWireFormat: ((theirs: WireFormatInfo) => void) | undefined;
+  /** ConnectionControls that came during the handshake, before anyone could listen. */
+  readonly #handshakeControls: ConnectionControl[] = [];
 
   private constructor(
     readonly socket: Socket,
@@ -219,7 +229,8 @@ export class OpenWireConnection extends EventEmitter<OpenWireConnectionEvents> {
       clientId: this.clientId,
       userName: this.options.userName ?? null,
       password: this.options.password ?? null,
-      manageable: false,
+      manageable: this.options.faultTolerant ?? false,
+      faultTolerant: this.options.faultTolerant ?? false,
       failoverReconnect: this.options.failoverReconnect ?? false,
     });
     await this.#request({ type: 'SessionInfo', sessionId: this.sessionId });
@@ -229,6 +240,14 @@ export class OpenWireConnection extends EventEmitter<OpenWireConnectionEvents> {
       windowSize: this.options.producerWindowSize ?? 0,
     });
     this.#connected = true;
+  }
+
+  /**
+   * The broker's ConnectionControls that arrived before `connect()` resolved (a broker sends one
+   * right after ConnectionInfo to a manageable connection): read them once connected.
+   */
+  get handshakeConnectionControls(): readonly ConnectionControl[] {
+    return this.#handshakeControls;
   }
 
   /** The broker's BrokerInfo (name, URL), once it arrived. */
@@ -582,6 +601,7 @@ export class OpenWireConnection extends EventEmitter<OpenWireConnectionEvents> {
           this.#write({ type: 'KeepAliveInfo', commandId: this.#nextCommandId() });
         return;
       case 'ConnectionControl':
+        if (!this.#connected) this.#handshakeControls.push(command);
         this.emit('connectionControl', command);
         return;
       case 'ConsumerControl':

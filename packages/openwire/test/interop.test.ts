@@ -14,7 +14,7 @@ import {
 } from '@activemq-ha/openwire';
 import { type BrokerGroup, startBrokerGroup } from '@activemq-ha/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { javaProgram } from './java-peer.js';
+import { JAVA_PROPERTIES, JAVA_PROPERTIES_PRINTED, javaProgram } from './java-peer.js';
 
 let group: BrokerGroup<'openwire'>;
 let url: string;
@@ -35,20 +35,6 @@ afterAll(async () => {
 });
 
 const queue = (name: string): Destination => ({ type: 'ActiveMQQueue', physicalName: name });
-
-/** Every JMS property type, as Java's setXxxProperty writes it. */
-const JAVA_PROPERTIES = new Map<string, PropertyValue>([
-  ['pBool', true],
-  ['pByte', new JavaByte(-3)],
-  ['pShort', new JavaShort(1234)],
-  ['pInt', -99],
-  ['pLong', 1234567890123n],
-  ['pFloat', new JavaFloat(2.5)],
-  ['pDouble', new JavaDouble(0.125)],
-  ['pString', 'ünï'],
-]);
-const JAVA_PROPERTIES_PRINTED =
-  'pBool=Boolean:true,pByte=Byte:-3,pDouble=Double:0.125,pFloat=Float:2.5,pInt=Integer:-99,pLong=Long:1234567890123,pShort=Short:1234,pString=String:ünï,';
 
 describe('interop with the ActiveMQ Java JMS client', () => {
   it('Java sends Text, Bytes and Map with every property type; this client reads them all', async () => {
