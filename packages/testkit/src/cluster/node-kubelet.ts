@@ -201,6 +201,8 @@ interface PodState {
   readonly conditions: ConditionClock;
   /** The first status write (createPod waits for it). */
   firstWrite: Promise<boolean>;
+  /** Status writes go out one after the other, so an older view never lands last. */
+  writes: Promise<unknown>;
   syncing: boolean;
   resync: boolean;
 }
@@ -479,7 +481,12 @@ export class NodeKubelet {
         void this.#deleteNow(name, pod.metadata.uid).then(() => this.#notifyRemoved(name));
         return;
       }
-      this.#adopt(pod);
+      try {
+        this.#adopt(pod);
+      } catch (error) {
+        // The runtime could not set the pod up (no sandbox); the next relist of the watch retries.
+        this.errors.push(error);
+      }
       return;
     }
     if (state.terminating) return;
@@ -561,6 +568,7 @@ export class NodeKubelet {
       dirty: true,
       conditions: new Map(),
       firstWrite: Promise.resolve(false),
+      writes: Promise.resolve(),
       syncing: false,
       resync: false,
     };
@@ -868,7 +876,8 @@ export class NodeKubelet {
       startedAt: run.playedByTest ? undefined : run.startedAt,
       waiting: running ? undefined : run.waiting,
       terminated: run.terminated,
-      lastTerminated: run.lastTerminated,
+      // Waiting to start again: the exit that is being backed off is the last state.
+      lastTerminated: run.waiting && run.terminated ? run.terminated : run.lastTerminated,
       restartCount: run.restartCount,
       started: run.init ? false : this.#started(run),
       ready: run.init ? run.terminated?.exitCode === 0 : this.#ready(run),
@@ -876,7 +885,13 @@ export class NodeKubelet {
   }
 
   /** Writes the pod's whole kubelet-owned status if it is dirty; resolves whether it went out. */
-  async #flush(state: PodState): Promise<boolean> {
+  #flush(state: PodState): Promise<boolean> {
+    const write = state.writes.then(() => this.#write(state));
+    state.writes = write;
+    return write;
+  }
+
+  async #write(state: PodState): Promise<boolean> {
     if (!state.dirty || state.terminating) return false;
     state.dirty = false;
     const status = podStatus(
