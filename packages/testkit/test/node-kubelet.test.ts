@@ -22,9 +22,12 @@ let kubelet: NodeKubelet;
 let core: CoreV1Api;
 /** The runtime's images for the pods the kubelet runs from the API (reset per test). */
 let images: Record<string, (ctx: LocalImageContext) => Promise<LocalContainer>>;
+/** The containers' directory (where their exec probes run). */
+let dir: string;
 
 beforeEach(async () => {
   images = {};
+  dir = mkdtempSync(join(tmpdir(), 'kubelet-test-'));
   emu = await startKubeEmulator({ endpointSliceLag: 'none' });
   const token = 'kubelet-token';
   emu.addToken(token, { user: 'system:node:node-0' });
@@ -43,6 +46,7 @@ beforeEach(async () => {
 afterEach(async () => {
   kubelet.stop();
   await emu.close();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 /** An HTTP server as a container: answers 200 while healthy, 500 otherwise; restartable. */
@@ -85,7 +89,7 @@ function httpContainer(name: string) {
 }
 
 /** An image whose container is an HTTP server; spec port 8080 maps to where it listens. */
-function webImage(dir?: string) {
+function webImage() {
   const started: { ctx: LocalImageContext; web: ReturnType<typeof httpContainer> }[] = [];
   const image = async (ctx: LocalImageContext): Promise<LocalContainer> => {
     const web = httpContainer(ctx.container.name);
@@ -98,7 +102,7 @@ function webImage(dir?: string) {
       },
       address: (p) =>
         p === 8080 && web.container.running ? { host: '127.0.0.1', port: web.port() } : undefined,
-      ...(dir ? { exec: { cwd: dir, env: { PATH: process.env.PATH ?? '' } } } : {}),
+      exec: { cwd: dir, env: { PATH: process.env.PATH ?? '' } },
     };
   };
   return { image, started, last: () => started.at(-1)?.web };
@@ -117,6 +121,22 @@ function exitingImage(code: number) {
     };
   };
   return { image, starts: () => starts };
+}
+
+const WEB = 'test/web:1';
+/** Succeeds once the container's directory holds `started`; 3 tries a second apart. */
+const STARTED_FILE = {
+  exec: { command: ['test', '-e', 'started'] },
+  periodSeconds: 1,
+  failureThreshold: 3,
+};
+
+/** Pod `name` from the API, one `web` container of the web image with `extra` (its probes). */
+async function webPod(name: string, extra: Omit<V1Container, 'name' | 'image'> = {}) {
+  const web = webImage();
+  images[WEB] = web.image;
+  await podFromApi(name, [{ name: 'web', image: WEB, ...extra }]);
+  return web;
 }
 
 /** A pod as a controller creates it: no nodeName, the kubelet binds it. */
@@ -263,24 +283,18 @@ describe('NodeKubelet on the emulator', () => {
 
 describe('NodeKubelet runs pods from the API with the images of its runtime', () => {
   it('binds an unscheduled pod (pods/binding), starts it from its image and runs its httpGet readiness probe', async () => {
-    const web = webImage();
-    images['test/web:1'] = web.image;
-    await podFromApi('web-1', [
-      {
-        name: 'web',
-        image: 'test/web:1',
-        ports: [{ name: 'http', containerPort: 8080 }],
-        env: [
-          { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
-          { name: 'GREETING', value: 'hello $(POD_NAME)' },
-        ],
-        readinessProbe: {
-          httpGet: { path: '/', port: 'http' },
-          periodSeconds: 1,
-          failureThreshold: 1,
-        },
+    const web = await webPod('web-1', {
+      ports: [{ name: 'http', containerPort: 8080 }],
+      env: [
+        { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+        { name: 'GREETING', value: 'hello $(POD_NAME)' },
+      ],
+      readinessProbe: {
+        httpGet: { path: '/', port: 'http' },
+        periodSeconds: 1,
+        failureThreshold: 1,
       },
-    ]);
+    });
     await emu.waitFor(() => isReady('web-1'), { timeoutMs: 10_000, description: 'web-1 Ready' });
     const pod = readPod('web-1');
     expect(pod?.spec?.nodeName).toBe('node-0');
@@ -300,102 +314,61 @@ describe('NodeKubelet runs pods from the API with the images of its runtime', ()
   });
 
   it('tcpSocket readiness and an exec liveness probe that kills and restarts the container', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kubelet-exec-'));
-    try {
-      writeFileSync(join(dir, 'healthy'), '');
-      const web = webImage(dir);
-      images['test/web:1'] = web.image;
-      await podFromApi('web-2', [
-        {
-          name: 'web',
-          image: 'test/web:1',
-          readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1, failureThreshold: 1 },
-          // Run in the container's directory: relative paths are the container's files.
-          livenessProbe: {
-            exec: { command: ['test', '-e', 'healthy'] },
-            periodSeconds: 1,
-            failureThreshold: 2,
-          },
-        },
-      ]);
-      await emu.waitFor(() => isReady('web-2'), { timeoutMs: 10_000, description: 'web-2 Ready' });
-      rmSync(join(dir, 'healthy'));
-      await emu.waitFor(() => statusOf('web-2', 'web')?.restartCount === 1, {
-        timeoutMs: 15_000,
-        description: 'web-2 restarted by its liveness probe',
-      });
-      writeFileSync(join(dir, 'healthy'), '');
-      expect(web.started[0]?.web.state.signals).toEqual(['SIGTERM']);
-      expect(statusOf('web-2', 'web')?.lastState?.terminated).toBeDefined();
-      await emu.waitFor(() => isReady('web-2'), { timeoutMs: 10_000, description: 'Ready again' });
-      expect(web.started).toHaveLength(2);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    writeFileSync(join(dir, 'healthy'), '');
+    const web = await webPod('web-2', {
+      readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1, failureThreshold: 1 },
+      // Run in the container's directory: relative paths are the container's files.
+      livenessProbe: {
+        exec: { command: ['test', '-e', 'healthy'] },
+        periodSeconds: 1,
+        failureThreshold: 2,
+      },
+    });
+    await emu.waitFor(() => isReady('web-2'), { timeoutMs: 10_000, description: 'web-2 Ready' });
+    rmSync(join(dir, 'healthy'));
+    await emu.waitFor(() => statusOf('web-2', 'web')?.restartCount === 1, {
+      timeoutMs: 15_000,
+      description: 'web-2 restarted by its liveness probe',
+    });
+    writeFileSync(join(dir, 'healthy'), '');
+    expect(web.started[0]?.web.state.signals).toEqual(['SIGTERM']);
+    expect(statusOf('web-2', 'web')?.lastState?.terminated).toBeDefined();
+    await emu.waitFor(() => isReady('web-2'), { timeoutMs: 10_000, description: 'Ready again' });
+    expect(web.started).toHaveLength(2);
   });
 
   it('a startup probe holds liveness and readiness back, and kills after failureThreshold × period', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kubelet-startup-'));
-    try {
-      const web = webImage(dir);
-      images['test/web:1'] = web.image;
-      await podFromApi('web-3', [
-        {
-          name: 'web',
-          image: 'test/web:1',
-          startupProbe: {
-            exec: { command: ['test', '-e', 'started'] },
-            periodSeconds: 1,
-            failureThreshold: 3,
-          },
-          // Would kill at once if it ran before the container started.
-          livenessProbe: { exec: { command: ['false'] }, periodSeconds: 1, failureThreshold: 1 },
-          readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 },
-        },
-      ]);
-      await emu.waitFor(() => statusOf('web-3', 'web')?.state?.running !== undefined, {
-        timeoutMs: 10_000,
-      });
-      expect(statusOf('web-3', 'web')).toMatchObject({ started: false, ready: false });
-      // Never started: killed after 3 failures, 1 s apart.
-      await emu.waitFor(() => statusOf('web-3', 'web')?.restartCount === 1, {
-        timeoutMs: 15_000,
-        description: 'killed by the startup probe',
-      });
-      expect(isReady('web-3')).toBe(false);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    await webPod('web-3', {
+      startupProbe: STARTED_FILE,
+      // Would kill at once if it ran before the container started.
+      livenessProbe: { exec: { command: ['false'] }, periodSeconds: 1, failureThreshold: 1 },
+      readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 },
+    });
+    await emu.waitFor(() => statusOf('web-3', 'web')?.state?.running !== undefined, {
+      timeoutMs: 10_000,
+    });
+    expect(statusOf('web-3', 'web')).toMatchObject({ started: false, ready: false });
+    // Never started: killed after 3 failures, 1 s apart.
+    await emu.waitFor(() => statusOf('web-3', 'web')?.restartCount === 1, {
+      timeoutMs: 15_000,
+      description: 'killed by the startup probe',
+    });
+    expect(isReady('web-3')).toBe(false);
   });
 
   it('a startup probe that succeeds lets readiness run; liveness then starts probing', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kubelet-startup-'));
-    try {
-      writeFileSync(join(dir, 'started'), '');
-      const web = webImage(dir);
-      images['test/web:1'] = web.image;
-      await podFromApi('web-4', [
-        {
-          name: 'web',
-          image: 'test/web:1',
-          startupProbe: {
-            exec: { command: ['test', '-e', 'started'] },
-            periodSeconds: 1,
-            failureThreshold: 3,
-          },
-          livenessProbe: { exec: { command: ['test', '-e', 'started'] }, periodSeconds: 1 },
-          readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 },
-        },
-      ]);
-      await emu.waitFor(() => isReady('web-4'), { timeoutMs: 10_000, description: 'web-4 Ready' });
-      expect(statusOf('web-4', 'web')).toMatchObject({
-        started: true,
-        ready: true,
-        restartCount: 0,
-      });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    writeFileSync(join(dir, 'started'), '');
+    await webPod('web-4', {
+      startupProbe: STARTED_FILE,
+      livenessProbe: { exec: { command: ['test', '-e', 'started'] }, periodSeconds: 1 },
+      readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 },
+    });
+    await emu.waitFor(() => isReady('web-4'), { timeoutMs: 10_000, description: 'web-4 Ready' });
+    expect(statusOf('web-4', 'web')).toMatchObject({
+      started: true,
+      ready: true,
+      restartCount: 0,
+    });
   });
 
   it('an image the runtime does not have: ErrImagePull, then ImagePullBackOff; never Ready', async () => {
@@ -418,10 +391,10 @@ describe('NodeKubelet runs pods from the API with the images of its runtime', ()
     const failing = exitingImage(1);
     const web = webImage();
     images['test/check:bad'] = failing.image;
-    images['test/web:1'] = web.image;
+    images[WEB] = web.image;
     await podFromApi(
       'web-6',
-      [{ name: 'web', image: 'test/web:1' }],
+      [{ name: 'web', image: WEB }],
       [{ name: 'check', image: 'test/check:bad' }],
     );
     await emu.waitFor(() => (statusOf('web-6', 'check', true)?.restartCount ?? 0) >= 1, {
@@ -442,10 +415,10 @@ describe('NodeKubelet runs pods from the API with the images of its runtime', ()
 
   it('init containers that exit 0 complete, then the containers start', async () => {
     images['test/check:ok'] = exitingImage(0).image;
-    images['test/web:1'] = webImage().image;
+    images[WEB] = webImage().image;
     await podFromApi(
       'web-7',
-      [{ name: 'web', image: 'test/web:1' }],
+      [{ name: 'web', image: WEB }],
       [{ name: 'check', image: 'test/check:ok' }],
     );
     await emu.waitFor(() => isReady('web-7'), { timeoutMs: 10_000, description: 'web-7 Ready' });
@@ -460,8 +433,8 @@ describe('NodeKubelet runs pods from the API with the images of its runtime', ()
 
   it('a pod it ran from an image is deleted gracefully: SIGTERM, then removed', async () => {
     const web = webImage();
-    images['test/web:1'] = web.image;
-    await podFromApi('web-8', [{ name: 'web', image: 'test/web:1' }]);
+    images[WEB] = web.image;
+    await podFromApi('web-8', [{ name: 'web', image: WEB }]);
     await emu.waitFor(() => isReady('web-8'), { timeoutMs: 10_000 });
     const removed = kubelet.removal('web-8');
     await core.deleteNamespacedPod({ name: 'web-8', namespace: NS });

@@ -112,7 +112,8 @@ export interface NodePodSpec {
   readonly serviceAccountName?: string;
   /**
    * The containers of the pod spec: names (the LocalContainers play them), or whole container
-   * specs with their probes. @default ['activemq']
+   * specs with their probes. @default the names of the containers createPod is given, or
+   * ['activemq']
    */
   readonly containers?: readonly (string | V1Container)[];
 }
@@ -285,7 +286,9 @@ export class NodeKubelet {
   async createPod(spec: NodePodSpec, containers: readonly LocalContainer[] = []): Promise<void> {
     this.#handedOver.set(spec.name, containers);
     this.#created.set(spec.name, spec);
-    const names = spec.containers ?? ['activemq'];
+    // Without names, the processes handed over are the pod's containers.
+    const names =
+      spec.containers ?? (containers.length > 0 ? containers.map((c) => c.name) : ['activemq']);
     const created = await this.#core.createNamespacedPod({
       namespace: this.namespace,
       body: {
@@ -993,9 +996,12 @@ export class NodeKubelet {
 
 /** SIGTERM, then SIGKILL if it is still running after `graceMs`; resolves once it exited. */
 async function stopWithGrace(container: LocalContainer, graceMs: number): Promise<void> {
-  const deadline = setTimeout(() => void container.stop('SIGKILL'), graceMs);
+  const deadline = setTimeout(() => void container.stop('SIGKILL').catch(() => undefined), graceMs);
   try {
     await container.stop('SIGTERM');
+  } catch {
+    // It did not stop the polite way in the process's own time: it is killed now.
+    if (container.running) await container.stop('SIGKILL').catch(() => undefined);
   } finally {
     clearTimeout(deadline);
   }
