@@ -196,6 +196,11 @@ interface PodState {
   readonly initContainers: ContainerRun[];
   readonly containers: ContainerRun[];
   initialized: boolean;
+  /**
+   * A createPod pod whose readiness probe the test sets later (setReadinessProbe): not Ready
+   * until then, rather than Ready at once as a pod without any readiness probe would be.
+   */
+  awaitingReadinessProbe: boolean;
   terminating: boolean;
   /** The last status write failed (or something changed): write the whole status again. */
   dirty: boolean;
@@ -367,6 +372,7 @@ export class NodeKubelet {
     const state = this.#state(podName);
     const run = probe.container ? this.#run(state, probe.container) : state.containers[0];
     if (!run) throw new Error(`pod ${podName} has no container`);
+    state.awaitingReadinessProbe = false;
     this.#setWorker(state, run, 'readiness', urlProbe(probe), timingOf(probe));
   }
 
@@ -567,6 +573,8 @@ export class NodeKubelet {
       initContainers: [],
       containers: [],
       initialized: (pod.spec?.initContainers ?? []).length === 0,
+      awaitingReadinessProbe:
+        handed !== undefined && !(pod.spec?.containers ?? []).some((c) => c.readinessProbe),
       terminating: false,
       dirty: true,
       conditions: new Map(),
@@ -740,6 +748,8 @@ export class NodeKubelet {
             if (run.id !== undefined) run.restartCount++;
             run.instance = instance;
             run.fresh = true;
+            // Seen at once: no status shows the new restartCount with the old container's state.
+            this.#observe(state, run);
           }
           state.dirty = true;
           // A failed pull shows as ErrImagePull before the next sync turns it into the back-off.
@@ -845,7 +855,8 @@ export class NodeKubelet {
     return containerStarted(running, startup ? statusFor('startup', startup.state, id) : undefined);
   }
 
-  #ready(run: ContainerRun): boolean {
+  #ready(state: PodState, run: ContainerRun): boolean {
+    if (state.awaitingReadinessProbe) return false;
     const id = run.playedByTest ? 0 : run.id;
     const readiness = run.workers.get('readiness');
     return containerReady(
@@ -869,7 +880,7 @@ export class NodeKubelet {
 
   // ---- status -------------------------------------------------------------------------------
 
-  #view(run: ContainerRun): ContainerView {
+  #view(state: PodState, run: ContainerRun): ContainerView {
     const running = run.playedByTest || run.instance?.running === true;
     return {
       name: run.name,
@@ -883,7 +894,7 @@ export class NodeKubelet {
       lastTerminated: run.waiting && run.terminated ? run.terminated : run.lastTerminated,
       restartCount: run.restartCount,
       started: run.init ? false : this.#started(run),
-      ready: run.init ? run.terminated?.exitCode === 0 : this.#ready(run),
+      ready: run.init ? run.terminated?.exitCode === 0 : this.#ready(state, run),
     };
   }
 
@@ -899,8 +910,8 @@ export class NodeKubelet {
     state.dirty = false;
     const status = podStatus(
       {
-        initContainers: state.initContainers.map((r) => this.#view(r)),
-        containers: state.containers.map((r) => this.#view(r)),
+        initContainers: state.initContainers.map((r) => this.#view(state, r)),
+        containers: state.containers.map((r) => this.#view(state, r)),
         initialized: state.initialized,
         podIP: state.podIP,
         startTime: state.startTime,
