@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { type HaCluster, type HaPod, startHaCluster } from '@activemq-ha/testkit';
+import { type HaCluster, type HaPod, runToExit, startHaCluster } from '@activemq-ha/testkit';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { requireAgentBundle } from './agent-entrypoint.js';
 
@@ -43,17 +42,7 @@ function initContainer(
   store: string,
   uid: number,
 ): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [requireAgentBundle(), 'check-store', store], {
-      uid,
-      gid: uid,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stderr }));
-  });
+  return runToExit(requireAgentBundle(), ['check-store', store], uid);
 }
 
 type Template = { readonly brokerStarts: boolean; readonly uid: number };

@@ -94,8 +94,16 @@ export {
 } from './cluster/group-pods.js';
 export type { HaClusterApi, HaClusterOptions, HaPod } from './cluster/ha-cluster.js';
 export { HaCluster, startHaCluster } from './cluster/ha-cluster.js';
+export type { HaImages, HaImagesOptions } from './cluster/ha-images.js';
+export { haImages, runToExit } from './cluster/ha-images.js';
 export type { LeaderOverlap } from './cluster/leader-overlaps.js';
 export { leaderOverlaps } from './cluster/leader-overlaps.js';
+export type {
+  LocalImage,
+  LocalImageContext,
+  LocalImages,
+} from './cluster/local-container.js';
+export { containerEnv } from './cluster/local-container.js';
 export type {
   HttpProbe,
   LivenessProbe,
@@ -107,7 +115,7 @@ export type {
 } from './cluster/node-kubelet.js';
 export { NodeKubelet, restartDelayMs } from './cluster/node-kubelet.js';
 export type { PodNetwork } from './cluster/pod-network.js';
-export { podNetwork } from './cluster/pod-network.js';
+export { allocatePodIPs, podNetwork } from './cluster/pod-network.js';
 export type { PodWatchUntilOptions } from './cluster/pod-watch.js';
 export { PodWatch } from './cluster/pod-watch.js';
 export type { RealTargetOptions } from './cluster/real-target.js';
@@ -125,7 +133,11 @@ export type {
   ControlPlaneOptions,
   ControlPlanePorts,
 } from './control-plane/start-control-plane.js';
-export { startControlPlane, TEST_CONTROLLERS } from './control-plane/start-control-plane.js';
+export {
+  ROLLOUT_CONTROLLERS,
+  startControlPlane,
+  TEST_CONTROLLERS,
+} from './control-plane/start-control-plane.js';
 export type { KubeWaitOptions } from './kube/emulator-history.js';
 export type {
   KubeListOptions,

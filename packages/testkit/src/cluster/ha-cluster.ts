@@ -18,7 +18,7 @@ import type { CreateServiceOptions } from '../kube/test-objects.js';
 import { AgentProcess, type AgentProcessOptions } from './agent-process.js';
 import { startEmulatorKubelet } from './emulator-kubelet.js';
 import { LEADER_LABEL, leaderNames } from './group-pods.js';
-import type { NodeKubelet } from './node-kubelet.js';
+import type { LocalContainer, NodeKubelet } from './node-kubelet.js';
 import { allocatePodIPs, type PodNetwork, podNetwork } from './pod-network.js';
 import { RealTarget } from './real-target.js';
 
@@ -102,6 +102,8 @@ export interface HaPod {
  */
 export class HaCluster implements AsyncDisposable {
   #agentSeq = 0;
+  /** The broker container of each pod object, kept across agent restarts. */
+  readonly #brokerContainers = new Map<string, LocalContainer>();
 
   private constructor(
     readonly options: HaClusterOptions,
@@ -215,6 +217,7 @@ export class HaCluster implements AsyncDisposable {
 
   /** The pod object of `pod` in the API: leader=no, bound to the stand-in node on the real target. */
   async #createPodObject(pod: HaPod): Promise<void> {
+    this.#brokerContainers.delete(pod.name);
     const groupLabels = this.options.groupLabels ?? { 'app.kubernetes.io/name': 'activemq' };
     const spec = {
       name: pod.name,
@@ -306,8 +309,10 @@ export class HaCluster implements AsyncDisposable {
       const kubelet = this.kubelet;
       const broker = pod.broker;
       const restarts = this.options.kubeletRestarts === true;
-      kubelet.setContainers(podName, [
-        {
+      // One broker container per pod object: a new agent process is not a new broker container.
+      let brokerContainer = this.#brokerContainers.get(podName);
+      if (!brokerContainer) {
+        brokerContainer = {
           name: 'activemq',
           get running() {
             return broker.running;
@@ -317,7 +322,11 @@ export class HaCluster implements AsyncDisposable {
               ? this.brokers.kill(broker.id, signal === 'SIGKILL' ? 'SIGKILL' : 'SIGTERM')
               : Promise.resolve(),
           ...(restarts ? { start: () => this.brokers.restart(broker.id) } : {}),
-        },
+        };
+        this.#brokerContainers.set(podName, brokerContainer);
+      }
+      kubelet.setContainers(podName, [
+        brokerContainer,
         {
           name: 'agent',
           get running() {
@@ -328,6 +337,7 @@ export class HaCluster implements AsyncDisposable {
         },
       ]);
       kubelet.setReadinessProbe(podName, {
+        container: 'agent',
         url: () =>
           pod.agent?.running && pod.agent.httpPort !== undefined
             ? `http://127.0.0.1:${pod.agent.httpPort}/readyz`

@@ -11,7 +11,7 @@ import type { CreateServiceOptions } from '../kube/test-objects.js';
 import { applyAgentRbac, ServiceAccountTokenFile } from './agent-identity.js';
 import { EndpointSliceRouting } from './endpoint-slice-routing.js';
 import { poll } from './group-pods.js';
-import { NodeKubelet, type RestartBackOff } from './node-kubelet.js';
+import { NodeKubelet, type NodeKubeletOptions, type RestartBackOff } from './node-kubelet.js';
 import { podNetwork } from './pod-network.js';
 import { PodWatch } from './pod-watch.js';
 
@@ -23,6 +23,10 @@ export interface RealTargetOptions {
   readonly controlPlane?: ControlPlane;
   /** The kubelet stand-in's crash-loop back-off. @default the kubelet's */
   readonly restartBackOff?: RestartBackOff;
+  /** The kubelet stand-in's container runtime, for pods a controller creates. @default {} */
+  readonly images?: NodeKubeletOptions['images'];
+  /** Where the processes of an image-run pod listen. @default '127.0.0.1' */
+  readonly podHost?: NodeKubeletOptions['podHost'];
 }
 
 export class RealTarget {
@@ -127,6 +131,8 @@ export class RealTarget {
         kubeConfig: kc,
         namespace,
         ...(options.restartBackOff ? { restartBackOff: options.restartBackOff } : {}),
+        ...(options.images ? { images: options.images } : {}),
+        ...(options.podHost ? { podHost: options.podHost } : {}),
       });
       await kubelet.start();
       cleanup.push(() => kubelet.stop());

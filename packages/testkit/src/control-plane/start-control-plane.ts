@@ -24,6 +24,18 @@ export const TEST_CONTROLLERS = [
   'serviceaccount-token-controller',
 ] as const;
 
+/**
+ * TEST_CONTROLLERS plus what rolls a Deployment out: the deployment controller (ReplicaSets per
+ * template, maxSurge/maxUnavailable, minReadySeconds, the progress deadline) and the replicaset
+ * controller (pods, and which to delete first: pod-deletion-cost). Names from
+ * cmd/kube-controller-manager/names.
+ */
+export const ROLLOUT_CONTROLLERS = [
+  ...TEST_CONTROLLERS,
+  'deployment-controller',
+  'replicaset-controller',
+] as const;
+
 export interface ControlPlaneOptions {
   /** @default '10.96.0.0/12' (kubeadm's) */
   readonly serviceCidr?: string;

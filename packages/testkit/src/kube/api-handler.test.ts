@@ -169,6 +169,33 @@ describe('ApiHandler', () => {
     expect(a.status).toBe(400);
   });
 
+  it('pods/binding sets nodeName and PodScheduled in one write; a bound or deleted pod is a 409', async () => {
+    const w = world();
+    const def = storageDef('pods');
+    w.registry.create(def, 'default', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'amq-0' },
+      spec: { containers: [{ name: 'broker', image: 'x' }] },
+    });
+    const rv = w.store.resourceVersion;
+    const binding = { metadata: { name: 'amq-0' }, target: { kind: 'Node', name: 'node-0' } };
+    const a = await w.send('POST', `${pods}/amq-0/binding`, { body: binding });
+    expect(a.status).toBe(201);
+    expect(a.body).toMatchObject({ kind: 'Status', status: 'Success', code: 201 });
+    expect(w.store.resourceVersion).toBe(rv + 1);
+    const pod = w.store.get('pods', 'default', 'amq-0');
+    expect(pod?.spec?.nodeName).toBe('node-0');
+    expect(pod?.status?.conditions).toMatchObject([{ type: 'PodScheduled', status: 'True' }]);
+    const again = await w.send('POST', `${pods}/amq-0/binding`, { body: binding });
+    expect(again.status).toBe(409);
+    expect(again.body.message).toBe(
+      'Operation cannot be fulfilled on pods/binding "amq-0": pod amq-0 is already assigned to node "node-0"',
+    );
+    const noTarget = await w.send('POST', `${pods}/amq-0/binding`, { body: { target: {} } });
+    expect(noTarget.status).toBe(422);
+  });
+
   it('415 for a patch type it does not know', async () => {
     const w = world();
     w.registry.create(storageDef('pods'), 'default', buildPod({ name: 'amq-0' }, 'default'));

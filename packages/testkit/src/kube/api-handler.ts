@@ -27,6 +27,7 @@ import {
 } from './object-registry.js';
 import type { ObjectStore } from './object-store.js';
 import type { OpenWatches } from './open-watches.js';
+import { bindPod } from './pod-binding.js';
 import { parseRequestInfo, type RequestInfo } from './request-info.js';
 import type { RequestLog } from './request-log.js';
 import { apiVersionOf, findResource, type ResourceDef, toExternal } from './resources.js';
@@ -316,6 +317,8 @@ export class ApiHandler {
         return [200, obj];
       }
       case 'create':
+        if (info.subresource === 'binding')
+          return [201, bindPod(this.registry, def, ns, name, parseJson(body, 'create'))];
         return [201, this.registry.create(def, ns, parseJson(body, 'create'), { dryRun })];
       case 'update': {
         const obj = parseJson(body, 'update');

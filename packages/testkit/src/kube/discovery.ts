@@ -65,8 +65,9 @@ export function resourceList(groupVersion: string): JsonObject | undefined {
         name: `${d.name}/${sub}`,
         singularName: '',
         namespaced: d.namespaced,
-        kind: d.kind,
-        verbs: ['get', 'patch', 'update'],
+        // pods/binding is the scheduler's create-only Binding (pod-binding.ts).
+        kind: sub === 'binding' ? 'Binding' : d.kind,
+        verbs: sub === 'binding' ? ['create'] : ['get', 'patch', 'update'],
       });
     }
   }

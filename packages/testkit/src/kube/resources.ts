@@ -41,7 +41,7 @@ export const resourceDefs: readonly ResourceDef[] = [
     shortNames: ['po'],
     categories: ['all'],
     verbs: crud,
-    subresources: ['status'],
+    subresources: ['status', 'binding'],
     storage: 'pods',
     namespaced: true,
     returnDeletedObject: true,
