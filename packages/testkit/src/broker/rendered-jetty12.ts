@@ -59,6 +59,8 @@ export interface RenderedJetty12 {
   readonly url: string;
   /** The files passed to XmlConfiguration, in order (rendered ones from conf/jetty/). */
   readonly xmlFiles: readonly string[];
+  /** Files the rendered properties list that have no stand-in here, each with the reason. */
+  readonly leftOut: readonly string[];
   /** The JVM's stdout and stderr so far. */
   output(): Promise<string>;
   /** Stops the JVM (SIGTERM, then SIGKILL) and removes its directory. */
@@ -72,7 +74,8 @@ export interface RenderedJetty12 {
  * files in JettyServerBean's order, sharing ids from file to file and with the rendered
  * jetty-spring.properties as properties, as JettyServerBean's `configure` does, then starts the
  * Server. The files the image supplies in conf/jetty/ come from the release's Jetty etc/ (the
- * image's are copies of them), the rendered ones (jetty-security.xml) from the manifests. No
+ * image's are copies of them, bar two: see imageStandIn), the rendered ones (jetty-security.xml)
+ * from the manifests. No
  * webapp is deployed (jetty-webapps.xml needs the war), so a request that passes the security
  * handler ends at Jetty's default handler.
  */
@@ -110,9 +113,19 @@ export async function startRenderedJetty12(
   );
   const propertiesFile = join(confDir, 'jetty-spring.properties');
   const properties = parseSimpleProperties(await readFile(propertiesFile, 'utf8'));
-  const xmlFiles = jettyXmlFileOrder(properties).map((f) =>
-    renderedPaths.has(`jetty/${f}`) ? join(confDir, 'jetty', f) : join(activemq.jettyEtcDir!, f),
-  );
+  const imageDir = join(dir, 'image-conf-jetty');
+  await mkdir(imageDir);
+  const xmlFiles: string[] = [];
+  const leftOut: string[] = [];
+  for (const file of jettyXmlFileOrder(properties)) {
+    if (renderedPaths.has(`jetty/${file}`)) {
+      xmlFiles.push(join(confDir, 'jetty', file));
+      continue;
+    }
+    const standIn = await imageStandIn(activemq.jettyEtcDir, imageDir, file);
+    if (typeof standIn === 'string') xmlFiles.push(standIn);
+    else leftOut.push(`${file}: ${standIn.leftOut}`);
+  }
   const java = locateJava();
   const lib = join(activemq.home, 'lib');
   const args = [
@@ -169,5 +182,39 @@ export async function startRenderedJetty12(
     await stop();
     throw error;
   }
-  return { url, xmlFiles, output, stop };
+  return { url, xmlFiles, leftOut, output, stop };
 }
+
+/**
+ * The image's conf/jetty/<file>, from the release's Jetty etc/: ActiveMQ 6.3.1 ships Jetty's
+ * files with a licence header added, except two it adapts. Its jetty.xml drops Jetty's
+ * `addBean(ShutdownService)` (the service comes from jetty-shutdown-service.xml, which it does not
+ * ship), so that call is removed here; its jetty-dos.xml is its own rewrite (Jetty's does not
+ * construct outside start.jar), not served anywhere, so it is left out and said so.
+ */
+async function imageStandIn(
+  etcDir: string,
+  outDir: string,
+  file: string,
+): Promise<string | { leftOut: string }> {
+  if (file === 'jetty-dos.xml') {
+    return {
+      leftOut:
+        "ActiveMQ's own rewrite of Jetty's file is in the image only (Jetty's does not construct under XmlConfiguration); the DoS rate limit is not exercised",
+    };
+  }
+  if (file !== 'jetty.xml') return join(etcDir, file);
+  const jetty = await readFile(join(etcDir, file), 'utf8');
+  const withoutShutdownService = jetty.replace(SHUTDOWN_SERVICE_BEAN, '');
+  if (withoutShutdownService === jetty) {
+    throw new BrokerGroupError(
+      'INVALID_OPTION',
+      `${join(etcDir, file)} no longer adds the ShutdownService bean as Jetty 12.1 did: compare it with the image's conf/jetty/jetty.xml`,
+    );
+  }
+  await writeFile(join(outDir, file), withoutShutdownService);
+  return join(outDir, file);
+}
+
+const SHUTDOWN_SERVICE_BEAN =
+  /<Call name="addBean">\s*<Arg>\s*<Ref refid="ShutdownService"\s*\/>\s*<\/Arg>\s*<\/Call>/;
