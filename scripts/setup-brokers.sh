@@ -39,6 +39,7 @@ fetch_tarball() { # version target
 fetch_modules() { # version target
   v=$1; out=$2
   command -v mvn >/dev/null 2>&1 || { say "$v: mvn not found (apt-get install maven)"; return 1; }
+  [ ! -f "$ROOT/scripts/broker-layout-${v%.*}.txt" ] || { fetch_modules_by_layout "$v" "$out" "${v%.*}"; return; }
   sed "s/@VERSION@/$v/g" "$ROOT/scripts/broker-modules.pom.xml" > "$out/pom.xml"
   mvn -B -q -C -f "$out/pom.xml" dependency:copy-dependencies -DincludeScope=runtime \
     -DoutputDirectory="$out/home/lib" >"$out/mvn.log" 2>&1 ||
@@ -52,6 +53,44 @@ fetch_modules() { # version target
   rm -f "$out/home/webapps/admin/WEB-INF/activemq.xml"
   cp "$ROOT/scripts/broker-webconsole-embedded.xml" "$out/home/webapps/admin/WEB-INF/webconsole-embedded.xml"
   rm -f "$out/home/lib/activemq-web-console-$v.war" "$out/pom.xml" "$out/mvn.log"
+}
+
+# From 6.3 (Jetty 12) the distribution spreads its jars over lib/, lib/optional/, lib/web/, ...
+# (activemq.jar's Main puts each of them on the classpath) and Maven Central serves only part of
+# the release: scripts/broker-modules-<line>.pom.xml resolves the assembly's dependencies (`-C`:
+# a checksum mismatch is fatal) and scripts/broker-layout-<line>.txt places each jar where the
+# release's common-bin.xml does. activemq-run is not served, so bin/activemq.jar is built as that
+# module builds it: its maven-shade-plugin keeps only activemq-console's
+# org/apache/activemq/console/Main*.class, with Main-Class org.apache.activemq.console.Main.
+# Jetty's own etc/*.xml (jetty-server's `config` jar, which the image's conf/jetty files come
+# from) go to .activemq-ha/jetty-etc/, and what is not served to .activemq-ha/not-served.txt.
+fetch_modules_by_layout() { # version target line
+  v=$1; out=$2; layout="$ROOT/scripts/broker-layout-$3.txt"
+  command -v zip >/dev/null 2>&1 || { say "$v: zip not found (apt-get install zip)"; return 1; }
+  sed "s/@VERSION@/$v/g" "$ROOT/scripts/broker-modules-$3.pom.xml" > "$out/pom.xml"
+  mvn -B -q -C -f "$out/pom.xml" dependency:list -DincludeScope=runtime -DoutputAbsoluteArtifactFilename=true \
+    -DoutputFile="$out/deps.txt" >"$out/mvn.log" 2>&1 ||
+    { say "$v: Maven could not resolve the release's modules (last lines of its log follow)"; tail -n 5 "$out/mvn.log" >&2; return 1; }
+  # deps.txt: "   group:artifact:type[:classifier]:version:scope:/path/to.jar[ -- module ...]"
+  awk 'NR == FNR { if ($1 !~ /^#/ && $1 != "not-served" && NF >= 2) dir[$2] = $1; next }
+       { sub(/ -- .*/, ""); n = split($1, f, ":")
+         if (n == 6 && f[3] == "jar" && ((f[1] ":" f[2]) in dir)) print dir[f[1] ":" f[2]], f[6]
+         if (n == 7 && f[2] == "jetty-server" && f[4] == "config") print ".activemq-ha/jetty-config", f[7] }' \
+    "$layout" "$out/deps.txt" > "$out/placed.txt"
+  while read -r dir jar; do
+    mkdir -p "$out/home/$dir" && cp "$jar" "$out/home/$dir/" || { say "$v: cannot copy $jar"; return 1; }
+  done < "$out/placed.txt"
+  mkdir -p "$out/home/bin" "$out/home/conf" "$out/home/.activemq-ha/jetty-etc" "$out/run/META-INF"
+  (cd "$out/home/.activemq-ha" && unzip -q -j -o jetty-config/*.jar 'etc/*.xml' -x 'etc/*/*' -d jetty-etc && rm -rf jetty-config) ||
+    { say "$v: cannot unpack Jetty's etc/*.xml"; return 1; }
+  (cd "$out/run" && unzip -q "$out/home/lib/activemq-console-$v.jar" 'org/apache/activemq/console/Main*.class') ||
+    { say "$v: activemq-console-$v.jar has no org/apache/activemq/console/Main*.class"; return 1; }
+  printf 'Manifest-Version: 1.0\nMain-Class: org.apache.activemq.console.Main\nImplementation-Title: ActiveMQ :: Run Jar (built by activemq-ha from activemq-console)\nImplementation-Version: %s\n\n' "$v" \
+    > "$out/run/META-INF/MANIFEST.MF"
+  (cd "$out/run" && zip -q -X -r "$out/home/bin/activemq.jar" META-INF/MANIFEST.MF org) ||
+    { say "$v: cannot build bin/activemq.jar"; return 1; }
+  awk -v v="$v" '$1 == "not-served" { $1 = ""; gsub(/@VERSION@/, v); sub(/^ /, ""); print }' "$layout" \
+    > "$out/home/.activemq-ha/not-served.txt"
 }
 
 [ "$#" -gt 0 ] || set -- $(matrix | awk '$2 != "debian" { print $1 }')

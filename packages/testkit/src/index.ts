@@ -47,8 +47,15 @@ export { BrokerGroupError } from './broker/errors.js';
 export { allocatePorts } from './broker/free-ports.js';
 export type { BrokerHandle, KillResult } from './broker/group-member.js';
 export type { ActivemqInstallation } from './broker/locate-activemq.js';
-export { DEBIAN_ACTIVEMQ_HOME, locateActivemq, locateJava } from './broker/locate-activemq.js';
+export {
+  DEBIAN_ACTIVEMQ_HOME,
+  locateActivemq,
+  locateJava,
+  webConsoleUnavailable,
+} from './broker/locate-activemq.js';
 export { acceptsConnections } from './broker/port-probe.js';
+export type { RenderedJetty12, RenderedJetty12Options } from './broker/rendered-jetty12.js';
+export { startRenderedJetty12 } from './broker/rendered-jetty12.js';
 export type {
   DefaultBrokerProtocols,
   StartBrokerGroupOptions,

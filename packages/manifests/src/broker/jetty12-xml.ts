@@ -40,13 +40,14 @@ export function renderJetty12Files(options: JettyXmlOptions): Record<string, str
 <!DOCTYPE Configure PUBLIC "-//Jetty//Configure//EN" "https://jetty.org/configure_10_0.dtd">
 <!-- Rendered by @activemq-ha/manifests: basic auth on every path against the Secret's realm file. -->
 <Configure id="Server" class="org.eclipse.jetty.server.Server">
+  <!-- A <Call> evaluates to its own result (here the ResourceFactory), not to that of a <Call>
+       nested in it: the realm file's Resource is kept by id and passed by reference. -->
+  <Call class="org.eclipse.jetty.util.resource.ResourceFactory" name="root">
+    <Call id="realmFile" name="newResource"><Arg>${realmFile}</Arg></Call>
+  </Call>
   <New id="realmLoginService" class="org.eclipse.jetty.security.HashLoginService">
     <Arg>ActiveMQRealm</Arg>
-    <Arg>
-      <Call class="org.eclipse.jetty.util.resource.ResourceFactory" name="root">
-        <Call name="newResource"><Arg>${realmFile}</Arg></Call>
-      </Call>
-    </Arg>
+    <Arg><Ref refid="realmFile"/></Arg>
   </New>
   <Call name="insertHandler">
     <Arg>

@@ -61,8 +61,15 @@ export function brokerCommand(
     'start',
     `xbean:file:${paths.configFile}`,
   ];
-  // setpriv execs java in place (same pid) with a parent-death signal: if this Node process is
-  // SIGKILLed, no hook of ours runs, but the kernel still kills the JVM.
+  return withParentDeathSignal(java, args);
+}
+
+/**
+ * `java args` behind util-linux `setpriv`, which execs java in place (same pid) with a
+ * parent-death signal: if this Node process is SIGKILLed, no hook of ours runs, but the kernel
+ * still kills the JVM. Plain `java args` where setpriv cannot do that.
+ */
+export function withParentDeathSignal(java: string, args: readonly string[]): BrokerCommand {
   return hasPdeathsig()
     ? { file: 'setpriv', args: ['--pdeathsig', 'KILL', '--', java, ...args] }
     : { file: java, args };

@@ -65,6 +65,7 @@ describe('brokerCommand', () => {
         version: '6.1.8',
         release: '6.1.8',
         webConsole: true,
+        notServed: [],
       },
       paths,
       { heapMb: 128, extraJvmArgs: ['-Dextra=1'] },
@@ -99,6 +100,7 @@ describe('brokerCommand', () => {
       version: '6.1.8',
       release: '6.1.8',
       webConsole: true,
+      notServed: [],
     };
     const without = brokerCommand('/usr/bin/java', activemq, paths).args;
     expect(without.some((a) => a.startsWith('-XX:SharedArchiveFile'))).toBe(false);

@@ -2,7 +2,12 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { brokerRelease, locateActivemq, locateJava } from './locate-activemq.js';
+import {
+  brokerRelease,
+  locateActivemq,
+  locateJava,
+  webConsoleUnavailable,
+} from './locate-activemq.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -31,7 +36,27 @@ describe('locateActivemq', () => {
       version: 'ACTIVEMQ_HOME',
       release: '6.1.8',
       webConsole: false,
+      notServed: [],
     });
+  });
+
+  it('reports what a home assembled from served modules lacks, and why the console cannot run', async () => {
+    const home = await fakeHome(true);
+    await mkdir(join(home, '.activemq-ha', 'jetty-etc'), { recursive: true });
+    await writeFile(
+      join(home, '.activemq-ha', 'not-served.txt'),
+      'org.apache.activemq:activemq-web:jar:6.3.1 lib/: JettyServerBean\n' +
+        'org.apache.activemq:activemq-web-console:war:6.3.1 webapps/admin\n' +
+        'org.apache.activemq:activemq-http:jar:6.3.1 lib/optional\n',
+    );
+    const found = locateActivemq(home);
+    expect(found.notServed).toHaveLength(3);
+    expect(found.jettyEtcDir).toBe(join(home, '.activemq-ha', 'jetty-etc'));
+    expect(webConsoleUnavailable(found)).toBe(
+      'not served by Maven Central: org.apache.activemq:activemq-web:jar:6.3.1, org.apache.activemq:activemq-web-console:war:6.3.1',
+    );
+    expect(webConsoleUnavailable({ ...found, layout: 'debian' })).toMatch(/Debian/);
+    expect(webConsoleUnavailable({ ...found, webConsole: true })).toBeUndefined();
   });
 
   it("reads the release from lib/activemq-broker-<release>.jar, else Debian's 5.17.2", async () => {

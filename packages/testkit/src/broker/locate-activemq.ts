@@ -1,4 +1,4 @@
-import { accessSync, constants, readdirSync, statSync } from 'node:fs';
+import { accessSync, constants, readdirSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { DEBIAN_ACTIVEMQ_HOME, resolveActivemqHome } from './activemq-version.js';
 import { BrokerGroupError } from './errors.js';
@@ -21,6 +21,17 @@ export interface ActivemqInstallation {
   readonly release: string;
   /** Whether it ships the web console (webapps/admin); Debian's package does not. */
   readonly webConsole: boolean;
+  /**
+   * What the release ships but Maven Central did not serve, so the home lacks it: one line per
+   * artifact, coordinates first (scripts/setup-brokers.sh writes .activemq-ha/not-served.txt for a
+   * line with a scripts/broker-layout-<line>.txt). Empty for a complete distribution.
+   */
+  readonly notServed: readonly string[];
+  /**
+   * Jetty's own etc/*.xml from the release's Jetty (the `config` jar of jetty-server, which the
+   * image's conf/jetty files come from), when setup put them in the home (6.3+).
+   */
+  readonly jettyEtcDir?: string;
 }
 
 const INSTALL_HINT =
@@ -83,7 +94,39 @@ export function locateActivemq(home?: string, version?: string): ActivemqInstall
     version: resolved.version,
     release: brokerRelease(safeReaddir(join(candidate, 'lib'))) ?? DEBIAN_ACTIVEMQ_RELEASE,
     webConsole: isDirectory(join(candidate, 'webapps', 'admin')),
+    notServed: notServed(candidate),
+    ...(isDirectory(join(candidate, SETUP_DIR, 'jetty-etc'))
+      ? { jettyEtcDir: join(candidate, SETUP_DIR, 'jetty-etc') }
+      : {}),
   };
+}
+
+/** What scripts/setup-brokers.sh records in a home it assembled from a release's modules. */
+const SETUP_DIR = '.activemq-ha';
+
+function notServed(home: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(join(home, SETUP_DIR, 'not-served.txt'), 'utf8');
+  } catch {
+    return [];
+  }
+  return text.split('\n').filter((line) => line.trim() !== '');
+}
+
+/**
+ * Why the installation cannot run the web console, or undefined when it can: the tests that need
+ * it skip with this reason.
+ */
+export function webConsoleUnavailable(activemq: ActivemqInstallation): string | undefined {
+  if (activemq.webConsole) return undefined;
+  if (activemq.layout === 'debian') return "Debian's package ships no web console (webapps/admin)";
+  const missing = activemq.notServed
+    .map((line) => line.split(' ')[0] ?? '')
+    .filter((coordinates) => /:activemq-web(-console)?:/.test(coordinates));
+  return missing.length > 0
+    ? `not served by Maven Central: ${missing.join(', ')}`
+    : `${activemq.home} has no webapps/admin`;
 }
 
 /** Finds `java`: `javaHome` if given, else `$JAVA_HOME`, else the first `java` on PATH. */

@@ -19,7 +19,7 @@ import { existingClassArchive } from './class-archive.js';
 import { BrokerGroupError } from './errors.js';
 import { allocatePorts } from './free-ports.js';
 import { GroupMember } from './group-member.js';
-import { locateActivemq, locateJava } from './locate-activemq.js';
+import { locateActivemq, locateJava, webConsoleUnavailable } from './locate-activemq.js';
 import { requireTakeoverWarmupJar, takeoverWarmupFlag } from './takeover-warmup.js';
 
 export type DefaultBrokerProtocols = 'openwire' | 'stomp';
@@ -136,7 +136,7 @@ export async function startBrokerGroup<P extends BrokerProtocol = DefaultBrokerP
   if (options.webConsole && !activemq.webConsole) {
     throw new BrokerGroupError(
       'INVALID_OPTION',
-      `webConsole: ${activemq.home} has no webapps/admin (Debian's package ships no web console); use an Apache distribution (ACTIVEMQ_VERSION=${DEFAULT_TEST_ACTIVEMQ_VERSION})`,
+      `webConsole: ActiveMQ ${activemq.release} at ${activemq.home} cannot run the web console (${webConsoleUnavailable(activemq)}); use a complete distribution (ACTIVEMQ_VERSION=${DEFAULT_TEST_ACTIVEMQ_VERSION})`,
     );
   }
   const java = locateJava(options.javaHome);
