@@ -40,8 +40,7 @@ export class MessageChannel {
   }
 
   next(): Promise<IteratorResult<ReceivedMessage>> {
-    this.#releaseTaken?.();
-    this.#releaseTaken = undefined;
+    this.release();
     return new Promise((resolve) => {
       const offer = this.#offer;
       if (offer) {
@@ -53,6 +52,15 @@ export class MessageChannel {
         this.#waiter = resolve;
       }
     });
+  }
+
+  /**
+   * The message taken last is done with: the next delivery may be offered. `next()` does this
+   * first; a pull consumer does it as it hands a message over (it asks for the next one itself).
+   */
+  release(): void {
+    this.#releaseTaken?.();
+    this.#releaseTaken = undefined;
   }
 
   /** Ends iteration; a message offered and not taken is left unacknowledged. */

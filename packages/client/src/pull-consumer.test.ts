@@ -86,3 +86,35 @@ describe('PullConsumerImpl.receive', () => {
     expect(await first).toBeNull();
   });
 });
+
+describe('PullConsumerImpl with the real channel and dispatcher', () => {
+  it('offers the answer to the next pull although the previous message was taken (no next() in between)', async () => {
+    const { Dispatcher } = await import('./dispatcher.js');
+    const channel = new MessageChannel(() => {});
+    const dispatcher = new Dispatcher(channel.handler, 1, undefined, {
+      handOver: () => {},
+      duplicate: () => {},
+      failed: () => {},
+    });
+    let n = 0;
+    const session = {
+      server: parseServerUri('tcp://a:61616'),
+      alive: true,
+      async pull() {
+        dispatcher.push({
+          generation: 1,
+          ackId: undefined,
+          log: { command: undefined },
+          message: message(`m-${++n}`),
+        });
+        return true;
+      },
+    };
+    const consumer = new PullConsumerImpl(stream, channel, {
+      session: () => session as unknown as Session,
+      whenConnected: async () => {},
+    });
+    expect((await consumer.receive({ timeoutMs: 1000 }))?.id).toBe('m-1');
+    expect((await consumer.receive({ timeoutMs: 1000 }))?.id).toBe('m-2');
+  });
+});

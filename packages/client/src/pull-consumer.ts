@@ -130,6 +130,8 @@ export class PullConsumerImpl implements PullConsumer {
 
   async #take(): Promise<ReceivedMessage | null> {
     const next = await this.channel.next();
+    // Handed over: what comes next (a pull's answer) may be offered at once.
+    this.channel.release();
     return next.done ? null : next.value;
   }
 }
