@@ -79,7 +79,8 @@ build() { # build <nice> <module dir> <version> <ldflags> <component=package>...
   # compile weighs about a tenth of a normal process, so a few more parallel compiles still take
   # less than one process's share when the machine is busy, and cost nothing but memory when it is
   # idle. -dwarf=false: -ldflags -w drops the DWARF from the binaries anyway, so the compiler need
-  # not make it (go build passes it only for go run/go test); the binaries are the same.
+  # not make it (go build passes it only for go run/go test): ~10 % less compile CPU measured on a
+  # cold std-heavy build, a binary of the same size whose only change is the recorded build flags.
   # shellcheck disable=SC2086 # pkgs is a list of package paths
   (cd "$ROOT/tools/$dir" && CGO_ENABLED=0 GOFLAGS=-mod=mod nice -n "$niceness" "$GO" build \
     -p "${ACTIVEMQ_HA_GO_BUILD_JOBS:-6}" -trimpath -gcflags=all=-dwarf=false -ldflags "$ldflags" \
