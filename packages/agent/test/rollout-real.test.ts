@@ -4,6 +4,7 @@
 // the pods the ReplicaSets create and runs them from its images (haImages): real brokers on one
 // shared KahaDB, the real agent bundle, the real `check-store`. The emulator twin with a scripted
 // Deployment controller is rollout-safety.test.ts; the assertions are the same.
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generatePassword, renderObjects } from '@activemq-ha/manifests';
 import {
@@ -39,7 +40,6 @@ const UNPRIVILEGED = 65534;
 // The manifests set no progressDeadlineSeconds (the API's default is 600 s); a test cannot wait
 // ten minutes, so this one is shorter. Everything else is as rendered.
 const PROGRESS_DEADLINE_SECONDS = 45;
-const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const SMP = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
 
 let controlPlane: ControlPlane | undefined;
@@ -320,7 +320,6 @@ describe('rollouts of the generated Deployment on the real control plane', () =>
     const master = await masterServesBehindTheService();
     // The agent's split-brain brake is the stop marker the broker's liveness probe checks; set
     // here by hand, the probe fails 3 times 10 s apart, and the kubelet restarts the container.
-    const { writeFile } = await import('node:fs/promises');
     await writeFile(join(ha.runDir(master), 'stop-broker'), '');
     const restarted = await poll(
       async () => {
@@ -330,7 +329,6 @@ describe('rollouts of the generated Deployment on the real control plane', () =>
       },
       { timeoutMs: 90_000, intervalMs: 500, description: 'the broker container restarted' },
     );
-    const { rm } = await import('node:fs/promises');
     await rm(join(ha.runDir(master), 'stop-broker'), { force: true });
     expect(
       restarted.status?.containerStatuses?.find((c) => c.name === 'broker')?.lastState?.terminated,

@@ -226,6 +226,8 @@ export class NodeKubelet {
   /** createPod's own spec (its loopback podIP), by pod name. */
   readonly #created = new Map<string, NodePodSpec>();
   readonly #binding = new Set<string>();
+  /** Pods a test took over (forget): never adopted again, never deleted by this kubelet. */
+  readonly #forgotten = new Set<string>();
   #abort: AbortController | undefined;
   #stopped = false;
   readonly #removedListeners = new Set<(podName: string) => void>();
@@ -419,6 +421,7 @@ export class NodeKubelet {
     if (!state) return;
     stopWorkers(state);
     state.terminating = true;
+    if (state.uid) this.#forgotten.add(state.uid);
     this.#pods.delete(podName);
   }
 
@@ -483,6 +486,7 @@ export class NodeKubelet {
       return;
     }
     if (pod.spec.nodeName !== this.nodeName) return;
+    if (this.#forgotten.has(pod.metadata?.uid ?? '')) return;
     if (state && state.uid !== pod.metadata?.uid) return; // an old pod of that name is still stopping
     if (!state) {
       if (pod.metadata?.deletionTimestamp) {
