@@ -51,7 +51,14 @@ process.stderr.write(
 );
 const started = Date.now();
 const profile = TAKEOVER_PROFILES[DEFAULT_TAKEOVER_PROFILE];
+// SIGINT (Ctrl-C): finish the fault under way, drain, and report the rounds done.
+const stop = new AbortController();
+process.once('SIGINT', () => {
+  process.stderr.write('SIGINT: stopping after the fault under way\n');
+  stop.abort();
+});
 const result = await runSoak({
+  signal: stop.signal,
   agentEntrypoint: requireAgentBundle(),
   faults,
   seed,
