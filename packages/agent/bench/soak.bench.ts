@@ -56,7 +56,8 @@ const started = Date.now();
 const profile = TAKEOVER_PROFILES[DEFAULT_TAKEOVER_PROFILE];
 // SIGINT (Ctrl-C): finish the fault under way, drain, and report the rounds done.
 const stop = new AbortController();
-process.once('SIGINT', () => {
+// `on`, not `once`: tsx's own handler exits the process when no listener is left.
+process.on('SIGINT', () => {
   process.stderr.write('SIGINT: stopping after the fault under way\n');
   stop.abort();
 });
