@@ -94,7 +94,7 @@ export interface AgentOptions {
   readonly probeTimeoutMs?: number;
   /** Extra command-line flags for the agent, e.g. `['--log-level=debug']`. @default [] */
   readonly extraArgs?: readonly string[];
-  /** @default { requests: { cpu: '20m', memory: '128Mi' }, limits: { memory: '200Mi' } } */
+  /** @default { requests: { cpu: '20m', memory: '96Mi' }, limits: { memory: '160Mi' } } */
   readonly resources?: ResourceRequirements;
 }
 

@@ -65,7 +65,7 @@ describe('resolveBaseOptions', () => {
       requests: { cpu: '250m', memory: '2Gi' },
       limits: { memory: '2Gi' },
     });
-    expect(resolveBaseOptions(STORE).agent.resources.requests.memory).toBe('128Mi');
+    expect(resolveBaseOptions(STORE).agent.resources.requests.memory).toBe('96Mi');
     expect(base({ broker: { resources: { requests: { memory: '2Gi' } } } })).toBe(
       'broker.resources.requests.memory',
     );

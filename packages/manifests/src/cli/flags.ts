@@ -329,14 +329,14 @@ export const FLAGS: readonly Flag[] = [
     'agent-memory-limit',
     'string',
     'base.agent.resources.limits.memory',
-    'Agent memory limit (default: 200Mi).',
+    'Agent memory limit (default: 160Mi).',
     { value: 'qty' },
   ),
   f(
     'agent-memory-request',
     'string',
     'base.agent.resources.requests.memory',
-    'Agent memory request (default: 128Mi).',
+    'Agent memory request (default: 96Mi).',
     { value: 'qty' },
   ),
   f(

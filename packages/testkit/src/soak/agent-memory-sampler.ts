@@ -44,7 +44,8 @@ export class AgentMemorySampler {
         const agent = pod.agent;
         if (!agent?.running) continue;
         const m = procMemory(agent.pid);
-        if (!m) continue;
+        // An agent that is exiting has a status without memory lines (NaN): no sample.
+        if (!m || !Number.isFinite(m.peakMiB) || !Number.isFinite(m.rssMiB)) continue;
         this.#rss.push(m.rssMiB);
         this.#anon.push(m.anonMiB);
         this.#peak = Math.max(this.#peak, m.peakMiB);

@@ -81,6 +81,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const violations: string[] = [];
     const ctx = { cluster, traffic, timeline, convergenceBoundMs: o.convergenceBoundMs };
     for (const [i, plan] of plans.entries()) {
+      if (o.signal?.aborted) {
+        log(`stopped after ${rounds.length} of ${plans.length} faults`);
+        break;
+      }
       try {
         const round = await runFaultRound(ctx, i + 1, plan);
         rounds.push(round);

@@ -32,10 +32,15 @@ export interface SoakOptions {
   readonly log?: (line: string) => void;
   /** Print broker and agent logs when an invariant breaks. @default true */
   readonly dumpLogsOnFailure?: boolean;
+  /**
+   * Aborted: no further fault after the round under way; the drain and the checks still run and
+   * the result covers the rounds done (e.g. a bench stopped with Ctrl-C at a deadline).
+   */
+  readonly signal?: AbortSignal;
 }
 
-export type ResolvedSoakOptions = Required<Omit<SoakOptions, 'log' | 'picker'>> &
-  Pick<SoakOptions, 'log' | 'picker'>;
+export type ResolvedSoakOptions = Required<Omit<SoakOptions, 'log' | 'picker' | 'signal'>> &
+  Pick<SoakOptions, 'log' | 'picker' | 'signal'>;
 
 export function resolveSoakOptions(options: SoakOptions): ResolvedSoakOptions {
   const r: ResolvedSoakOptions = {
@@ -51,6 +56,7 @@ export function resolveSoakOptions(options: SoakOptions): ResolvedSoakOptions {
     dumpLogsOnFailure: options.dumpLogsOnFailure ?? true,
     ...(options.log ? { log: options.log } : {}),
     ...(options.picker ? { picker: options.picker } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
   };
   const positive = ['faults', 'ratePerSecond', 'convergenceBoundMs', 'overlapBoundMs'] as const;
   for (const key of positive) {
