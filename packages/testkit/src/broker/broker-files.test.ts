@@ -119,6 +119,7 @@ describe('brokerCommand', () => {
       version: '6.1.8',
       release: '6.1.8',
       webConsole: true,
+      notServed: [],
     };
     const without = brokerCommand('/usr/bin/java', activemq, paths).args;
     expect(without.some((a) => a.startsWith('-javaagent:'))).toBe(false);
