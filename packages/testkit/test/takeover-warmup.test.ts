@@ -84,7 +84,15 @@ describe('the takeover warm-up in a waiting broker', () => {
     onTestFailed(() => g().dumpLogs());
     const result = await g().failover('SIGKILL', WAIT);
     expect(result.to.id).toBe('broker-1');
-    const log = readFrom(result.to.logFile);
+    // The port opens just before the "started" line is written.
+    const log = await until(
+      () => {
+        const text = readFrom(result.to.logFile);
+        return /Apache ActiveMQ \S+ \([^)]*\) started/.test(text) ? text : undefined;
+      },
+      30_000,
+      'the "started" line',
+    );
     const waiting = log.indexOf('is now in slave mode waiting a lock');
     expect(log.indexOf('Persistence Adapter successfully started')).toBeGreaterThan(waiting);
     expect(log.slice(waiting)).toMatch(/Apache ActiveMQ \S+ \([^)]*\) started/);
