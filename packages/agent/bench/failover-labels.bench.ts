@@ -16,8 +16,9 @@
  * bench's own pod and EndpointSlice watches see them. Run it inside the stand-in pod network
  * (`sh scripts/pod-network.sh pnpm bench:agent --api real`) so that the clients reach the pod IPs
  * the real EndpointSlice controller publishes; outside it only `--rate 0` works.
- * `--warmup on` loads the takeover warm-up agent into the broker JVMs (sh
- * scripts/setup-takeover-warmup.sh): every waiting broker rehearses before the next kill.
+ * `--warmup on` (the default, as the manifests deploy it) loads the takeover warm-up agent into
+ * the broker JVMs (sh scripts/setup-takeover-warmup.sh): every waiting broker rehearses before the
+ * next kill; `--warmup off` runs them cold.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -52,7 +53,7 @@ const { values } = parseArgs({
     api: { type: 'string', default: 'emulator' },
     // A version of scripts/broker-matrix.txt (default: $ACTIVEMQ_VERSION, else the matrix default).
     'broker-version': { type: 'string' },
-    warmup: { type: 'string', default: 'off' },
+    warmup: { type: 'string', default: 'on' },
   },
 });
 const sliceLag = values['slice-lag'];
@@ -176,7 +177,7 @@ try {
 }
 
 const settings = TAKEOVER_PROFILES[takeover];
-const describe = `${api === 'real' ? 'real kube-apiserver + kube-controller-manager, ' : 'emulator, '}takeover ${takeover} (lock acquire ${settings.lockAcquireSleepIntervalMs} ms / keep-alive ${settings.lockKeepAlivePeriodMs} ms / checkpoint ${settings.checkpointIntervalMs} ms)${takeoverWarmup ? ', takeover warm-up on' : ''}, agents at defaults, ${rate ? `${rate} persistent msg/s with receipts` : 'idle'}`;
+const describe = `${api === 'real' ? 'real kube-apiserver + kube-controller-manager, ' : 'emulator, '}takeover ${takeover} (lock acquire ${settings.lockAcquireSleepIntervalMs} ms / keep-alive ${settings.lockKeepAlivePeriodMs} ms / checkpoint ${settings.checkpointIntervalMs} ms)${takeoverWarmup ? ', takeover warm-up on' : ', takeover warm-up off'}, agents at defaults, ${rate ? `${rate} persistent msg/s with receipts` : 'idle'}`;
 printTable(`agent failover, ${failovers} SIGKILLs, group of 3, ${describe}`, [
   ['broker takeover (kill → serving)', percentiles(takeoverMs)],
   ['serving → label leader=yes', percentiles(toLabel)],

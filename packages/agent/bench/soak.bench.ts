@@ -7,6 +7,8 @@
  * `--api real`: against a real kube-apiserver + kube-controller-manager, without the emulator's
  * API faults; run it inside the stand-in pod network:
  * `pnpm -s build && sh scripts/pod-network.sh pnpm bench:soak --api real`.
+ * `--warmup on|off`: the takeover warm-up agent in the broker JVMs (default on, as the manifests
+ * deploy it; sh scripts/setup-takeover-warmup.sh builds it).
  */
 import { parseArgs } from 'node:util';
 import {
@@ -27,6 +29,7 @@ const { values } = parseArgs({
     api: { type: 'string', default: 'emulator' },
     // A loaded machine's JVMs can need more than the default 15 s to answer after a takeover.
     'bound-ms': { type: 'string' },
+    warmup: { type: 'string', default: 'on' },
   },
 });
 const int = (name: string, raw: string | undefined, min: number): number | undefined => {
@@ -43,6 +46,11 @@ if (values.api !== 'emulator' && values.api !== 'real') {
   process.exit(2);
 }
 const api = values.api;
+if (values.warmup !== 'on' && values.warmup !== 'off') {
+  process.stderr.write(`--warmup must be on or off, got "${values.warmup}"\n`);
+  process.exit(2);
+}
+const takeoverWarmup = values.warmup === 'on';
 const env = soakEnv(process.env);
 const faults = int('faults', values.faults, 1) ?? env.faults ?? 100;
 const seed = int('seed', values.seed, 0) ?? env.seed ?? SeededRandom.freshSeed();
@@ -69,13 +77,14 @@ const result = await runSoak({
   ratePerSecond: rate,
   api,
   ...(convergenceBoundMs === undefined ? {} : { convergenceBoundMs }),
+  takeoverWarmup,
   log: (line) =>
     process.stderr.write(`+${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s ${line}\n`),
 });
 console.log(
   formatSoakReport(
     result,
-    `Chaos soak (${api === 'real' ? 'real kube-apiserver + kube-controller-manager, no API faults' : 'API emulator'}, 3 brokers, takeover ${DEFAULT_TAKEOVER_PROFILE}: lock acquire ${profile.lockAcquireSleepIntervalMs} ms / keep-alive ${profile.lockKeepAlivePeriodMs} ms / checkpoint ${profile.checkpointIntervalMs} ms, agents at defaults)`,
+    `Chaos soak (${api === 'real' ? 'real kube-apiserver + kube-controller-manager, no API faults' : 'API emulator'}, 3 brokers, takeover ${DEFAULT_TAKEOVER_PROFILE}: lock acquire ${profile.lockAcquireSleepIntervalMs} ms / keep-alive ${profile.lockKeepAlivePeriodMs} ms / checkpoint ${profile.checkpointIntervalMs} ms, takeover warm-up ${values.warmup}, agents at defaults)`,
   ),
 );
 process.exitCode = result.violations.length === 0 ? 0 : 1;

@@ -124,15 +124,7 @@ export function agentContainer(
  * `-javaagent:` (broker.takeoverWarmup): the official broker image stays as it is.
  */
 export function warmupInstallContainer(options: ResolvedBaseOptions): Record<string, unknown> {
-  const { agent } = options;
-  return {
-    name: 'install-warmup',
-    image: imageReference(agent.image, agent.version, agent.imageDigest),
-    args: ['install-warmup', BROKER_PATHS.warmup],
-    resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '64Mi' } },
-    securityContext: RESTRICTED_CONTAINER_SECURITY,
-    volumeMounts: [{ name: 'takeover-warmup', mountPath: BROKER_PATHS.warmup }],
-  };
+  return agentInitContainer(options, 'install-warmup', 'takeover-warmup', BROKER_PATHS.warmup);
 }
 
 /** The agent's uid: never the broker's (see agentContainer). */
@@ -147,13 +139,23 @@ export function agentUid(brokerUid: number): number {
  * and waits forever; a rollout stops at this pod.
  */
 export function storeCheckContainer(options: ResolvedBaseOptions): Record<string, unknown> {
+  return agentInitContainer(options, 'check-store', 'shared', BROKER_PATHS.shared);
+}
+
+/** An init container running the agent image's subcommand `command` on one volume mounted at `path`. */
+function agentInitContainer(
+  options: ResolvedBaseOptions,
+  command: string,
+  volume: string,
+  path: string,
+): Record<string, unknown> {
   const { agent } = options;
   return {
-    name: 'check-store',
+    name: command,
     image: imageReference(agent.image, agent.version, agent.imageDigest),
-    args: ['check-store', BROKER_PATHS.shared],
+    args: [command, path],
     resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '64Mi' } },
     securityContext: RESTRICTED_CONTAINER_SECURITY,
-    volumeMounts: [{ name: 'shared', mountPath: BROKER_PATHS.shared }],
+    volumeMounts: [{ name: volume, mountPath: path }],
   };
 }

@@ -54,19 +54,21 @@ describe('writeBrokerFiles', () => {
 });
 
 describe('brokerCommand', () => {
+  const activemq = {
+    home: '/opt/activemq',
+    jar: '/opt/activemq/bin/activemq.jar',
+    layout: 'apache' as const,
+    version: '6.1.8',
+    release: '6.1.8',
+    webConsole: true,
+    notServed: [],
+  };
+
   it('runs activemq.jar with per-broker ActiveMQ properties and small-machine JVM flags', () => {
     const paths = brokerPaths(dir, 'broker-0');
     const { args } = brokerCommand(
       '/usr/bin/java',
-      {
-        home: '/opt/activemq',
-        jar: '/opt/activemq/bin/activemq.jar',
-        layout: 'apache',
-        version: '6.1.8',
-        release: '6.1.8',
-        webConsole: true,
-        notServed: [],
-      },
+      activemq,
       paths,
       { heapMb: 128, extraJvmArgs: ['-Dextra=1'] },
     );
@@ -93,15 +95,6 @@ describe('brokerCommand', () => {
 
   it('maps a class archive only when given one', () => {
     const paths = brokerPaths(dir, 'broker-0');
-    const activemq = {
-      home: '/opt/activemq',
-      jar: '/opt/activemq/bin/activemq.jar',
-      layout: 'apache' as const,
-      version: '6.1.8',
-      release: '6.1.8',
-      webConsole: true,
-      notServed: [],
-    };
     const without = brokerCommand('/usr/bin/java', activemq, paths).args;
     expect(without.some((a) => a.startsWith('-XX:SharedArchiveFile'))).toBe(false);
     const withArchive = brokerCommand('/usr/bin/java', activemq, paths, {
@@ -112,15 +105,6 @@ describe('brokerCommand', () => {
 
   it('loads the takeover warm-up agent only when asked, before the user flags and -jar', () => {
     const paths = brokerPaths('/tmp/g', 'broker-0');
-    const activemq = {
-      home: '/opt/activemq',
-      jar: '/opt/activemq/bin/activemq.jar',
-      layout: 'apache' as const,
-      version: '6.1.8',
-      release: '6.1.8',
-      webConsole: true,
-      notServed: [],
-    };
     const without = brokerCommand('/usr/bin/java', activemq, paths).args;
     expect(without.some((a) => a.startsWith('-javaagent:'))).toBe(false);
     const args = brokerCommand('/usr/bin/java', activemq, paths, {

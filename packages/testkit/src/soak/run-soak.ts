@@ -61,6 +61,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     agentArgs: o.agentArgs,
     // The takeover breakdown needs the lock attempts in the brokers' logs.
     lockRetryLog: true,
+    takeoverWarmup: o.takeoverWarmup,
     api: o.api,
   });
   let traffic: Traffic | undefined;

@@ -28,6 +28,8 @@ export interface SoakOptions {
   readonly api?: HaClusterApi;
   /** Extra flags for every agent. @default [] */
   readonly agentArgs?: readonly string[];
+  /** The takeover warm-up agent in every broker JVM (see startBrokerGroup). @default false */
+  readonly takeoverWarmup?: boolean;
   /** Progress lines (one per fault). @default none */
   readonly log?: (line: string) => void;
   /** Print broker and agent logs when an invariant breaks. @default true */
@@ -52,6 +54,7 @@ export function resolveSoakOptions(options: SoakOptions): ResolvedSoakOptions {
     overlapBoundMs: options.overlapBoundMs ?? 2000,
     drainMs: options.drainMs ?? 30_000,
     agentArgs: options.agentArgs ?? [],
+    takeoverWarmup: options.takeoverWarmup ?? false,
     api: options.api ?? 'emulator',
     dumpLogsOnFailure: options.dumpLogsOnFailure ?? true,
     ...(options.log ? { log: options.log } : {}),

@@ -5,21 +5,29 @@ import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.lang.reflect.Proxy;
 
 /**
- * Keeps the rehearsal's brokers out of the broker's log while they run. The agent sidecar reads
- * that log for the broker's state ("Persistence Adapter successfully started", "Apache ActiveMQ …
- * started", "… is shutting down"; see packages/agent/src/broker-log-state.ts), and so do the
- * takeover benchmarks: a rehearsal broker that logged them would make the waiting slave look
- * recovering, serving or stopped. The loggers are per class, shared with the real broker, so the
- * whole org.apache.activemq tree is turned off for the rehearsal, except the lock's own loggers:
- * while the rehearsal runs the real broker executes nothing but SharedFileLocker's retry loop,
- * and the moment it takes the lock the rehearsal restores every level (TakeoverRehearsal's
- * watcher) before the store it then opens logs anything.
+ * Keeps the rehearsal's brokers out of the broker's log. The agent sidecar reads that log for the
+ * broker's state ("Persistence Adapter successfully started", "Apache ActiveMQ … started", "… is
+ * shutting down"; see packages/agent/src/broker-log-state.ts), and so do the takeover benchmarks:
+ * a rehearsal broker that logged them would make the waiting slave look recovering, serving or
+ * stopped. The loggers are per class and shared with the real broker, so what tells the lines
+ * apart is the thread: the rehearsal runs in a ThreadGroup of its own, and every thread its
+ * brokers start inherits it.
  *
- * ActiveMQ 5.17+ and 6.x log through log4j2, Debian's 5.17 through log4j 1.2; both are driven by
- * reflection through the broker's class loader. With neither there is no way to keep the log
- * clean, and the rehearsal does not run.
+ * log4j2 (ActiveMQ 5.17+ and 6.x): a configuration-wide filter (a proxy of log4j-core's Filter
+ * interface) denies every event logged by a thread of that group and leaves every other alone; it
+ * is removed once the rehearsal's brokers have stopped. Exact, and nothing of the real broker is
+ * lost, also when it takes the lock mid-rehearsal.
+ *
+ * log4j 1.2 (Debian's 5.17 package only): its filters are classes, not interfaces, so the whole
+ * org.apache.activemq tree is turned off instead, except the lock's own loggers (while the
+ * rehearsal runs the real broker executes nothing but SharedFileLocker's retry loop), and given
+ * back when the rehearsal ends or the lock is taken (`exact()` false: see TakeoverRehearsal).
+ *
+ * Both are driven by reflection through the broker's class loader. With neither there is no way
+ * to keep the log clean, and the rehearsal does not run.
  */
 final class LogSilencer {
   private static final String TREE = "org.apache.activemq";
@@ -32,25 +40,32 @@ final class LogSilencer {
   };
 
   private final Runnable restore;
+  private final boolean exact;
   private boolean restored;
 
-  private LogSilencer(Runnable restore) {
+  private LogSilencer(Runnable restore, boolean exact) {
     this.restore = restore;
+    this.exact = exact;
   }
 
-  static LogSilencer install(Reflect reflect) throws Exception {
+  static LogSilencer install(Reflect reflect, ThreadGroup rehearsal) throws Exception {
     try {
       reflect.type("org.apache.logging.log4j.core.LoggerContext");
-      return new LogSilencer(log4j2(reflect));
+      return new LogSilencer(log4j2(reflect, rehearsal), true);
     } catch (ClassNotFoundException e) {
       // Not log4j2.
     }
     try {
       reflect.type("org.apache.log4j.Logger");
-      return new LogSilencer(log4j1(reflect));
+      return new LogSilencer(log4j1(reflect), false);
     } catch (ClassNotFoundException e) {
       throw new IllegalStateException("neither log4j2 nor log4j 1.2 in the broker: cannot keep the rehearsal out of its log");
     }
+  }
+
+  /** Only the rehearsal's own lines are held back (log4j2); else a whole logger tree is off. */
+  boolean exact() {
+    return exact;
   }
 
   synchronized void restore() {
@@ -59,62 +74,65 @@ final class LogSilencer {
     restore.run();
   }
 
-  private static Runnable log4j2(Reflect r) throws Exception {
+  private static Runnable log4j2(Reflect r, ThreadGroup rehearsal) throws Exception {
     Class<?> logManager = r.type("org.apache.logging.log4j.LogManager");
     // The context the broker's own classes log through: keyed by the loader that loaded them.
     ClassLoader brokerLoader = r.type("org.apache.activemq.store.SharedFileLocker").getClassLoader();
     Object context =
         logManager.getMethod("getContext", ClassLoader.class, boolean.class).invoke(null, brokerLoader, false);
     if (!r.type("org.apache.logging.log4j.core.LoggerContext").isInstance(context)) {
-      throw new IllegalStateException("log4j2 without its core: cannot change levels");
+      throw new IllegalStateException("log4j2 without its core: cannot filter");
     }
+    Class<?> filterType = r.type("org.apache.logging.log4j.core.Filter");
+    Class<?> result = r.type("org.apache.logging.log4j.core.Filter$Result");
+    Object deny = enumValue(result, "DENY");
+    Object neutral = enumValue(result, "NEUTRAL");
+    Object started = enumValue(r.type("org.apache.logging.log4j.core.LifeCycle$State"), "STARTED");
+    Object filter =
+        Proxy.newProxyInstance(
+            brokerLoader,
+            new Class<?>[] {filterType},
+            (proxy, method, args) -> {
+              switch (method.getName()) {
+                case "filter":
+                  return rehearsal.parentOf(Thread.currentThread().getThreadGroup()) ? deny : neutral;
+                case "getOnMatch":
+                case "getOnMismatch":
+                  return neutral;
+                case "getState":
+                  return started;
+                case "isStarted":
+                  return true;
+                case "hashCode":
+                  return System.identityHashCode(proxy);
+                case "equals":
+                  return proxy == args[0];
+                case "toString":
+                  return "activemq-ha takeover warm-up filter";
+                default:
+                  // initialize, start, stop(), stop(timeout, unit), isStopped, ...
+                  return method.getReturnType() == boolean.class
+                      ? Boolean.valueOf(method.getName().equals("stop"))
+                      : null;
+              }
+            });
     Object config = Reflect.call(context, "getConfiguration");
-    Class<?> levelType = r.type("org.apache.logging.log4j.Level");
-    Object off = levelType.getField("OFF").get(null);
-    @SuppressWarnings("unchecked")
-    Map<String, Object> loggers = new HashMap<>((Map<String, Object>) Reflect.call(config, "getLoggers"));
-    List<String> added = new ArrayList<>();
-    Map<String, Object> saved = new HashMap<>();
-    Runnable restore = () -> {
+    Reflect.call(config, "addFilter", filter);
+    return () -> {
       try {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> now = (Map<String, Object>) Reflect.call(config, "getLoggers");
-        for (Map.Entry<String, Object> e : saved.entrySet()) {
-          Object lc = now.get(e.getKey());
-          if (lc != null) Reflect.call(lc, "setLevel", e.getValue());
-        }
-        for (String name : added) Reflect.call(config, "removeLogger", name);
-        Reflect.call(context, "updateLoggers");
+        Object now = Reflect.call(context, "getConfiguration");
+        Reflect.call(now, "removeFilter", filter);
       } catch (Exception ex) {
-        System.out.println(TakeoverWarmupAgent.PREFIX + "could not restore log levels: " + TakeoverWarmupAgent.oneLine(ex));
+        System.out.println(TakeoverWarmupAgent.PREFIX + "could not remove its log filter: " + TakeoverWarmupAgent.oneLine(ex));
       }
     };
-    try {
-      for (String keep : KEEP) {
-        if (loggers.containsKey(keep)) continue;
-        Object level = Reflect.call(Reflect.call(config, "getLoggerConfig", keep), "getLevel");
-        Object own = r.create("org.apache.logging.log4j.core.config.LoggerConfig", keep, level, true);
-        Reflect.call(config, "addLogger", keep, own);
-        added.add(keep);
-      }
-      for (Map.Entry<String, Object> e : loggers.entrySet()) {
-        String name = e.getKey();
-        if (!(name.equals(TREE) || name.startsWith(TREE + ".")) || isKept(name)) continue;
-        saved.put(name, Reflect.call(e.getValue(), "getLevel"));
-        Reflect.call(e.getValue(), "setLevel", off);
-      }
-      if (!loggers.containsKey(TREE)) {
-        Object own = r.create("org.apache.logging.log4j.core.config.LoggerConfig", TREE, off, true);
-        Reflect.call(config, "addLogger", TREE, own);
-        added.add(TREE);
-      }
-      Reflect.call(context, "updateLoggers");
-    } catch (Exception e) {
-      // Half silenced is worse than not at all: undo, and the rehearsal does not run.
-      restore.run();
-      throw e;
+  }
+
+  private static Object enumValue(Class<?> type, String name) {
+    for (Object constant : type.getEnumConstants()) {
+      if (((Enum<?>) constant).name().equals(name)) return constant;
     }
-    return restore;
+    throw new IllegalStateException(type.getName() + " has no " + name);
   }
 
   private static Runnable log4j1(Reflect r) throws Exception {

@@ -28,15 +28,14 @@ import java.util.stream.Stream;
  * read on 5.18/6.1): every file is under the scratch directory (the store, the broker's data and
  * temp directories); the scratch brokers lock only their own scratch lock files; their connectors
  * listen on ephemeral ports of 127.0.0.1 (the broker's own ports are configured, fixed ones);
- * JMX and shutdown hooks are off and the broker names are their own; the logs are silenced
- * (LogSilencer).
+ * JMX and shutdown hooks are off and the broker names are their own; their log lines are held
+ * back (LogSilencer: every thread of the rehearsal is in the ThreadGroup `call()` runs in).
  *
  * The moment the real broker takes its lock (checked every WATCH_INTERVAL_MS, and before every
  * message and step) the rehearsal stops: it finishes the step it is in (at worst one scratch
- * broker's start), stops its brokers, and only then gives the log back, so that no line of a
- * scratch broker reaches it; the new master's first lines of that window (KahaDB opening its
- * store) are then missing from the log. Only a takeover within the rehearsal's own few seconds
- * meets this. Should the rehearsal hang, the log is given back after RESTORE_GRACE_MS anyway.
+ * broker's start), stops its brokers, and removes its log filter. Under log4j 1.2, where whole
+ * loggers are off instead, the log is given back at once and the scratch brokers are left to be
+ * stopped when the JVM ends, so that neither their shutdown lines nor their CPU meet the takeover.
  */
 final class TakeoverRehearsal implements Callable<String> {
   /** The real broker took the store lock: the rehearsal gave way. */
@@ -51,7 +50,6 @@ final class TakeoverRehearsal implements Callable<String> {
   private static final String QUEUE = "activemq-ha.warmup";
   private static final String BODY = new String(new char[512]).replace('\0', 'x');
   private static final long WATCH_INTERVAL_MS = 20;
-  private static final long RESTORE_GRACE_MS = 2_000;
 
   private final Reflect reflect;
   private final File scratch;
@@ -61,8 +59,14 @@ final class TakeoverRehearsal implements Callable<String> {
   private volatile boolean stopped;
   private int brokers;
 
-  TakeoverRehearsal(ClassLoader brokerLoader, File scratch, int rounds, BooleanSupplier lockTaken) {
+  private final ThreadGroup group;
+  private LogSilencer silencer;
+
+  /** `group`: the ThreadGroup of the thread that will run `call()`. */
+  TakeoverRehearsal(
+      ClassLoader brokerLoader, ThreadGroup group, File scratch, int rounds, BooleanSupplier lockTaken) {
     this.reflect = new Reflect(brokerLoader);
+    this.group = group;
     this.scratch = scratch;
     this.rounds = rounds;
     this.lockTaken = lockTaken;
@@ -70,7 +74,7 @@ final class TakeoverRehearsal implements Callable<String> {
 
   @Override
   public String call() throws Exception {
-    LogSilencer silencer = LogSilencer.install(reflect);
+    silencer = LogSilencer.install(reflect, group);
     Thread watcher = watch(silencer);
     int replayed = 0;
     try {
@@ -93,19 +97,20 @@ final class TakeoverRehearsal implements Callable<String> {
       checkLock();
       return "rehearsed " + replayed + (replayed == 1 ? " round" : " rounds");
     } finally {
-      for (Object broker : new ArrayList<>(running)) stopQuietly(broker);
-      if (!stopped) {
-        stopped = true;
-        watcher.interrupt();
+      boolean lockTakenMeanwhile = stopped;
+      stopped = true;
+      watcher.interrupt();
+      // Under log4j 1.2 the log is the real broker's again by now: a stop would be heard.
+      if (silencer.exact() || !lockTakenMeanwhile) {
+        for (Object broker : new ArrayList<>(running)) stopQuietly(broker);
       }
       silencer.restore();
     }
   }
 
   /**
-   * Flags the lock as taken within WATCH_INTERVAL_MS; the rehearsal thread then winds down and
-   * restores the log. A rehearsal that does not end within RESTORE_GRACE_MS gets the log back
-   * from here.
+   * Flags the lock as taken within WATCH_INTERVAL_MS; the rehearsal thread then winds down. Under
+   * log4j 1.2 the log is given back from here at once.
    */
   private Thread watch(LogSilencer silencer) {
     Thread watcher =
@@ -115,16 +120,15 @@ final class TakeoverRehearsal implements Callable<String> {
                 while (!stopped) {
                   if (lockTaken.getAsBoolean()) {
                     stopped = true;
-                    Thread.sleep(RESTORE_GRACE_MS);
-                    silencer.restore();
+                    if (!silencer.exact()) silencer.restore();
                     return;
                   }
                   Thread.sleep(WATCH_INTERVAL_MS);
                 }
               } catch (InterruptedException e) {
-                // The rehearsal is over and restored the log itself.
+                // The rehearsal is over.
               } catch (Throwable t) {
-                silencer.restore();
+                stopped = true;
               }
             },
             "activemq-ha takeover warm-up watcher");

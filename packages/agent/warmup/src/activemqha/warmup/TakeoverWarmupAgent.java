@@ -63,25 +63,24 @@ public final class TakeoverWarmupAgent {
       File scratch = ScratchDirs.create(options.dir);
       long cpuBefore = Cpu.processNanos();
       long wallBefore = System.nanoTime();
+      String summary;
       try {
-        Thread.currentThread().setContextClassLoader(broker);
-        TakeoverRehearsal rehearsal =
-            new TakeoverRehearsal(broker, scratch, options.rounds, () -> !LockerWatch.waiting(locker));
-        String summary = rehearsal.call();
-        // One full collection while nothing else runs in this JVM: the rehearsal's garbage goes,
-        // and the serial and parallel collectors give the heap they grew for it back.
-        System.gc();
-        System.out.println(
-            PREFIX
-                + summary
-                + " in "
-                + (System.nanoTime() - wallBefore) / 1_000_000
-                + " ms ("
-                + (Cpu.processNanos() - cpuBefore) / 1_000_000
-                + " ms process CPU)");
+        summary = rehearse(broker, scratch, options.rounds, locker);
       } finally {
+        // Before the report: whoever waits for the line finds the directory gone.
         ScratchDirs.delete(scratch);
       }
+      // One full collection while nothing else runs in this JVM: the rehearsal's garbage goes,
+      // and the serial and parallel collectors give the heap they grew for it back.
+      System.gc();
+      System.out.println(
+          PREFIX
+              + summary
+              + " in "
+              + (System.nanoTime() - wallBefore) / 1_000_000
+              + " ms ("
+              + (Cpu.processNanos() - cpuBefore) / 1_000_000
+              + " ms process CPU)");
     } catch (TakeoverRehearsal.LockTaken e) {
       System.out.println(
           PREFIX
@@ -91,6 +90,31 @@ public final class TakeoverWarmupAgent {
     } catch (Throwable t) {
       // Never more than one line: the broker's stdout is its container log.
       System.out.println(PREFIX + "failed (the broker is unaffected): " + oneLine(t));
+    }
+  }
+
+  /**
+   * Runs the rehearsal in a thread of its own ThreadGroup, which every thread of its scratch
+   * brokers inherits: that is how their log lines are told from the real broker's (LogSilencer).
+   */
+  private static String rehearse(ClassLoader broker, File scratch, int rounds, Thread locker)
+      throws Exception {
+    ThreadGroup group = new ThreadGroup("activemq-ha takeover warm-up");
+    TakeoverRehearsal rehearsal =
+        new TakeoverRehearsal(broker, group, scratch, rounds, () -> !LockerWatch.waiting(locker));
+    java.util.concurrent.FutureTask<String> task = new java.util.concurrent.FutureTask<>(rehearsal);
+    Thread thread = new Thread(group, task, "activemq-ha takeover rehearsal");
+    thread.setDaemon(true);
+    thread.setPriority(Thread.MIN_PRIORITY);
+    thread.setContextClassLoader(broker);
+    thread.start();
+    try {
+      return task.get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof Exception) throw (Exception) cause;
+      if (cause instanceof Error) throw (Error) cause;
+      throw e;
     }
   }
 
