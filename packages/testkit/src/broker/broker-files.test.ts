@@ -66,12 +66,10 @@ describe('brokerCommand', () => {
 
   it('runs activemq.jar with per-broker ActiveMQ properties and small-machine JVM flags', () => {
     const paths = brokerPaths(dir, 'broker-0');
-    const { args } = brokerCommand(
-      '/usr/bin/java',
-      activemq,
-      paths,
-      { heapMb: 128, extraJvmArgs: ['-Dextra=1'] },
-    );
+    const { args } = brokerCommand('/usr/bin/java', activemq, paths, {
+      heapMb: 128,
+      extraJvmArgs: ['-Dextra=1'],
+    });
     expect(args).toEqual(
       expect.arrayContaining([
         '-Xmx128m',
