@@ -114,12 +114,12 @@ describe('OpenWire across a SIGKILL of the active broker', () => {
     await failover;
     const after = await c.send('/queue/ow.pull', 'after the failover');
     // The ACK of 'waits on the broker' went without a receipt (as Java's): if the old master had
-    // not stored it, the new one redelivers that message first — at least once, never lost.
+    // not stored it, the new one redelivers that message first — at least once, never lost. Its
+    // redelivered flag is not asserted: a master that died knew of the dispatch only in memory, so
+    // the new one recovers it with redeliveryCounter 0 unless the destination policy sets
+    // persistJMSRedelivered (off by default). Seen in a CI rehearsal.
     let got = await across;
-    if (got?.id === waiting.messageId) {
-      expect(got.redelivered).toBe(true);
-      got = await consumer.receive({ timeoutMs: 60_000 });
-    }
+    if (got?.id === waiting.messageId) got = await consumer.receive({ timeoutMs: 60_000 });
     expect(got?.id).toBe(after.messageId);
     expect(await consumer.receive({ timeoutMs: 300 })).toBeNull();
     await consumer.close();
