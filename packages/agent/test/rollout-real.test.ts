@@ -54,7 +54,14 @@ let mostEndpoints = 0;
 
 function renderDeployment(): V1Deployment {
   const objects = renderObjects({
-    base: { name: 'activemq', storage: { storageClassName: 'nfs-rwx' } },
+    // Without the takeover warm-up: the stand-in's broker containers are the test ground's
+    // pre-started brokers, which load no -javaagent from the pod's emptyDir, so its install-warmup
+    // init container has nothing to serve (takeover-warmup.test.ts runs the warm-up on real brokers).
+    base: {
+      name: 'activemq',
+      storage: { storageClassName: 'nfs-rwx' },
+      broker: { takeoverWarmup: false },
+    },
     overlay: {
       name: 'activemq',
       namespace: NS,
