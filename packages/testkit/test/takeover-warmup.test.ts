@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import {
   type BrokerGroup,
   type BrokerHandle,
+  pollUntil,
   requireTakeoverWarmupJar,
   startBrokerGroup,
   warmupOutcome,
@@ -44,14 +45,13 @@ function filesBelow(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => join(dir, f));
 }
 
-async function until<T>(probe: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+/** testkit's one poll-with-deadline, every 50 ms. */
+function until<T>(probe: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
+  return pollUntil(
+    probe,
+    { timeoutMs, intervalMs: 50 },
+    () => new Error(`timed out waiting for ${what}`),
+  );
 }
 
 describe('the takeover warm-up in a waiting broker', () => {
