@@ -5,6 +5,7 @@ import {
   heldLiveByOther,
   type LeaseStep,
   type LeaseView,
+  nextLeaseRoundInMs,
   nextLeaseStep,
   observeLease,
 } from './lease-policy.js';
@@ -59,6 +60,8 @@ export class GroupLease {
   #busy: Promise<void> | undefined;
   #again = false;
   #mustRead = false;
+  /** Consecutive rounds that found another live holder while our broker served. */
+  #contended = 0;
   #timer: TimerHandle | undefined;
 
   constructor(options: GroupLeaseOptions) {
@@ -143,10 +146,13 @@ export class GroupLease {
     if (!this.#running) return;
     const mine = this.#view?.record?.holderIdentity === o.identity;
     if (!(o.serving() || mine || o.watching())) return;
-    this.#timer = o.clock.setTimeout(() => {
-      this.#timer = undefined;
-      this.poke();
-    }, o.renewIntervalMs);
+    this.#timer = o.clock.setTimeout(
+      () => {
+        this.#timer = undefined;
+        this.poke();
+      },
+      nextLeaseRoundInMs(this.#contended, o.renewIntervalMs),
+    );
   }
 
   async #round(): Promise<void> {
@@ -171,6 +177,7 @@ export class GroupLease {
       wallNow: o.clock.now(),
     });
     this.#splitBrain = step.kind === 'held-by-other' && step.splitBrain;
+    this.#contended = step.kind === 'held-by-other' && serving ? this.#contended + 1 : 0;
     if (step.kind === 'held-by-other' || step.kind === 'idle') return;
     await this.#write(step, view.record);
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { desiredLabel } from './desired-label.js';
 import type { LeaseRecord } from './kube-api.js';
-import { nextLeaseStep, observeLease } from './lease-policy.js';
+import { nextLeaseRoundInMs, nextLeaseStep, observeLease } from './lease-policy.js';
 import { WriteBudget } from './write-budget.js';
 
 const rec = (rv: string, holder: string | undefined, transitions = 2): LeaseRecord => ({
@@ -75,6 +75,19 @@ describe('lease policy', () => {
       1,
     );
     expect(step(w, true, 1)).toMatchObject({ splitBrain: false });
+  });
+});
+
+describe('nextLeaseRoundInMs', () => {
+  it('looks again soon at a Lease another pod holds while we serve, backing off to the renew interval', () => {
+    expect(nextLeaseRoundInMs(0, 2000)).toBe(2000); // ours, or nothing contended
+    const delays = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((n) => nextLeaseRoundInMs(n, 2000));
+    expect(delays).toEqual([50, 75, 113, 169, 253, 380, 570, 854, 1281, 1922]);
+    expect(nextLeaseRoundInMs(11, 2000)).toBe(2000);
+    // Five looks in the first second of a contended takeover, then at most one per renew interval.
+    const sums = delays.map((_, i) => delays.slice(0, i + 1).reduce((a, b) => a + b, 0));
+    expect(sums.filter((t) => t <= 1000)).toHaveLength(5);
+    expect(nextLeaseRoundInMs(3, 100)).toBe(100);
   });
 });
 

@@ -105,6 +105,27 @@ export function nextLeaseStep(i: LeaseStepInput): LeaseStep {
   return { kind: 'acquire', spec: spec(i.identity, r.leaseTransitions + 1, i.wallNow) };
 }
 
+/** The first look again at a Lease another pod holds while our broker serves, then ×1.5. */
+export const CONTENDED_LEASE_FIRST_RETRY_MS = 50;
+
+/**
+ * How long until the next round on the Lease. A Lease held by another pod while our broker
+ * serves is nearly always a hand-over in progress: the old holder's agent releases it once its
+ * own probes see its broker gone (two refused probes, ~200 ms after a kill), and with a warm
+ * standby our broker can take the store lock before that. Waiting a whole renew interval would
+ * then add up to that interval (2 s by default) to the takeover; looking again soon and backing
+ * off to the renew interval costs five reads in the first second of a contended takeover.
+ * A real split brain is still called only on a renewal by the other holder (observeLease).
+ *
+ * @param contendedRounds consecutive rounds, this one included, that found the Lease held by
+ *   another pod while our broker served (0 when this round did not).
+ */
+export function nextLeaseRoundInMs(contendedRounds: number, renewIntervalMs: number): number {
+  if (contendedRounds <= 0) return renewIntervalMs;
+  const backoff = CONTENDED_LEASE_FIRST_RETRY_MS * 1.5 ** (contendedRounds - 1);
+  return Math.min(renewIntervalMs, Math.round(backoff));
+}
+
 /**
  * Folds a freshly read record into the view. A new version by the same other holder seen while
  * we serve counts as its renewal; a change of holder starts the evidence afresh.

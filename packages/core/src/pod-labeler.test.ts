@@ -248,6 +248,46 @@ describe('PodLabeler', () => {
     await labeler.stop();
   });
 
+  it('claims soon after the old holder hands the Lease back, not a renew interval later', async () => {
+    // A warm standby can take the store lock before the old leader's agent has seen its broker
+    // die (two refused probes) and released the Lease: the claim must follow that release
+    // within a few tens of ms, not at the next 2 s round (seen on a real kube-apiserver).
+    const { api, elector, labeler, seen } = setup(
+      { lease: { name: 'amq' } },
+      { 'amq-0': 'no', 'amq-1': 'yes' },
+    );
+    api.setLease('amq', {
+      holderIdentity: 'amq-1',
+      leaseDurationSeconds: 8,
+      acquireTime: 0,
+      renewTime: Date.now(),
+      leaseTransitions: 3,
+    });
+    labeler.start();
+    elector.set('leader');
+    await settle();
+    expect(api.label('amq-0')).toBe('no'); // held live by amq-1: no claim yet
+    await vi.advanceTimersByTimeAsync(80);
+    // amq-1's agent saw its broker die: it hands the Lease back and labels itself `no`.
+    api.setLease('amq', {
+      holderIdentity: '',
+      leaseDurationSeconds: 1,
+      acquireTime: 0,
+      renewTime: Date.now(),
+      leaseTransitions: 3,
+    });
+    api.setLabel('amq-1', 'leader', 'no');
+    const released = Date.now();
+    await vi.advanceTimersByTimeAsync(200);
+    elector.tick();
+    await settle();
+    expect(api.label('amq-0')).toBe('yes');
+    expect(api.leases.get('amq')).toMatchObject({ holderIdentity: 'amq-0', leaseTransitions: 4 });
+    const claimed = seen.labelChanged?.find((c) => c.to === 'yes');
+    expect(claimed!.at - released).toBeLessThanOrEqual(100);
+    await labeler.stop();
+  });
+
   it('keeps the label of a serving broker when Lease renewals fail (API outage is not a split brain)', async () => {
     const { api, elector, labeler, seen } = setup({ lease: { name: 'amq' } });
     labeler.start();
