@@ -87,6 +87,8 @@ interface Side {
   errors: number;
   /** Duplicates a dedupe filter dropped before the handler (this client only). */
   filtered: number;
+  /** When the producer's client had a session again after a loss (this client only). */
+  readonly reconnects?: number[];
   /** A side that produces on its own (the Java peer): starts and stops it. */
   start?(): void;
   stop?(): Promise<void>;
@@ -132,6 +134,7 @@ async function haSide(
     receiver: new Receiver(),
     errors: 0,
     filtered: 0,
+    reconnects: [],
     close: async () => {
       await Promise.all([
         producerClient.close({ timeoutMs: 2000 }),
@@ -141,6 +144,7 @@ async function haSide(
   };
   for (const c of [producerClient, consumerClient] as HaClient[])
     c.on('error', () => side.errors++);
+  producerClient.on('failover', () => side.reconnects!.push(now()));
   await consumerClient.subscribe(
     queue,
     async (m) => {
@@ -295,6 +299,19 @@ async function failoverRun(group: BrokerGroup<Protocols>, cluster: HaCluster | u
     const consume = kills.map(
       (_, i) => largestGap(s.receiver.deliveryTimes, ...window(i)) ?? Number.NaN,
     );
+    // This client's share cut in two: floor → session again, session → first confirmation
+    // (re-subscribe, re-send, the broker's answer). NaN where the session was never lost.
+    const split = kills.map((k, i) => {
+      const [from, to] = window(i);
+      const back = s.reconnects?.find((t) => t >= from && t < to);
+      const floorAt = k.at + (floors[side] === 'openwire' ? k.openwireMs : k.answerMs);
+      const confirmed =
+        back === undefined ? undefined : s.producer.confirmTimes.find((t) => t >= back);
+      return {
+        toSession: back === undefined ? Number.NaN : back - floorAt,
+        toConfirm: back === undefined || confirmed === undefined ? Number.NaN : confirmed - back,
+      };
+    });
     return {
       name: s.name,
       confirmed: s.producer.confirmed.size,
@@ -306,7 +323,22 @@ async function failoverRun(group: BrokerGroup<Protocols>, cluster: HaCluster | u
       produce,
       consume,
       overFloor,
+      split,
     };
+  });
+  // One line per kill: whether the tail of one client is the same kill's for all of them (the
+  // broker's first second) or its own.
+  kills.forEach((k, i) => {
+    const cells = rows.map((r) => {
+      const sp = r.split[i]!;
+      const own = Number.isFinite(sp.toSession)
+        ? ` (${fmt(sp.toSession)} + ${fmt(sp.toConfirm)})`
+        : '';
+      return `${r.name} +${fmt(r.overFloor[i]!)}${own}`;
+    });
+    console.error(
+      `kill ${i + 1}: floor ${fmt(k.openwireMs)} ms OpenWire, ${fmt(k.answerMs)} ms STOMP | ${cells.join(' | ')}`,
+    );
   });
   await Promise.all(sides.map((s) => s.close()));
   return { kills, rows };
@@ -454,6 +486,23 @@ async function main() {
     for (const r of rows) {
       out.push(
         `| ${r.name} | ${fmt(percentile(r.produce, 50))} / ${fmt(percentile(r.produce, 95))} | ${fmt(percentile(r.overFloor, 50))} / ${fmt(percentile(r.overFloor, 95))} / ${fmt(Math.max(...r.overFloor))} | ${fmt(percentile(r.consume, 50))} / ${fmt(percentile(r.consume, 95))} | ${r.confirmed} | ${r.lost} | ${r.duplicates} | ${r.filtered} | ${r.sendFailures} |`,
+      );
+    }
+    const splits = rows.filter((r) => r.split.some((sp) => Number.isFinite(sp.toSession)));
+    if (splits.length > 0) {
+      out.push(
+        '',
+        "This client's share per kill, cut in two (ms, p50 / p95 / max): its floor → a session again (reconnect rounds), then → the first confirmed send (re-subscribe, re-send, the broker's answer):",
+        '',
+        '| client | floor → session | session → first confirmed |',
+        '| --- | --- | --- |',
+        ...splits.map((r) => {
+          const cell = (v: number[]) => {
+            const ok = v.filter(Number.isFinite);
+            return `${fmt(percentile(ok, 50))} / ${fmt(percentile(ok, 95))} / ${fmt(Math.max(...ok))}`;
+          };
+          return `| ${r.name} | ${cell(r.split.map((sp) => sp.toSession))} | ${cell(r.split.map((sp) => sp.toConfirm))} |`;
+        }),
       );
     }
     out.push(
