@@ -5,7 +5,7 @@ import {
   type PropertyValue,
   type ReceivedMessage,
 } from '@activemq-ha/openwire';
-import { type BrokerGroup, inbox, startBrokerGroup } from '@activemq-ha/testkit';
+import { type BrokerGroup, inbox, pollUntil, startBrokerGroup } from '@activemq-ha/testkit';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 
 let group: BrokerGroup<'openwire'>;
@@ -26,7 +26,14 @@ describe('OpenWireConnection against a real broker', () => {
     onTestFailed(() => console.log(group.logs({ tailLines: 40 })));
     await using conn = await OpenWireConnection.connect({ port, clientId: 'ow-test-1' });
     expect(conn.negotiated?.wireFormat).toMatchObject({ version: 12, tight: true });
-    expect(conn.brokerInfo?.brokerName).toBe('activemq');
+    // ActiveMQ dispatches BrokerInfo asynchronously (TransportConnection.start → dispatchAsync),
+    // and the handshake's Responses synchronously: on a loaded machine it can come after them.
+    const info = await pollUntil(
+      () => conn.brokerInfo,
+      { timeoutMs: 10_000, intervalMs: 20 },
+      () => new Error('no BrokerInfo within 10 s of the handshake'),
+    );
+    expect(info.brokerName).toBe('activemq');
     const id = await conn.send(
       queue('ow.basic'),
       { text: 'persistent' },
