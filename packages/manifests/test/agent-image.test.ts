@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { imageNodeFlags } from '@activemq-ha/testkit';
 import { describe, expect, it } from 'vitest';
 
 /**
@@ -17,6 +18,8 @@ const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const BUNDLE = join(ROOT, 'packages/agent/dist/agent.js');
 const BUILDAH = ['/usr/bin/buildah', '/usr/local/bin/buildah'].find((p) => existsSync(p));
+/** The Dockerfile's ENTRYPOINT: node, its flags (--lite-mode, heap sizes), the bundle. */
+const ENTRYPOINT = ['/nodejs/bin/node', ...imageNodeFlags(BUNDLE), '/app/agent.js'];
 
 describe('agent image', () => {
   it.skipIf(!BUILDAH)(
@@ -67,7 +70,7 @@ describe('agent image', () => {
           '--user',
           '65532:65532',
           '--entrypoint',
-          '["/nodejs/bin/node","/app/agent.js"]',
+          JSON.stringify(ENTRYPOINT),
           '--port',
           '8080',
           container,
@@ -79,7 +82,7 @@ describe('agent image', () => {
           OCIv1: { config: { User?: string; Entrypoint?: string[]; Cmd?: string[] } };
         };
         expect(image.OCIv1.config.User).toBe('65532:65532');
-        expect(image.OCIv1.config.Entrypoint).toEqual(['/nodejs/bin/node', '/app/agent.js']);
+        expect(image.OCIv1.config.Entrypoint).toEqual(ENTRYPOINT);
         // Nothing but Node, its libraries and the bundle went in: no shell, no package manager.
         for (const shell of ['bin/sh', 'bin/bash', 'usr/bin/sh'])
           expect(existsSync(join(rootfs, shell))).toBe(false);
@@ -91,6 +94,7 @@ describe('agent image', () => {
           '--library-path',
           libDirs,
           join(rootfs, 'nodejs/bin/node'),
+          ...ENTRYPOINT.slice(1, -1), // the image's node flags must be ones this node takes
           join(rootfs, 'app/agent.js'),
           '--help',
         ]);

@@ -103,6 +103,7 @@ export type { HaClusterApi, HaClusterOptions, HaPod } from './cluster/ha-cluster
 export { HaCluster, startHaCluster } from './cluster/ha-cluster.js';
 export type { HaImages, HaImagesOptions } from './cluster/ha-images.js';
 export { haImages, runToExit } from './cluster/ha-images.js';
+export { imageNodeFlags } from './cluster/image-node-flags.js';
 export type { LeaderOverlap } from './cluster/leader-overlaps.js';
 export { leaderOverlaps } from './cluster/leader-overlaps.js';
 export type {

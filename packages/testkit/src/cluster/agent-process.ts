@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import { EventEmitter } from 'eventemitter3';
 import { hasPdeathsig } from '../broker/broker-command.js';
 import { trackProcessGroup, untrackProcessGroup } from '../broker/process-reaper.js';
+import { imageNodeFlags } from './image-node-flags.js';
 
 /** One parsed NDJSON log line of the agent. */
 export type AgentLogLine = { readonly msg?: string; readonly level?: string } & Record<
@@ -16,6 +17,8 @@ export interface AgentProcessOptions {
   readonly entrypoint: string;
   readonly env: NodeJS.ProcessEnv;
   readonly args?: readonly string[];
+  /** Flags for node itself. @default the image's (imageNodeFlags: its Dockerfile's ENTRYPOINT) */
+  readonly nodeFlags?: readonly string[];
   /** Where stdout and stderr are appended. */
   readonly logFile: string;
 }
@@ -40,7 +43,11 @@ export class AgentProcess extends EventEmitter<AgentProcessEvents> {
   constructor(readonly options: AgentProcessOptions) {
     super();
     this.#log = createWriteStream(options.logFile, { flags: 'a' });
-    const argv = [options.entrypoint, ...(options.args ?? [])];
+    const argv = [
+      ...(options.nodeFlags ?? imageNodeFlags(options.entrypoint)),
+      options.entrypoint,
+      ...(options.args ?? []),
+    ];
     // Same safety nets as the broker JVMs: own process group, reaped on exit, killed by the
     // kernel if this process dies without running any hook.
     this.child = hasPdeathsig()
