@@ -26,7 +26,15 @@ import {
   startHaCluster,
 } from '@activemq-ha/testkit';
 import stompit from 'stompit';
-import { largestGap, now, Producer, percentile, Receiver, waitFor } from '../test/traffic.js';
+import {
+  largestGap,
+  largestGapSpan,
+  now,
+  Producer,
+  percentile,
+  Receiver,
+  waitFor,
+} from '../test/traffic.js';
 import { javaRate, javaSide } from './java-side.js';
 
 const { values: args } = parseArgs({
@@ -291,11 +299,17 @@ async function failoverRun(group: BrokerGroup<Protocols>, cluster: HaCluster | u
     const produce = kills.map(
       (_, i) => largestGap(s.producer.confirmTimes, ...window(i)) ?? Number.NaN,
     );
-    // Paired with the same kill's floor: the client's own share of each outage. A difference of
-    // two percentiles would mix different kills, and a loaded machine spreads takeovers widely.
-    const overFloor = produce.map(
-      (gap, i) => gap - (floors[side] === 'openwire' ? kills[i]!.openwireMs : kills[i]!.answerMs),
-    );
+    // Paired with the same kill's floor: the client's own share of each outage, from the broker's
+    // first answer to the client's first confirmed send after the outage. A difference of two
+    // percentiles would mix different kills, and a loaded machine spreads takeovers widely. Not
+    // the gap minus the floor: the gap starts at the last confirmation before the kill, and a
+    // stall just before it (of the old broker, or of this process, which records Java's
+    // confirmations too) would count as every client's share.
+    const overFloor = kills.map((k, i) => {
+      const span = largestGapSpan(s.producer.confirmTimes, ...window(i));
+      const floorMs = floors[side] === 'openwire' ? k.openwireMs : k.answerMs;
+      return span ? span.end - (k.at + floorMs) : Number.NaN;
+    });
     const consume = kills.map(
       (_, i) => largestGap(s.receiver.deliveryTimes, ...window(i)) ?? Number.NaN,
     );
@@ -472,7 +486,7 @@ async function main() {
     out.push(
       `${kills.length} SIGKILL failovers, 2 brokers${cluster ? ` as pods with agents, ${API === 'real' ? 'real kube-apiserver + kube-controller-manager' : 'API emulator'}; this client in Kubernetes discovery mode, stompit on the static list` : ''} (lockAcquireSleepInterval 1000 ms, lockKeepAlivePeriod 500 ms), ${WINDOW} sends in flight per producer, ${PAYLOAD.length} B persistent messages, client-individual acks; ${((now() - started) / 1000).toFixed(0)} s`,
       '',
-      '| client | produce outage p50 / p95 (ms) | over its floor, same kill, p50 / p95 / max (ms) | consume outage p50 / p95 (ms) | confirmed | confirmed lost | duplicates to handler | duplicates filtered | send failures |',
+      '| client | produce outage p50 / p95 (ms) | over its floor, same kill: first answer → first confirmed send after the outage, p50 / p95 / max (ms) | consume outage p50 / p95 (ms) | confirmed | confirmed lost | duplicates to handler | duplicates filtered | send failures |',
       '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
       `| broker takeover: port accepts | ${fmt(percentile(takeovers, 50))} / ${fmt(percentile(takeovers, 95))} | | | | | | | |`,
       `| broker takeover: answers STOMP (floor) | ${fmt(percentile(answers, 50))} / ${fmt(percentile(answers, 95))} | | | | | | | |`,

@@ -82,12 +82,26 @@ export class Receiver {
  * outage a kill at `from` caused (events may still trickle in for a few ms after the signal).
  */
 export function largestGap(times: readonly number[], from: number, to: number): number | undefined {
-  let best: number | undefined;
+  const span = largestGapSpan(times, from, to);
+  return span && span.end - span.start;
+}
+
+/**
+ * The same gap as its two events: `start` may lie before `from` (the last event before the kill,
+ * which a stall of the old broker or of this process can push back), `end` is the first event
+ * after the outage.
+ */
+export function largestGapSpan(
+  times: readonly number[],
+  from: number,
+  to: number,
+): { readonly start: number; readonly end: number } | undefined {
+  let best: { start: number; end: number } | undefined;
   for (let i = 1; i < times.length; i++) {
     const a = times[i - 1]!;
     const b = times[i]!;
     if (b < from || a > to) continue;
-    if (best === undefined || b - a > best) best = b - a;
+    if (best === undefined || b - a > best.end - best.start) best = { start: a, end: b };
   }
   return best;
 }

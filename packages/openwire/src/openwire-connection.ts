@@ -164,7 +164,8 @@ export class OpenWireConnection extends EventEmitter<OpenWireConnectionEvents> {
 
   /**
    * Opens the TCP connection, exchanges WireFormatInfo, then registers the connection
-   * (ConnectionInfo with the client id), its session and its producer, each confirmed.
+   * (ConnectionInfo with the client id), its session and its producer, each confirmed, in one
+   * round trip.
    */
   static async connect(options: OpenWireConnectionOptions): Promise<OpenWireConnection> {
     const timeoutMs = options.requestTimeoutMs ?? 10_000;
@@ -222,23 +223,33 @@ export class OpenWireConnection extends EventEmitter<OpenWireConnectionEvents> {
     this.#wf = this.#negotiated.wireFormat;
     this.#splitter.setMaxFrameSize(this.#wf.maxFrameSize);
     this.#startMonitor();
-    await this.#request({
-      type: 'ConnectionInfo',
-      connectionId: this.connectionId,
-      // The broker insists on one; Java makes one up the same way when none is set.
-      clientId: this.clientId,
-      userName: this.options.userName ?? null,
-      password: this.options.password ?? null,
-      manageable: this.options.faultTolerant ?? false,
-      faultTolerant: this.options.faultTolerant ?? false,
-      failoverReconnect: this.options.failoverReconnect ?? false,
-    });
-    await this.#request({ type: 'SessionInfo', sessionId: this.sessionId });
-    await this.#request({
-      type: 'ProducerInfo',
-      producerId: this.producerId,
-      windowSize: this.options.producerWindowSize ?? 0,
-    });
+    // The three registrations go out back to back and are awaited together: one round trip,
+    // not three, to a broker that has just started and is busy with every client coming back
+    // at once (Java's failover transport restores them all as oneways). The broker takes a
+    // connection's commands in order, so SessionInfo and ProducerInfo meet a registered
+    // connection; when ConnectionInfo is refused (credentials), its error is the one reported,
+    // not what the broker then says about the other two.
+    const registered = await Promise.allSettled([
+      this.#request({
+        type: 'ConnectionInfo',
+        connectionId: this.connectionId,
+        // The broker insists on one; Java makes one up the same way when none is set.
+        clientId: this.clientId,
+        userName: this.options.userName ?? null,
+        password: this.options.password ?? null,
+        manageable: this.options.faultTolerant ?? false,
+        faultTolerant: this.options.faultTolerant ?? false,
+        failoverReconnect: this.options.failoverReconnect ?? false,
+      }),
+      this.#request({ type: 'SessionInfo', sessionId: this.sessionId }),
+      this.#request({
+        type: 'ProducerInfo',
+        producerId: this.producerId,
+        windowSize: this.options.producerWindowSize ?? 0,
+      }),
+    ]);
+    const refused = registered.find((r) => r.status === 'rejected');
+    if (refused) throw refused.reason;
     this.#connected = true;
   }
 
