@@ -13,6 +13,20 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 100; i++) await Promise.resolve();
 }
 
+/** A Lease as an agent writes it: 8 s, acquired at 0, term 3, unless `more` says otherwise. */
+const lease = (
+  holderIdentity: string,
+  renewTime: number,
+  more: { acquireTime?: number; leaseTransitions?: number; leaseDurationSeconds?: number } = {},
+) => ({
+  holderIdentity,
+  leaseDurationSeconds: 8,
+  acquireTime: 0,
+  renewTime,
+  leaseTransitions: 3,
+  ...more,
+});
+
 function setup(
   options: Partial<PodLabelerOptions> = {},
   pods: Record<string, string | undefined> = {},
@@ -211,13 +225,7 @@ describe('PodLabeler', () => {
       { lease: { name: 'amq' } },
       { 'amq-0': 'yes', 'amq-1': 'yes' },
     );
-    const spec = (renewTime: number) => ({
-      holderIdentity: 'amq-1',
-      leaseDurationSeconds: 8,
-      acquireTime: 0,
-      renewTime,
-      leaseTransitions: 3,
-    });
+    const spec = (renewTime: number) => lease('amq-1', renewTime);
     api.setLease('amq', spec(1));
     const splits: string[] = [];
     labeler.on('splitBrain', (e) => splits.push(e.holder));
@@ -256,26 +264,14 @@ describe('PodLabeler', () => {
       { lease: { name: 'amq' } },
       { 'amq-0': 'no', 'amq-1': 'yes' },
     );
-    api.setLease('amq', {
-      holderIdentity: 'amq-1',
-      leaseDurationSeconds: 8,
-      acquireTime: 0,
-      renewTime: Date.now(),
-      leaseTransitions: 3,
-    });
+    api.setLease('amq', lease('amq-1', Date.now()));
     labeler.start();
     elector.set('leader');
     await settle();
     expect(api.label('amq-0')).toBe('no'); // held live by amq-1: no claim yet
     await vi.advanceTimersByTimeAsync(80);
     // amq-1's agent saw its broker die: it hands the Lease back and labels itself `no`.
-    api.setLease('amq', {
-      holderIdentity: '',
-      leaseDurationSeconds: 1,
-      acquireTime: 0,
-      renewTime: Date.now(),
-      leaseTransitions: 3,
-    });
+    api.setLease('amq', lease('', Date.now(), { leaseDurationSeconds: 1 }));
     api.setLabel('amq-1', 'leader', 'no');
     const released = Date.now();
     await vi.advanceTimersByTimeAsync(200);
@@ -317,13 +313,7 @@ describe('PodLabeler', () => {
       { 'amq-0': 'yes', 'amq-1': 'no' },
     );
     const acquired = Date.now() - 60_000;
-    api.setLease('amq', {
-      holderIdentity: 'amq-0',
-      leaseDurationSeconds: 8,
-      acquireTime: acquired,
-      renewTime: Date.now() - 1000,
-      leaseTransitions: 3,
-    });
+    api.setLease('amq', lease('amq-0', Date.now() - 1000, { acquireTime: acquired }));
     labeler.start();
     await settle();
     await vi.advanceTimersByTimeAsync(2500); // more than a renew interval, still no verdict
@@ -350,13 +340,7 @@ describe('PodLabeler', () => {
       { lease: { name: 'amq' } },
       { 'amq-0': 'yes', 'amq-1': 'no' },
     );
-    api.setLease('amq', {
-      holderIdentity: 'amq-0',
-      leaseDurationSeconds: 8,
-      acquireTime: 0,
-      renewTime: Date.now() - 1000,
-      leaseTransitions: 3,
-    });
+    api.setLease('amq', lease('amq-0', Date.now() - 1000));
     labeler.start();
     await settle();
     expect(api.count('writeLease')).toBe(0);
@@ -369,13 +353,7 @@ describe('PodLabeler', () => {
 
   it('takes over an expired Lease one term higher, and waits while it is live', async () => {
     const { api, elector, labeler } = setup({ lease: { name: 'amq' } });
-    api.setLease('amq', {
-      holderIdentity: 'amq-1',
-      leaseDurationSeconds: 8,
-      acquireTime: 0,
-      renewTime: 0,
-      leaseTransitions: 4,
-    });
+    api.setLease('amq', lease('amq-1', 0, { leaseTransitions: 4 }));
     labeler.start();
     elector.set('leader');
     await settle();
