@@ -8,6 +8,7 @@ import {
   nextLeaseRoundInMs,
   nextLeaseStep,
   observeLease,
+  otherHoldingLeftMs,
 } from './lease-policy.js';
 
 export interface GroupLeaseOptions {
@@ -146,13 +147,18 @@ export class GroupLease {
     if (!this.#running) return;
     const mine = this.#view?.record?.holderIdentity === o.identity;
     if (!(o.serving() || mine || o.watching())) return;
-    this.#timer = o.clock.setTimeout(
-      () => {
-        this.#timer = undefined;
-        this.poke();
-      },
-      nextLeaseRoundInMs(this.#contended, o.renewIntervalMs),
-    );
+    this.#timer = o.clock.setTimeout(() => {
+      this.#timer = undefined;
+      this.poke();
+    }, this.#nextRoundInMs());
+  }
+
+  #nextRoundInMs(): number {
+    const o = this.#o;
+    const left = this.#view
+      ? otherHoldingLeftMs(this.#view, o.identity, o.monotonic(), o.durationSeconds)
+      : undefined;
+    return nextLeaseRoundInMs(this.#contended, o.renewIntervalMs, left);
   }
 
   async #round(): Promise<void> {

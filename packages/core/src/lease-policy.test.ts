@@ -89,6 +89,15 @@ describe('nextLeaseRoundInMs', () => {
     expect(sums.filter((t) => t <= 1000)).toHaveLength(5);
     expect(nextLeaseRoundInMs(3, 100)).toBe(100);
   });
+
+  it("comes back when the other holder's claim runs out, not a backoff step later", () => {
+    // Round 10's step would be 1922 ms; the claim has 334.2 ms left: look again then.
+    expect(nextLeaseRoundInMs(10, 2000, 334.2)).toBe(335);
+    expect(nextLeaseRoundInMs(2, 2000, 5000)).toBe(75);
+    expect(nextLeaseRoundInMs(4, 2000, -3)).toBe(0);
+    // Not contended (ours, or not serving): the renew interval, whatever the other claim has left.
+    expect(nextLeaseRoundInMs(0, 2000, 10)).toBe(2000);
+  });
 });
 
 describe('desiredLabel', () => {

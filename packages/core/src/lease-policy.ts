@@ -59,11 +59,25 @@ export function heldLiveByOther(
   monotonicNow: number,
   defaultDurationSeconds: number,
 ): string | undefined {
+  const left = otherHoldingLeftMs(view, identity, monotonicNow, defaultDurationSeconds);
+  return left !== undefined && left > 0 ? view.record?.holderIdentity : undefined;
+}
+
+/**
+ * How long another pod's claim has left (ms, local monotonic time since this version was first
+ * seen; 0 or less: run out); undefined when no other pod claims it.
+ */
+export function otherHoldingLeftMs(
+  view: LeaseView,
+  identity: string,
+  monotonicNow: number,
+  defaultDurationSeconds: number,
+): number | undefined {
   const r = view.record;
   const holder = r?.holderIdentity;
   if (!r || !holder || holder === identity) return undefined;
   const durationMs = 1000 * (r.leaseDurationSeconds ?? defaultDurationSeconds);
-  return monotonicNow - view.observedAt < durationMs ? holder : undefined;
+  return view.observedAt + durationMs - monotonicNow;
 }
 
 /** The next write on the Lease, as a pure function of what was last seen. */
@@ -119,11 +133,23 @@ export const CONTENDED_LEASE_FIRST_RETRY_MS = 50;
  *
  * @param contendedRounds consecutive rounds, this one included, that found the Lease held by
  *   another pod while our broker served (0 when this round did not).
+ * @param otherHoldingLeftMs what that other pod's claim has left (otherHoldingLeftMs).
  */
-export function nextLeaseRoundInMs(contendedRounds: number, renewIntervalMs: number): number {
+export function nextLeaseRoundInMs(
+  contendedRounds: number,
+  renewIntervalMs: number,
+  otherHoldingLeftMs?: number,
+): number {
   if (contendedRounds <= 0) return renewIntervalMs;
-  const backoff = CONTENDED_LEASE_FIRST_RETRY_MS * 1.5 ** (contendedRounds - 1);
-  return Math.min(renewIntervalMs, Math.round(backoff));
+  const backoff = Math.min(
+    renewIntervalMs,
+    Math.round(CONTENDED_LEASE_FIRST_RETRY_MS * 1.5 ** (contendedRounds - 1)),
+  );
+  // A holder that never hands it back (its agent died or stalls) is waited out to the ms: the
+  // next look comes when its claim runs out, not up to a backoff step later.
+  return otherHoldingLeftMs === undefined
+    ? backoff
+    : Math.max(0, Math.min(backoff, Math.ceil(otherHoldingLeftMs)));
 }
 
 /**
