@@ -26,15 +26,7 @@ import {
   startHaCluster,
 } from '@activemq-ha/testkit';
 import stompit from 'stompit';
-import {
-  largestGap,
-  largestGapSpan,
-  now,
-  Producer,
-  percentile,
-  Receiver,
-  waitFor,
-} from '../test/traffic.js';
+import { now, outageAround, Producer, percentile, Receiver, waitFor } from '../test/traffic.js';
 import { javaRate, javaSide } from './java-side.js';
 
 const { values: args } = parseArgs({
@@ -296,23 +288,25 @@ async function failoverRun(group: BrokerGroup<Protocols>, cluster: HaCluster | u
   );
   const rows = sides.map((s, side) => {
     const window = (i: number) => [kills[i]!.at, kills[i + 1]?.at ?? now()] as const;
-    const produce = kills.map(
-      (_, i) => largestGap(s.producer.confirmTimes, ...window(i)) ?? Number.NaN,
-    );
+    // The outage each kill caused: from the last confirmation (delivery) before it to the first
+    // one after it, not the largest gap of the window (a later stall is not the failover).
+    const gap = (times: readonly number[], k: (typeof kills)[number]) => {
+      const o = outageAround(times, k.at);
+      return o ? o.end - o.start : Number.NaN;
+    };
+    const produce = kills.map((k) => gap(s.producer.confirmTimes, k));
     // Paired with the same kill's floor: the client's own share of each outage, from the broker's
-    // first answer to the client's first confirmed send after the outage. A difference of two
+    // first answer to the client's first confirmed send after the kill. A difference of two
     // percentiles would mix different kills, and a loaded machine spreads takeovers widely. Not
-    // the gap minus the floor: the gap starts at the last confirmation before the kill, and a
-    // stall just before it (of the old broker, or of this process, which records Java's
-    // confirmations too) would count as every client's share.
-    const overFloor = kills.map((k, i) => {
-      const span = largestGapSpan(s.producer.confirmTimes, ...window(i));
+    // the outage minus the floor either: the outage starts at the last confirmation before the
+    // kill, and a stall just before it (of the old broker, or of this process, which records the
+    // Java peer's confirmations too) would count as every client's share.
+    const overFloor = kills.map((k) => {
+      const o = outageAround(s.producer.confirmTimes, k.at);
       const floorMs = floors[side] === 'openwire' ? k.openwireMs : k.answerMs;
-      return span ? span.end - (k.at + floorMs) : Number.NaN;
+      return o ? o.end - (k.at + floorMs) : Number.NaN;
     });
-    const consume = kills.map(
-      (_, i) => largestGap(s.receiver.deliveryTimes, ...window(i)) ?? Number.NaN,
-    );
+    const consume = kills.map((k) => gap(s.receiver.deliveryTimes, k));
     // This client's share cut in two: floor → session again, session → first confirmation
     // (re-subscribe, re-send, the broker's answer). NaN where the session was never lost.
     const split = kills.map((k, i) => {

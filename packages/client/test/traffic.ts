@@ -82,28 +82,32 @@ export class Receiver {
  * outage a kill at `from` caused (events may still trickle in for a few ms after the signal).
  */
 export function largestGap(times: readonly number[], from: number, to: number): number | undefined {
-  const span = largestGapSpan(times, from, to);
-  return span && span.end - span.start;
-}
-
-/**
- * The same gap as its two events: `start` may lie before `from` (the last event before the kill,
- * which a stall of the old broker or of this process can push back), `end` is the first event
- * after the outage.
- */
-export function largestGapSpan(
-  times: readonly number[],
-  from: number,
-  to: number,
-): { readonly start: number; readonly end: number } | undefined {
-  let best: { start: number; end: number } | undefined;
+  let best: number | undefined;
   for (let i = 1; i < times.length; i++) {
     const a = times[i - 1]!;
     const b = times[i]!;
     if (b < from || a > to) continue;
-    if (best === undefined || b - a > best.end - best.start) best = { start: a, end: b };
+    if (best === undefined || b - a > best) best = b - a;
   }
   return best;
+}
+
+/**
+ * The outage a kill at `at` caused, as its two events (`times` ascending): the last one before
+ * the kill and the first one `settleMs` or more after it (answers already on their way when the
+ * signal went may still arrive in the first few ms; none can come from the new broker that soon).
+ * Unlike the largest gap of a window, a later stall (the restarted broker's JVM starting beside
+ * the new master on a loaded machine) is never taken for the failover.
+ */
+export function outageAround(
+  times: readonly number[],
+  at: number,
+  settleMs = 100,
+): { readonly start: number; readonly end: number } | undefined {
+  const after = times.findIndex((t) => t >= at + settleMs);
+  if (after < 0) return undefined;
+  const before = times.findLastIndex((t) => t < at);
+  return { start: before < 0 ? at : times[before]!, end: times[after]! };
 }
 
 export function percentile(values: readonly number[], p: number): number {
