@@ -120,7 +120,7 @@ export function nextLeaseStep(i: LeaseStepInput): LeaseStep {
 }
 
 /** The first look again at a Lease another pod holds while our broker serves, then ×1.5. */
-export const CONTENDED_LEASE_FIRST_RETRY_MS = 50;
+const CONTENDED_LEASE_FIRST_RETRY_MS = 50;
 
 /**
  * How long until the next round on the Lease. A Lease held by another pod while our broker
